@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The errors that stop a module. Each knows how to become fail_json() arguments."""
+
+from __future__ import annotations
+
+STATUS_HINTS = {
+    401: "the API token was refused: check the api_token option or ASTRO_API_TOKEN",
+    403: ("the API token's role does not allow this: changing token roles needs an Organization token "
+          "with ORGANIZATION_OWNER (a Workspace token with WORKSPACE_OWNER may only change Deployment roles "
+          "of Workspace tokens of its own Workspace)"),
+}
+
+
+class AstroError(Exception):
+    """Anything that stops a module: configuration, transport or API errors."""
+
+    def fail_kwargs(self):
+        """Keyword arguments for AnsibleModule.fail_json()."""
+        return dict(msg=str(self))
+
+
+class AstroConfigError(AstroError):
+    pass
+
+
+class AstroTransportError(AstroError):
+    """No usable HTTP answer: connection refused or dropped, timeout, TLS failure."""
+
+    def __init__(self, method, path, reason, attempts):
+        self.method, self.path, self.reason, self.attempts = method, path, reason, attempts
+        super().__init__("Astro API {0} {1} failed after {2} attempt(s): {3}".format(method, path, attempts, reason))
+
+    def fail_kwargs(self):
+        return dict(msg=str(self), method=self.method, path=self.path, attempts=self.attempts)
+
+
+class AstroAPIError(AstroError):
+    """An HTTP error answer of the Astro API, with everything support asks for."""
+
+    def __init__(self, status, method, path, message, field_errors=None, request_id=None, attempts=1):
+        self.status, self.method, self.path = status, method, path
+        self.api_message, self.field_errors, self.request_id = message, field_errors or [], request_id
+        self.attempts = attempts
+        text = "Astro API {0} {1} answered {2}: {3}".format(method, path, status, message or "(no message)")
+        for field_error in self.field_errors:
+            text += "; field {0!r}: {1}".format(field_error.get("field"), field_error.get("message"))
+        if status in STATUS_HINTS:
+            text += " ({0})".format(STATUS_HINTS[status])
+        if attempts > 1:
+            text += " after {0} attempts".format(attempts)
+        text += " [requestId: {0}]".format(request_id or "none")
+        super().__init__(text)
+
+    @classmethod
+    def from_response(cls, method, path, response, attempts):
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            # Not an Astro error body (a proxy's HTML page, say): show its start, it is all we have.
+            body = {"message": (response.text or response.reason or "")[:300]}
+        return cls(response.status_code, method, path, body.get("message"), body.get("fieldErrors"),
+                   body.get("requestId") or response.headers.get("X-Request-Id"), attempts)
+
+    def fail_kwargs(self):
+        return dict(msg=str(self), status=self.status, method=self.method, path=self.path,
+                    api_message=self.api_message, field_errors=self.field_errors, request_id=self.request_id)
+
+
+class AstroInputError(AstroError):
+    """Bad module input, found before anything was written."""

@@ -1,0 +1,176 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from ansible_collections.astro.platform.plugins.module_utils.astro_api import COLLECTION_VERSION, AstroClient, parse_retry_after, retry_delay
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroConfigError, AstroInputError, AstroTransportError
+
+SECRET = "astro-unit-test-secret-5f1e0c2b9a"
+ORG = "clorg0000000000000000000a"
+
+
+def make_client(url, **kwargs):
+    sleeps = []
+    options = dict(api_token=SECRET, organization_id=ORG, api_url=url, max_retries=3, sleep=sleeps.append)
+    options.update(kwargs)
+    return AstroClient(**options), sleeps
+
+
+def error_body(message, status, request_id="req-123"):
+    return {"message": message, "statusCode": status, "requestId": request_id}
+
+
+def test_pagination_reads_three_pages_once_each(scripted_server):
+    items = [{"id": "t%04d" % i} for i in range(2500)]
+    for offset in (0, 1000, 2000):
+        scripted_server.answer(body={"tokens": items[offset:offset + 1000], "totalCount": 2500, "offset": offset, "limit": 1000})
+    client, _ = make_client(scripted_server.url)
+    assert client.list_tokens() == items
+    assert [r["path"] for r in scripted_server.requests] == [
+        "/v1/organizations/%s/tokens?offset=%d&limit=1000" % (ORG, offset) for offset in (0, 1000, 2000)]
+
+
+def test_429_is_retried_after_retry_after(scripted_server):
+    scripted_server.answer(429, error_body("slow down", 429), {"Retry-After": "1"}).answer(body={"id": "tok"})
+    client, sleeps = make_client(scripted_server.url)
+    assert client.get_token("tok") == {"id": "tok"}
+    assert len(scripted_server.requests) == 2
+    assert len(sleeps) == 1 and 1.0 <= sleeps[0] <= 1.1
+    assert client.retry_count == 1
+
+
+def test_retry_after_is_capped():
+    assert parse_retry_after("3600") == 3600.0
+    assert retry_delay(1, "3600") <= 61.0
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_gateway_errors_are_retried(scripted_server, status):
+    scripted_server.answer(status, error_body("unavailable", status)).answer(body={"id": "tok"})
+    client, sleeps = make_client(scripted_server.url)
+    assert client.get_token("tok") == {"id": "tok"}
+    assert len(scripted_server.requests) == 2 and len(sleeps) == 1
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404])
+def test_client_errors_are_not_retried(scripted_server, status):
+    scripted_server.answer(status, error_body("no", status)).answer(body={"id": "tok"})
+    client, sleeps = make_client(scripted_server.url)
+    with pytest.raises(AstroAPIError) as raised:
+        client.get_token("tok")
+    assert raised.value.status == status
+    assert len(scripted_server.requests) == 1 and sleeps == []
+
+
+def test_retry_budget_is_bounded_and_reported(scripted_server):
+    for _ in range(4):
+        scripted_server.answer(503, error_body("down for maintenance", 503, "req-503"))
+    client, sleeps = make_client(scripted_server.url, max_retries=3)
+    with pytest.raises(AstroAPIError) as raised:
+        client.get_token("tok")
+    assert len(scripted_server.requests) == 4 and len(sleeps) == 3
+    assert "after 4 attempts" in str(raised.value) and "down for maintenance" in str(raised.value)
+
+
+def test_error_message_has_status_path_message_request_id_and_never_the_token(scripted_server):
+    body = error_body("Invalid role WORKSPACE_BOSS", 400, "req-abc-42")
+    body["fieldErrors"] = [{"code": "invalid", "field": "roles[1].role", "message": "unknown role"}]
+    scripted_server.answer(400, body)
+    client, _ = make_client(scripted_server.url)
+    with pytest.raises(AstroAPIError) as raised:
+        client.replace_token_roles("tok1", [])
+    text = str(raised.value)
+    for part in ("400", "POST", "/organizations/%s/tokens/tok1/roles" % ORG, "Invalid role WORKSPACE_BOSS", "req-abc-42", "roles[1].role"):
+        assert part in text
+    assert SECRET not in text and SECRET not in repr(raised.value.fail_kwargs())
+    assert raised.value.fail_kwargs()["request_id"] == "req-abc-42"
+    assert scripted_server.requests[0]["headers"]["Authorization"] == "Bearer " + SECRET
+
+
+def test_a_non_json_error_still_says_what_came_back(scripted_server):
+    scripted_server.answer(404, None)
+    client, _ = make_client(scripted_server.url)
+    with pytest.raises(AstroAPIError) as raised:
+        client.get_token("tok")
+    assert "404" in str(raised.value)
+
+
+def test_connection_errors_are_retried_then_reported():
+    with socket.socket() as sock:  # a port with nobody listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client, sleeps = make_client("http://127.0.0.1:%d/v1" % port, max_retries=2)
+    with pytest.raises(AstroTransportError) as raised:
+        client.get_token("tok")
+    assert len(sleeps) == 2
+    assert "after 3 attempt(s)" in str(raised.value) and "connection failed" in str(raised.value)
+
+
+@pytest.mark.parametrize("hostile, encoded", [
+    ("../workspaces", "..%2Fworkspaces"),
+    ("a/b", "a%2Fb"),
+    ("%2F", "%252F"),
+    ("x?y=1", "x%3Fy%3D1"),
+    ("x#frag", "x%23frag"),
+    ("é", "%C3%A9"),
+])
+def test_ids_cannot_leave_their_path_segment(scripted_server, hostile, encoded):
+    scripted_server.answer(body={"id": "x"})
+    client, _ = make_client(scripted_server.url)
+    client.get_token(hostile)
+    assert scripted_server.requests[0]["path"] == "/v1/organizations/%s/tokens/%s" % (ORG, encoded)
+
+
+@pytest.mark.parametrize("dots", ["", ".", ".."])
+def test_dot_segments_are_refused_before_any_request(scripted_server, dots):
+    client, _ = make_client(scripted_server.url)
+    with pytest.raises(AstroInputError) as raised:
+        client.get_token(dots)
+    assert repr(dots) in str(raised.value)
+    assert scripted_server.requests == []
+
+
+def test_query_parameters_follow_the_api_conventions(scripted_server):
+    scripted_server.answer(body={"workspaces": [], "totalCount": 0, "offset": 0, "limit": 1000})
+    scripted_server.answer(body={"tokens": [], "totalCount": 0, "offset": 0, "limit": 1000})
+    client, _ = make_client(scripted_server.url)
+    client.list_workspaces(names=["a b", "c"])
+    client.list_tokens(organization_only=True)
+    assert scripted_server.requests[0]["path"].endswith("/workspaces?names=a+b&names=c&offset=0&limit=1000")
+    assert "includeOnlyOrganizationTokens=true" in scripted_server.requests[1]["path"]
+
+
+def test_user_agent_names_the_collection_and_version(scripted_server):
+    scripted_server.answer(body={"id": "x"})
+    client, _ = make_client(scripted_server.url)
+    client.get_token("x")
+    assert "astro.platform/" + COLLECTION_VERSION in scripted_server.requests[0]["headers"]["User-Agent"]
+
+
+@pytest.mark.parametrize("missing, names", [
+    ("api_token", ("api_token", "ASTRO_API_TOKEN")),
+    ("organization_id", ("organization_id", "ASTRO_ORGANIZATION_ID")),
+])
+def test_missing_credentials_name_the_option_and_the_variable(missing, names):
+    options = dict(api_token=SECRET, organization_id=ORG)
+    options[missing] = None
+    with pytest.raises(AstroConfigError) as raised:
+        AstroClient(**options)
+    assert all(name in str(raised.value) for name in names)
+
+
+@pytest.mark.parametrize("options, bad", [
+    (dict(api_url="ftp://example.com"), "ftp://example.com"),
+    (dict(timeout=0), "0"),
+    (dict(max_retries=-1), "-1"),
+])
+def test_bad_connection_options_are_named(options, bad):
+    with pytest.raises(AstroConfigError) as raised:
+        AstroClient(api_token=SECRET, organization_id=ORG, **options)
+    assert bad in str(raised.value)
