@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Pure logic of a token's role list: no HTTP, so tests can hammer it.
+
+A role list is what the API returns in ApiToken.roles: a list of dicts
+{entityType, entityId, role} (+ deploymentId for DAG and DAG_TAG entries).
+Writing it replaces the token's whole list, so every edit here returns a new
+list in which every entry but the edited one is kept exactly as it was.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
+
+ORGANIZATION = "ORGANIZATION"
+WORKSPACE = "WORKSPACE"
+DEPLOYMENT = "DEPLOYMENT"
+
+WORKSPACE_ROLES = ("WORKSPACE_OWNER", "WORKSPACE_OPERATOR", "WORKSPACE_AUTHOR", "WORKSPACE_MEMBER", "WORKSPACE_ACCESSOR")
+DEPLOYMENT_ADMIN = "DEPLOYMENT_ADMIN"
+
+
+def _is_entry_for(entry, entity_type, entity_id):
+    return entry.get("entityType") == entity_type and entry.get("entityId") == entity_id
+
+
+def role_on(roles, entity_type, entity_id):
+    """The role the list gives on that entity, or None."""
+    for entry in roles or ():
+        if _is_entry_for(entry, entity_type, entity_id):
+            return entry.get("role")
+    return None
+
+
+def with_role(roles, entity_type, entity_id, role):
+    """A new list with that entity's role set to `role` (None: removed); every other entry unchanged, in place."""
+    edited = []
+    placed = False
+    for entry in roles or ():
+        if not _is_entry_for(entry, entity_type, entity_id):
+            edited.append(entry)
+        elif role is not None and not placed:
+            # Keep the entry's position, so a diff shows a changed line, not a move.
+            edited.append(dict(entry, role=role))
+            placed = True
+    if role is not None and not placed:
+        edited.append({"entityType": entity_type, "entityId": entity_id, "role": role})
+    return edited
+
+
+def own_role_entry(token):
+    """The entry of the role a token holds on the entity it is scoped to (SEMANTICS: its own role)."""
+    for entry in token.get("roles") or ():
+        if entry.get("entityType") == token.get("scope"):
+            return entry
+    return None
+
+
+def home_workspace_id(token):
+    """The Workspace a WORKSPACE token belongs to."""
+    own = own_role_entry(token) if token.get("scope") == WORKSPACE else None
+    return own and own.get("entityId")
+
+
+def check_token_scope(token, allowed_scopes, purpose):
+    """Fail before any write when a token's scope cannot take the role asked for."""
+    if token.get("scope") not in allowed_scopes:
+        raise AstroInputError("Token {0} ({1!r}) has scope {2}; {3} takes only {4} tokens.".format(
+            token.get("id"), token.get("name"), token.get("scope"), purpose, " or ".join(allowed_scopes)))
+
+
+def check_workspace_role(role):
+    if role not in WORKSPACE_ROLES:
+        raise AstroInputError("role {0!r} is not a Workspace role; valid roles: {1}.".format(role, ", ".join(WORKSPACE_ROLES)))
+
+
+def check_deployment_role(role, custom_roles, workspace_id=None):
+    """`role` must be DEPLOYMENT_ADMIN or the name of a DEPLOYMENT custom role usable in that Workspace.
+
+    custom_roles are Role objects of GET /roles; restrictedWorkspaceIds empty means usable everywhere.
+    """
+    if role == DEPLOYMENT_ADMIN:
+        return
+    deployment_roles = [r for r in custom_roles if r.get("scopeType") == DEPLOYMENT]
+    match = [r for r in deployment_roles if r.get("name") == role]
+    if not match:
+        valid = [DEPLOYMENT_ADMIN] + sorted(r.get("name") for r in deployment_roles)
+        raise AstroInputError("role {0!r} is neither DEPLOYMENT_ADMIN nor a custom Deployment role of the organization; "
+                              "valid roles: {1}.".format(role, ", ".join(valid)))
+    restricted = match[0].get("restrictedWorkspaceIds") or []
+    if workspace_id and restricted and workspace_id not in restricted:
+        raise AstroInputError("custom role {0!r} may only be used in Workspaces {1}, not in Workspace {2}.".format(
+            role, ", ".join(restricted), workspace_id))
+
+
+def describe_entry(entry):
+    """One line of a role list, as diff output shows it."""
+    where = "{0} {1}".format(entry.get("entityType"), entry.get("entityId"))
+    if entry.get("deploymentId"):
+        where += " (deployment {0})".format(entry["deploymentId"])
+    return "{0}: {1}".format(where, entry.get("role"))
+
+
+def render_roles(roles):
+    """A role list as text, one role a line, in a stable order so diffs show only real changes."""
+    return "".join(describe_entry(entry) + "\n" for entry in sorted(roles or (), key=_sort_key))
+
+
+def _sort_key(entry):
+    order = {ORGANIZATION: 0, WORKSPACE: 1, DEPLOYMENT: 2}
+    return (order.get(entry.get("entityType"), 3), entry.get("entityType") or "", entry.get("deploymentId") or "",
+            entry.get("entityId") or "")
+
+
+def lost_entries(expected, actual, entity_type, entity_id):
+    """Entries of `expected` (other than the edited entity) that `actual` no longer holds exactly."""
+    return [e for e in expected if not _is_entry_for(e, entity_type, entity_id) and e not in (actual or ())]

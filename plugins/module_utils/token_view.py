@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What modules may show of a token. Built field by field, so a secret can never slip through."""
+
+from __future__ import annotations
+
+from ansible_collections.astro.platform.plugins.module_utils.token_roles import role_on
+
+
+def token_summary(token, roles=None):
+    """id, name, description, scope, kind and roles; `roles` overrides the token's own (e.g. after an edit)."""
+    return dict(
+        id=token.get("id"),
+        name=token.get("name"),
+        description=token.get("description"),
+        scope=token.get("scope"),
+        kind=token.get("kind"),
+        roles=list(token.get("roles") or []) if roles is None else list(roles),
+    )
+
+
+def created_by_name(token):
+    """As the Astro CLI prints CREATED BY: the user's full name, or the name of the token that created it."""
+    creator = token.get("createdBy") or {}
+    return creator.get("fullName") or creator.get("apiTokenName") or creator.get("username") or creator.get("id")
+
+
+def token_details(token, workspace_id=None, deployment_id=None):
+    """The token as token_info returns it: the CLI's list columns and more, never the secret."""
+    details = token_summary(token)
+    details.update(
+        short_token=token.get("shortToken"),
+        created_at=token.get("createdAt"),
+        created_by=created_by_name(token),
+        updated_at=token.get("updatedAt"),
+        expiry=token.get("endAt"),
+        last_used_at=token.get("lastUsedAt"),
+    )
+    if workspace_id:
+        details["workspace_role"] = role_on(token.get("roles"), "WORKSPACE", workspace_id)
+    if deployment_id:
+        details["deployment_role"] = role_on(token.get("roles"), "DEPLOYMENT", deployment_id)
+    return details
