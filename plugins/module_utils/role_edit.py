@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Set or remove one role of one token without losing anybody else's roles.
+
+The API replaces a token's whole role list on every write and has no precondition,
+so a read-modify-write that races another one silently drops an edit. Two defences:
+- edits of one token from this controller are serialized by a file lock held from
+  the read to the end of the write (forks and parallel playbooks share it);
+- every write is verified by a fresh read; when our role is not in effect, another
+  writer overwrote us (from another controller, say), and the edit is redone on the
+  fresh list, a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import random
+import tempfile
+import time
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock, the verifying read still guards
+    fcntl = None
+
+from ansible.module_utils.basic import env_fallback
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
+from ansible_collections.astro.platform.plugins.module_utils.token_roles import render_roles, role_on, with_role
+from ansible_collections.astro.platform.plugins.module_utils.token_view import token_summary
+
+MAX_WRITE_ATTEMPTS = 3
+# The pause before the verifying read lets a racing writer's request land first.
+VERIFY_PAUSE = (0.05, 0.25)
+
+
+def role_edit_argument_spec():
+    return dict(lock_dir=dict(type="path", fallback=(env_fallback, ["ASTRO_LOCK_DIR"])))
+
+
+def default_lock_dir():
+    return os.path.join(tempfile.gettempdir(), "astro.platform-locks-{0}".format(os.getuid()))
+
+
+@contextlib.contextmanager
+def token_lock(client, token_id, lock_dir=None):
+    """Hold an exclusive lock on (API, organization, token) for this controller."""
+    if fcntl is None:
+        yield
+        return
+    lock_dir = lock_dir or default_lock_dir()
+    os.makedirs(lock_dir, mode=0o700, exist_ok=True)
+    key = "\n".join((client.api_url, client.organization_id, token_id)).encode("utf-8")
+    path = os.path.join(lock_dir, hashlib.sha256(key).hexdigest()[:40] + ".lock")
+    with open(path, "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def set_token_role(client, token_id, entity_type, entity_id, role, check_mode=False, precheck=None, lock_dir=None,
+                   sleep=time.sleep):
+    """Make the token hold `role` on the entity (None: hold none); return the module result.
+
+    precheck(token) runs on the freshly read token before anything is written and raises
+    AstroInputError when the edit must not be made (wrong scope, say).
+    Costs: 1 read when nothing changes; read, write and verifying read when it does.
+    """
+    with token_lock(client, token_id, lock_dir):
+        token = client.get_token(token_id)
+        if precheck:
+            precheck(token)
+        before = token.get("roles") or []
+        wanted = with_role(before, entity_type, entity_id, role)
+        changed = wanted != before
+        attempts = 0
+        written = wanted
+        if changed and not check_mode:
+            written, attempts = _write_verified(client, token_id, entity_type, entity_id, role, wanted, sleep)
+    name = "{0} ({1})".format(token.get("name"), token.get("id"))
+    return dict(
+        changed=changed,
+        token=token_summary(token, roles=written),
+        role_before=role_on(before, entity_type, entity_id),
+        role_after=role,
+        attempts=attempts,
+        diff=dict(before=render_roles(before), after=render_roles(written),
+                  before_header="roles of token " + name, after_header="roles of token " + name),
+    )
+
+
+def _write_verified(client, token_id, entity_type, entity_id, role, roles, sleep):
+    for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
+        client.replace_token_roles(token_id, roles)
+        sleep(random.uniform(*VERIFY_PAUSE))
+        fresh = client.get_token(token_id).get("roles") or []
+        if role_on(fresh, entity_type, entity_id) == role:
+            return fresh, attempt
+        # Another writer replaced the list after our write: redo our edit on what it wrote.
+        roles = with_role(fresh, entity_type, entity_id, role)
+    raise AstroError("Role of token {0} on {1} {2} was overwritten by concurrent writers {3} times in a row; "
+                     "the token now holds {4!r} there. Re-run the task.".format(
+                         token_id, entity_type, entity_id, MAX_WRITE_ATTEMPTS, role_on(fresh, entity_type, entity_id)))
