@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Integration tests: real ansible-playbook, the built and installed collection, the emulator over HTTP."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from harness.fixtures import built_collection, installed_collection  # noqa: F401  (pytest fixtures)
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from playbook_runner import PlaybookRunner  # noqa: E402
+
+
+@pytest.fixture
+def api_env(emulator):
+    return dict(ASTRO_API_URL=emulator.api_url, ASTRO_API_TOKEN=emulator.caller_secret,
+                ASTRO_ORGANIZATION_ID=emulator.organization_id)
+
+
+@pytest.fixture
+def ansible(tmp_path, installed_collection, api_env):  # noqa: F811  (fixture argument)
+    """Runs playbooks of tasks against the emulator with the installed collection."""
+    return PlaybookRunner(tmp_path, installed_collection, api_env)
+
+
+class Seed:
+    """Look up the demo seed's IDs by name."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def _one(self, kind, name, **match):
+        found = [item for item in self.data[kind] if item["name"] == name and all(item.get(k) == v for k, v in match.items())]
+        assert len(found) == 1, "seed has {0} {1} named {2!r}".format(len(found), kind, name)
+        return found[0]
+
+    def workspace(self, name):
+        return self._one("workspaces", name)["id"]
+
+    def deployment(self, name):
+        return self._one("deployments", name)["id"]
+
+    def token(self, name):
+        return self._one("tokens", name)["id"]
+
+    @property
+    def organization(self):
+        return self.data["organization"]["id"]
+
+
+@pytest.fixture(scope="session")
+def seed(demo_seed):
+    return Seed(demo_seed)

@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Run real ansible-playbook against the emulator and read back every task result."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+CALLBACK_DIR = Path(__file__).parent / "callback_plugins"
+ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
+
+
+@dataclass
+class PlaybookRun:
+    rc: int
+    stdout: str
+    stderr: str
+    results: list = field(default_factory=list)
+
+    def task(self, name, host="localhost"):
+        """The result dict of the task of that name (the last one, if it ran several times)."""
+        found = [r for r in self.results if r["task"] == name and r["host"] == host]
+        assert found, "no result for task {0!r}; tasks run: {1}\n{2}".format(name, [r["task"] for r in self.results], self.output)
+        return found[-1]["result"]
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    @property
+    def changed_tasks(self):
+        return [r["task"] for r in self.results if r["result"].get("changed")]
+
+
+class PlaybookRunner:
+    """Writes a playbook into a scratch directory and runs it with the collection and the emulator's credentials."""
+
+    def __init__(self, workdir, collections_path, api_env):
+        self.workdir = Path(workdir)
+        self.collections_path = collections_path
+        self.api_env = api_env
+        self.count = 0
+
+    def env(self, extra=None):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "ASTRO_"))}
+        env.update(
+            ANSIBLE_COLLECTIONS_PATH=str(self.collections_path),
+            ANSIBLE_HOME=str(self.workdir / "ansible-home"),
+            ANSIBLE_LOCAL_TEMP=str(self.workdir / "ansible-tmp"),
+            ANSIBLE_CALLBACK_PLUGINS=str(CALLBACK_DIR),
+            ANSIBLE_CALLBACKS_ENABLED="record_results",
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_RETRY_FILES_ENABLED="0",
+            ANSIBLE_LOCALHOST_WARNING="0",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+            ASTRO_LOCK_DIR=str(self.workdir / "locks"),
+        )
+        env.update(self.api_env)
+        env.update(extra or {})
+        return env
+
+    def write_playbook(self, tasks, hosts="localhost", play_vars=None):
+        self.count += 1
+        play = dict(name="integration play", hosts=hosts, gather_facts=False, tasks=tasks)
+        if play_vars:
+            play["vars"] = play_vars
+        path = self.workdir / "playbook-{0}.yml".format(self.count)
+        path.write_text(yaml.safe_dump([play], sort_keys=False))
+        return path
+
+    def run(self, tasks=None, playbook=None, check=False, diff=False, verbosity=0, extra_vars=None, inventory=None,
+            forks=None, env=None, hosts="localhost", play_vars=None):
+        if playbook is None:
+            playbook = self.write_playbook(tasks, hosts=hosts, play_vars=play_vars)
+        results_path = self.workdir / "results-{0}.jsonl".format(self.count)
+        results_path.unlink(missing_ok=True)
+        command = [str(ANSIBLE_PLAYBOOK), str(playbook)]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        if verbosity:
+            command.append("-" + "v" * verbosity)
+        if extra_vars:
+            command += ["-e", json.dumps(extra_vars)]
+        if inventory:
+            command += ["-i", str(inventory)]
+        if forks:
+            command += ["--forks", str(forks)]
+        completed = subprocess.run(command, cwd=self.workdir, env=self.env(dict(env or {}, ASTRO_TEST_RESULTS=str(results_path))),
+                                   capture_output=True, text=True, timeout=600, check=False)
+        results = []
+        if results_path.exists():
+            results = [json.loads(line) for line in results_path.read_text().splitlines()]
+        return PlaybookRun(completed.returncode, completed.stdout, completed.stderr, results)
