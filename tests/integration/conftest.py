@@ -49,6 +49,16 @@ class Seed:
     def token(self, name):
         return self._one("tokens", name)["id"]
 
+    def token_ids(self, name):
+        """IDs of every token of that name (names are not unique)."""
+        return [t["id"] for t in self.data["tokens"] if t["name"] == name]
+
+    def secret(self, name):
+        return self._one("tokens", name)["secret"]
+
+    def roles(self, name):
+        return self._one("tokens", name)["roles"]
+
     @property
     def organization(self):
         return self.data["organization"]["id"]

@@ -30,7 +30,7 @@ class PlaybookRun:
         """The result dict of the task of that name (the last one, if it ran several times)."""
         found = [r for r in self.results if r["task"] == name and r["host"] == host]
         assert found, "no result for task {0!r}; tasks run: {1}\n{2}".format(name, [r["task"] for r in self.results], self.output)
-        return found[-1]["result"]
+        return dict(found[-1]["result"], failed=found[-1]["status"] == "failed")
 
     @property
     def output(self):
