@@ -1,0 +1,420 @@
+"""The Astro API operations of openapi.yaml, over a ``State``.
+
+Each operation takes a ``Call`` (caller token, path parameters, query, body) and
+returns ``(status, body)`` or raises ``ApiError``. The server holds the state
+lock while an operation runs. Server rules come from ``rules``.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from . import rules
+from .errors import ApiError, field_error
+from .state import new_id, new_secret, new_short_token, now, public_token
+
+TOKEN_SCOPES = ("ORGANIZATION", "WORKSPACE", "DEPLOYMENT")
+TOKEN_KINDS = ("STANDARD", "DIRECT_ACCESS")
+ROLE_ENTITY_TYPES = ("ORGANIZATION", "WORKSPACE", "DEPLOYMENT", "DAG", "DAG_TAG")
+ROLE_SCOPE_TYPES = ("ORGANIZATION", "WORKSPACE", "DEPLOYMENT", "DAG")
+
+# Sort keys of each list (openapi.yaml `sorts` enums) -> the field they sort on.
+TOKEN_SORTS = {"name": "name", "description": "description", "createdAt": "createdAt", "updatedAt": "updatedAt", "tokenStartAt": "startAt"}
+ENTITY_SORTS = {"name": "name", "createdAt": "createdAt", "updatedAt": "updatedAt"}
+ROLE_SORTS = {"name": "name", "scopeType": "scopeType", "createdAt": "createdAt", "updatedAt": "updatedAt"}
+
+# Illustrative default roles for ListRoles?includeDefaultRoles=true (permissions abridged).
+DEFAULT_ROLES = (
+    [{"name": name, "scopeType": "ORGANIZATION", "permissions": ["organization.get"]} for name in rules.ORGANIZATION_ROLES]
+    + [{"name": name, "scopeType": "WORKSPACE", "permissions": ["workspace.get"]} for name in rules.WORKSPACE_ROLES]
+    + [{"name": rules.DEPLOYMENT_ADMIN, "scopeType": "DEPLOYMENT", "permissions": ["deployment.get", "deployment.update"]}]
+)
+
+
+@dataclass
+class Call:
+    state: object
+    caller: dict
+    params: dict
+    query: dict = field(default_factory=dict)
+    body: object = None
+
+
+# --- request validation (400 with fieldErrors) -----------------------------------------
+
+class _Query:
+    """Typed access to query parameters, collecting fieldErrors instead of failing at the first."""
+
+    def __init__(self, query):
+        self.query = query
+        self.errors = []
+
+    def _one(self, name):
+        values = self.query.get(name)
+        return values[-1] if values else None
+
+    def integer(self, name, default, minimum=0):
+        raw = self._one(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            self.errors.append(field_error(name, "type", f"{name} must be an integer, got {raw!r}"))
+            return default
+        if value < minimum:
+            self.errors.append(field_error(name, "min", f"{name} must be at least {minimum}, got {value}"))
+        return value
+
+    def boolean(self, name):
+        raw = self._one(name)
+        if raw is None:
+            return False
+        if raw.lower() not in ("true", "false"):
+            self.errors.append(field_error(name, "type", f"{name} must be true or false, got {raw!r}"))
+            return False
+        return raw.lower() == "true"
+
+    def string(self, name):
+        return self._one(name)
+
+    def enum(self, name, allowed):
+        raw = self._one(name)
+        if raw is not None and raw not in allowed:
+            self.errors.append(field_error(name, "enum", f"{name} must be one of {', '.join(allowed)}, got {raw!r}"))
+        return raw
+
+    def strings(self, name):
+        return list(self.query.get(name) or [])
+
+    def enums(self, name, allowed):
+        values = self.strings(name)
+        for value in values:
+            if value not in allowed:
+                self.errors.append(field_error(name, "enum", f"{name} must be one of {', '.join(allowed)}, got {value!r}"))
+        return values
+
+    def page(self):
+        offset = self.integer("offset", 0)
+        limit = self.integer("limit", rules.DEFAULT_LIMIT)
+        self.errors.extend(rules.field_errors_for_limit(limit))
+        return offset, limit
+
+    def sorts(self, keys):
+        allowed = [f"{key}:{direction}" for key in keys for direction in ("asc", "desc")]
+        return self.enums("sorts", allowed)
+
+    def done(self):
+        if self.errors:
+            raise ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in self.errors), self.errors)
+
+
+_TYPES = {str: "string", int: "integer", list: "array", dict: "object", bool: "boolean"}
+
+
+def _check_fields(body, spec, prefix=""):
+    """fieldErrors of a JSON object against {field: (type, required, enum)}."""
+    errors = []
+    if not isinstance(body, dict):
+        return [field_error(prefix or "body", "type", f"{prefix or 'body'} must be an object")]
+    for name, (kind, required, allowed) in spec.items():
+        where = prefix + name
+        if name not in body or body[name] is None:
+            if required:
+                errors.append(field_error(where, "required", f"{where} is required"))
+            continue
+        value = body[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            errors.append(field_error(where, "type", f"{where} must be of type {_TYPES[kind]}"))
+        elif allowed and value not in allowed:
+            errors.append(field_error(where, "enum", f"{where} must be one of {', '.join(allowed)}, got {value!r}"))
+    return errors
+
+
+CREATE_TOKEN_FIELDS = {
+    "name": (str, True, None),
+    "description": (str, False, None),
+    "role": (str, True, None),
+    "scope": (str, True, TOKEN_SCOPES),
+    "entityId": (str, False, None),
+    "kind": (str, False, TOKEN_KINDS),
+    "tokenExpiryPeriodInDays": (int, False, None),
+}
+UPDATE_TOKEN_FIELDS = {"name": (str, True, None), "description": (str, False, None)}
+ROLE_ENTRY_FIELDS = {
+    "entityType": (str, True, ROLE_ENTITY_TYPES),
+    "entityId": (str, True, None),
+    "role": (str, True, None),
+    "deploymentId": (str, False, None),
+}
+
+
+def _validate_body(body, spec):
+    errors = _check_fields(body, spec)
+    if errors:
+        raise ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in errors), errors)
+
+
+def _validate_roles_body(body):
+    errors = _check_fields(body, {"roles": (list, True, None)})
+    if not errors:
+        for index, entry in enumerate(body["roles"]):
+            errors.extend(_check_fields(entry, ROLE_ENTRY_FIELDS, prefix=f"roles[{index}]."))
+    if errors:
+        raise ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in errors), errors)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+def _paginate(items, offset, limit, sorts, sort_fields):
+    items = list(items)
+    # Apply the least significant sort first; Python's sort is stable.
+    for sort in reversed(sorts):
+        key, direction = sort.split(":")
+        field_name = sort_fields[key]
+        items.sort(key=lambda item: str(item.get(field_name) or "").lower(), reverse=direction == "desc")
+    return {"totalCount": len(items), "offset": offset, "limit": limit}, items[offset:offset + limit]
+
+
+def _get_token(state, token_id):
+    token = state.tokens.get(token_id)
+    if token is None:
+        raise ApiError(404, f"API token {token_id} not found")
+    return token
+
+
+def _touch(state, caller, token):
+    token["updatedAt"] = now()
+    token["updatedBy"] = state.token_profile(caller["id"], caller["name"])
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+def list_tokens(call):
+    query = _Query(call.query)
+    workspace_id = query.string("workspaceId")
+    deployment_id = query.string("deploymentId")
+    only_org = query.boolean("includeOnlyOrganizationTokens")
+    kind = query.enum("kind", TOKEN_KINDS)
+    offset, limit = query.page()
+    sorts = query.sorts(TOKEN_SORTS)
+    query.done()
+    rules.authorize_list_tokens(call.state, call.caller, workspace_id, deployment_id)
+
+    def holds(token, entity_type, entity_id):
+        return any(entry["entityType"] == entity_type and entry["entityId"] == entity_id for entry in token["roles"])
+
+    # An unknown workspaceId/deploymentId simply matches no token (the list has no 404 in openapi.yaml).
+    tokens = [
+        token for token in call.state.tokens.values()
+        if (workspace_id is None or holds(token, "WORKSPACE", workspace_id))
+        and (deployment_id is None or holds(token, "DEPLOYMENT", deployment_id))
+        and (not only_org or token["scope"] == "ORGANIZATION")
+        and (kind is None or token["kind"] == kind)
+    ]
+    page, tokens = _paginate(tokens, offset, limit, sorts, TOKEN_SORTS)
+    page["tokens"] = [public_token(token) for token in tokens]
+    return 200, page
+
+
+def create_token(call):
+    _validate_body(call.body, CREATE_TOKEN_FIELDS)
+    rules.authorize_token_change(call.caller, "create")
+    state, body = call.state, call.body
+    scope = body["scope"]
+    entity_id = body.get("entityId")
+    entity = None
+    if scope == "ORGANIZATION":
+        if entity_id not in (None, state.organization["id"]):
+            raise ApiError(400, f"entityId {entity_id} is not this organization; leave it out for ORGANIZATION tokens")
+        entity_id = state.organization["id"]
+    else:
+        if not entity_id:
+            raise ApiError(400, f"entityId is required for a {scope} token", [field_error("entityId", "required", "entityId is required")])
+        entity = (state.workspaces if scope == "WORKSPACE" else state.deployments).get(entity_id)
+        if entity is None:
+            # openapi.yaml gives CreateApiToken no 404: an unknown entityId is a bad request.
+            raise ApiError(400, f"entityId: {scope.capitalize()} {entity_id} not found")
+    rules.check_own_role_name(state, scope, body["role"], entity, f"role {body['role']!r}")
+    days = body.get("tokenExpiryPeriodInDays")
+    if days is not None and days < 1:
+        raise ApiError(400, "tokenExpiryPeriodInDays must be at least 1", [field_error("tokenExpiryPeriodInDays", "min", "must be at least 1")])
+
+    created = now()
+    token = {
+        "id": new_id(),
+        "name": body["name"],
+        "description": body.get("description", ""),
+        "shortToken": new_short_token(),
+        "scope": scope,
+        "kind": body.get("kind", "STANDARD"),
+        "roles": [{"entityType": scope, "entityId": entity_id, "role": body["role"]}],
+        "startAt": created,
+        "createdAt": created,
+        "updatedAt": created,
+        "createdBy": state.token_profile(call.caller["id"], call.caller["name"]),
+        "updatedBy": state.token_profile(call.caller["id"], call.caller["name"]),
+        "secret": new_secret(),
+        "ownEntityId": entity_id,
+    }
+    if days is not None:
+        token["expiryPeriodInDays"] = days
+        end = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
+        token["endAt"] = end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    state.tokens[token["id"]] = token
+    return 200, public_token(token, with_secret=True)
+
+
+def get_token(call):
+    token = _get_token(call.state, call.params["tokenId"])
+    rules.authorize_read_token(call.state, call.caller, token)
+    return 200, public_token(token)
+
+
+def update_token(call):
+    _validate_body(call.body, UPDATE_TOKEN_FIELDS)
+    token = _get_token(call.state, call.params["tokenId"])
+    rules.authorize_token_change(call.caller, "update", token["id"])
+    token["name"] = call.body["name"]
+    if call.body.get("description") is not None:
+        token["description"] = call.body["description"]
+    _touch(call.state, call.caller, token)
+    return 200, public_token(token)
+
+
+def delete_token(call):
+    token = _get_token(call.state, call.params["tokenId"])
+    rules.authorize_token_change(call.caller, "delete", token["id"])
+    del call.state.tokens[token["id"]]
+    return 204, None
+
+
+def update_token_roles(call):
+    _validate_roles_body(call.body)
+    token = _get_token(call.state, call.params["tokenId"])
+    rules.authorize_roles_write(call.caller, token)
+    roles = rules.check_roles_write(call.state, token, call.body["roles"])
+    rules.authorize_roles_change(call.caller, token, roles)
+    # Deliberately no version check: the new list simply replaces the old one (last write wins).
+    token["roles"] = roles
+    _touch(call.state, call.caller, token)
+    return 200, rules.subject_roles(roles)
+
+
+def rotate_token(call):
+    token = _get_token(call.state, call.params["tokenId"])
+    rules.authorize_token_change(call.caller, "rotate", token["id"])
+    token["secret"] = new_secret()
+    token["shortToken"] = new_short_token()
+    token["lastRotatedAt"] = now()
+    _touch(call.state, call.caller, token)
+    return 200, public_token(token, with_secret=True)
+
+
+# --- workspaces, deployments, roles -----------------------------------------------------
+
+def list_workspaces(call):
+    query = _Query(call.query)
+    workspace_ids = query.strings("workspaceIds")
+    names = query.strings("names")
+    offset, limit = query.page()
+    sorts = query.sorts(ENTITY_SORTS)
+    query.done()
+    readable = rules.authorize_list_workspaces(call.state, call.caller, workspace_ids)
+    workspaces = [
+        workspace for workspace in call.state.workspaces.values()
+        if (readable is None or workspace["id"] in readable)
+        and (not workspace_ids or workspace["id"] in workspace_ids)
+        and (not names or workspace["name"] in names)
+    ]
+    page, workspaces = _paginate(workspaces, offset, limit, sorts, ENTITY_SORTS)
+    page["workspaces"] = [dict(workspace) for workspace in workspaces]
+    return 200, page
+
+
+def get_workspace(call):
+    workspace = call.state.workspaces.get(call.params["workspaceId"])
+    if workspace is None:
+        raise ApiError(404, f"Workspace {call.params['workspaceId']} not found")
+    rules.authorize_read_workspace(call.state, call.caller, workspace["id"])
+    return 200, dict(workspace)
+
+
+def list_deployments(call):
+    query = _Query(call.query)
+    deployment_ids = query.strings("deploymentIds")
+    names = query.strings("names")
+    workspace_ids = query.strings("workspaceIds")
+    offset, limit = query.page()
+    sorts = query.sorts(ENTITY_SORTS)
+    query.done()
+    rules.authorize_list_deployments(call.state, call.caller, workspace_ids, deployment_ids)
+    deployments = [
+        deployment for deployment in call.state.deployments.values()
+        if rules.readable_deployment(call.state, call.caller, deployment)
+        and (not deployment_ids or deployment["id"] in deployment_ids)
+        and (not workspace_ids or deployment["workspaceId"] in workspace_ids)
+        and (not names or deployment["name"] in names)
+    ]
+    page, deployments = _paginate(deployments, offset, limit, sorts, ENTITY_SORTS)
+    page["deployments"] = [dict(deployment) for deployment in deployments]
+    return 200, page
+
+
+def get_deployment(call):
+    deployment = call.state.deployments.get(call.params["deploymentId"])
+    if deployment is None:
+        raise ApiError(404, f"Deployment {call.params['deploymentId']} not found")
+    rules.authorize_read_deployment(call.state, call.caller, deployment)
+    return 200, dict(deployment)
+
+
+def list_roles(call):
+    query = _Query(call.query)
+    include_default = query.boolean("includeDefaultRoles")
+    scope_types = query.enums("scopeTypes", ROLE_SCOPE_TYPES)
+    offset, limit = query.page()
+    sorts = query.sorts(ROLE_SORTS)
+    query.done()
+    roles = [role for role in call.state.custom_roles.values() if not scope_types or role["scopeType"] in scope_types]
+    page, roles = _paginate(roles, offset, limit, sorts, ROLE_SORTS)
+    page["roles"] = [dict(role) for role in roles]
+    if include_default:
+        page["defaultRoles"] = [dict(role) for role in DEFAULT_ROLES if not scope_types or role["scopeType"] in scope_types]
+    return 200, page
+
+
+# method, path under /v1 (segments; {name} is a parameter), operationId, implementation
+ROUTES = (
+    ("GET", "organizations/{organizationId}/tokens", "ListApiTokens", list_tokens),
+    ("POST", "organizations/{organizationId}/tokens", "CreateApiToken", create_token),
+    ("GET", "organizations/{organizationId}/tokens/{tokenId}", "GetApiToken", get_token),
+    ("POST", "organizations/{organizationId}/tokens/{tokenId}", "UpdateApiToken", update_token),
+    ("DELETE", "organizations/{organizationId}/tokens/{tokenId}", "DeleteApiToken", delete_token),
+    ("POST", "organizations/{organizationId}/tokens/{tokenId}/roles", "UpdateApiTokenRoles", update_token_roles),
+    ("POST", "organizations/{organizationId}/tokens/{tokenId}/rotate", "RotateApiToken", rotate_token),
+    ("GET", "organizations/{organizationId}/workspaces", "ListWorkspaces", list_workspaces),
+    ("GET", "organizations/{organizationId}/workspaces/{workspaceId}", "GetWorkspace", get_workspace),
+    ("GET", "organizations/{organizationId}/deployments", "ListDeployments", list_deployments),
+    ("GET", "organizations/{organizationId}/deployments/{deploymentId}", "GetDeployment", get_deployment),
+    ("GET", "organizations/{organizationId}/roles", "ListRoles", list_roles),
+)
+
+
+def match_route(segments):
+    """(allowed methods, {method: (operationId, implementation)}, path params) for decoded /v1 path segments."""
+    for _method, template, _op, _impl in ROUTES:
+        parts = template.split("/")
+        if len(parts) != len(segments):
+            continue
+        params = {}
+        for part, segment in zip(parts, segments):
+            if part.startswith("{"):
+                if not segment:
+                    break
+                params[part[1:-1]] = segment
+            elif part != segment:
+                break
+        else:
+            operations = {method: (op, impl) for method, tmpl, op, impl in ROUTES if tmpl == template}
+            return operations, params
+    return None, None

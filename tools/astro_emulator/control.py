@@ -1,0 +1,62 @@
+"""``EmulatorControl``: a small client of the emulator's control API (/_emulator/)."""
+
+import requests
+
+
+class EmulatorControl:
+    def __init__(self, base_url, verify=True, timeout=10):
+        self.base_url = base_url.rstrip("/")
+        if self.base_url.endswith("/v1"):
+            self.base_url = self.base_url[:-3]
+        self.session = requests.Session()
+        # Passed on every call: requests lets REQUESTS_CA_BUNDLE override a Session's own verify.
+        self.verify = verify
+        self.timeout = timeout
+
+    def _call(self, method, endpoint, body=None):
+        response = self.session.request(method, f"{self.base_url}/_emulator/{endpoint}", json=body, timeout=self.timeout, verify=self.verify)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self, seed=None):
+        """Back to the initial seed, or to ``seed`` (a seed dict); clears the log and faults."""
+        return self._call("POST", "reset", seed)
+
+    def log(self):
+        """The whole log: {"requests": [...], "counts": {...}, "violations": [...]}."""
+        return self._call("GET", "requests")
+
+    def requests(self):
+        return self.log()["requests"]
+
+    def counts(self):
+        return self.log()["counts"]
+
+    def violations(self):
+        return self.log()["violations"]
+
+    def writes(self):
+        return [entry for entry in self.requests() if entry["is_write"]]
+
+    def clear_log(self):
+        return self._call("DELETE", "requests")
+
+    def set_faults(self, **faults):
+        return self._call("POST", "faults", faults)
+
+    def faults(self):
+        return self._call("GET", "faults")
+
+    def clear_faults(self):
+        return self._call("DELETE", "faults")
+
+    def token(self, token_id):
+        response = self.session.get(f"{self.base_url}/_emulator/tokens/{requests.utils.quote(token_id, safe='')}", timeout=self.timeout, verify=self.verify)
+        response.raise_for_status()
+        return response.json()
+
+    def state(self):
+        return self._call("GET", "state")
+
+    def close(self):
+        self.session.close()

@@ -1,0 +1,98 @@
+"""``Emulator``: one emulator server in a background thread."""
+
+import ssl
+import threading
+
+from .control import EmulatorControl
+from .server import EmulatorHTTPServer, Faults, RequestLog
+from .state import State, load_seed
+
+
+class Emulator:
+    """An Astro API emulator on 127.0.0.1.
+
+    ``seed`` is a path to a seed YAML file, a seed dict, or None for the demo seed.
+    With ``validate_contract`` every /v1 request and answer is checked against
+    openapi.yaml and violations are recorded in the request log.
+    With ``certfile``/``keyfile`` it serves HTTPS.
+    """
+
+    def __init__(self, seed=None, validate_contract=False, certfile=None, keyfile=None, host="127.0.0.1", port=0):
+        # Parsed once: resets then only copy it (YAML parsing is the slow part of a reset).
+        self.initial_seed = load_seed(seed)
+        self.state = State(self.initial_seed)
+        self.log = RequestLog()
+        self.faults = Faults()
+        self.validator = None
+        if validate_contract:
+            from .contract import ContractValidator
+
+            self.validator = ContractValidator()
+        self.certfile = certfile
+        self.keyfile = keyfile
+        self.host = host
+        self.port = port
+        self._server = None
+        self._thread = None
+        self._control = None
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def start(self):
+        context = None
+        if self.certfile:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.certfile, self.keyfile)
+        self._server = EmulatorHTTPServer((self.host, self.port), self, context)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name=f"astro-emulator-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = None
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def reset(self, seed=None):
+        """Back to the initial seed (or the given one); clears the request log and faults."""
+        self.state.load(self.initial_seed if seed is None else seed)
+        self.log.clear()
+        self.faults.clear()
+
+    # --- addresses and credentials ------------------------------------------------------
+
+    @property
+    def base_url(self):
+        scheme = "https" if self.certfile else "http"
+        return f"{scheme}://{self.host}:{self.port}"
+
+    @property
+    def api_url(self):
+        return self.base_url + "/v1"
+
+    @property
+    def organization_id(self):
+        return self.state.organization["id"]
+
+    @property
+    def caller_secret(self):
+        """The bearer of the seed's caller token (its current secret, should it have been rotated)."""
+        return self.state.caller_secret
+
+    @property
+    def control(self):
+        if self._control is None:
+            self._control = EmulatorControl(self.base_url, verify=self.certfile or True)
+        return self._control

@@ -1,0 +1,387 @@
+"""HTTP side of the emulator: routing, auth, Astro error bodies, faults, request log, control API."""
+
+import json
+import secrets
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote
+
+from . import api, rules
+from .errors import ApiError
+from .state import public_token
+
+CONTROL_PREFIX = "/_emulator/"
+WRITE_METHODS = ("POST", "DELETE", "PUT", "PATCH")
+FAULT_KEYS = ("latency_ms", "latency_operations", "fail_next", "drop_next")
+
+
+class Faults:
+    """Injected faults; all off by default. Each /v1 request consumes at most one fail/drop."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self):
+        with self.lock:
+            self.latency_ms = 0
+            self.latency_operations = None
+            self.fail_next = None
+            self.drop_next = None
+
+    def configure(self, spec):
+        unknown = set(spec) - set(FAULT_KEYS)
+        if unknown:
+            raise ValueError(f"unknown fault keys {sorted(unknown)}; known: {', '.join(FAULT_KEYS)}")
+        with self.lock:
+            if "latency_ms" in spec:
+                self.latency_ms = int(spec["latency_ms"] or 0)
+            if "latency_operations" in spec:
+                self.latency_operations = spec["latency_operations"]
+            if "fail_next" in spec:
+                fail = dict(spec["fail_next"] or {}) or None
+                if fail is not None:
+                    fail.setdefault("status", 503)
+                    fail.setdefault("count", 1)
+                    if int(fail["status"]) < 400:
+                        raise ValueError("fail_next.status must be an error status (>= 400)")
+                self.fail_next = fail
+            if "drop_next" in spec:
+                drop = dict(spec["drop_next"] or {}) or None
+                if drop is not None:
+                    drop.setdefault("count", 1)
+                    drop.setdefault("apply", False)
+                self.drop_next = drop
+
+    def describe(self):
+        with self.lock:
+            return {
+                "latency_ms": self.latency_ms,
+                "latency_operations": self.latency_operations,
+                "fail_next": self.fail_next,
+                "drop_next": self.drop_next,
+            }
+
+    @staticmethod
+    def _matches(operations, operation_id):
+        return not operations or operation_id in operations
+
+    def latency_for(self, operation_id):
+        with self.lock:
+            if self.latency_ms and self._matches(self.latency_operations, operation_id):
+                return self.latency_ms / 1000.0
+            return 0.0
+
+    def _take(self, attribute, operation_id):
+        fault = getattr(self, attribute)
+        if not fault or fault["count"] <= 0 or not self._matches(fault.get("operations"), operation_id):
+            return None
+        fault["count"] -= 1
+        return dict(fault)
+
+    def take_drop(self, operation_id):
+        with self.lock:
+            return self._take("drop_next", operation_id)
+
+    def take_failure(self, operation_id):
+        with self.lock:
+            return self._take("fail_next", operation_id)
+
+
+class RequestLog:
+    """Every non-control request, in arrival order, and the contract violations found."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self):
+        with self.lock:
+            self.entries = []
+            self.violations = []
+            self.next_seq = 1
+
+    def start(self, entry):
+        with self.lock:
+            entry["seq"] = self.next_seq
+            self.next_seq += 1
+            self.entries.append(entry)
+        return entry
+
+    def add_violations(self, entry, violations):
+        with self.lock:
+            for violation in violations:
+                self.violations.append({"seq": entry["seq"], "method": entry["method"], "raw_path": entry["raw_path"],
+                                        "operationId": entry["operationId"], **violation})
+
+    def snapshot(self):
+        with self.lock:
+            counts = {}
+            for entry in self.entries:
+                if entry["operationId"]:
+                    counts[entry["operationId"]] = counts.get(entry["operationId"], 0) + 1
+            return {"requests": json.loads(json.dumps(self.entries)), "counts": counts, "violations": list(self.violations)}
+
+
+def _error_body(status, message, request_id, field_errors=None):
+    body = {"message": message, "requestId": request_id, "statusCode": status}
+    if field_errors:
+        body["fieldErrors"] = field_errors
+    return body
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "AstroAPIEmulator/1.0"
+    timeout = 30  # seconds a connection may stay idle; keeps stuck clients from pinning threads
+    # Headers and body go out in separate writes: without this, Nagle + delayed ACK add ~40 ms per answer.
+    disable_nagle_algorithm = True
+
+    # Quiet: the request log is the record; stderr noise would only clutter test output.
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        pass
+
+    def setup(self):
+        super().setup()
+        if isinstance(self.connection, ssl.SSLSocket):
+            self.connection.do_handshake()
+
+    def do_GET(self):
+        self._handle()
+
+    def do_POST(self):
+        self._handle()
+
+    def do_DELETE(self):
+        self._handle()
+
+    def do_PUT(self):
+        self._handle()
+
+    def do_PATCH(self):
+        self._handle()
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status, body, headers=None):
+        """Send a JSON answer (or none for 204); returns (headers, bytes) as sent."""
+        data = b"" if body is None else json.dumps(body).encode("utf-8")
+        sent_headers = dict(headers or {})
+        if body is not None:
+            sent_headers["Content-Type"] = "application/json"
+        self.send_response(status)
+        for name, value in sent_headers.items():
+            self.send_header(name, str(value))
+        if status != 204:
+            self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
+        return sent_headers, data
+
+    def _drop(self):
+        """Close the connection without answering."""
+        self.close_connection = True
+
+    # --- dispatch ---------------------------------------------------------------------
+
+    def _handle(self):
+        raw_path = self.path
+        path_part, _, query_string = raw_path.partition("?")
+        body = self._read_body()
+        if path_part == CONTROL_PREFIX.rstrip("/") or path_part.startswith(CONTROL_PREFIX):
+            self._handle_control(path_part[len(CONTROL_PREFIX):], body)
+            return
+        self._handle_api(raw_path, path_part, query_string, body)
+
+    def _handle_api(self, raw_path, path_part, query_string, body):
+        emulator = self.server.emulator
+        # Decode each segment exactly once, after splitting: an encoded "/" stays inside its segment.
+        segments = [unquote(segment) for segment in path_part.split("/")[1:]]
+        operations, params = (None, None)
+        if segments[:1] == ["v1"]:
+            operations, params = api.match_route(segments[1:])
+        operation_id, implementation = (operations or {}).get(self.command, (None, None))
+        request_id = "req_" + secrets.token_hex(10)
+        entry = emulator.log.start({
+            "method": self.command,
+            "raw_path": raw_path,
+            "path": "/" + "/".join(segments),
+            "query": parse_qs(query_string, keep_blank_values=True),
+            "operationId": operation_id,
+            "status": None,
+            "is_write": segments[:1] == ["v1"] and self.command in WRITE_METHODS,
+            "requestId": request_id,
+            "body": _json_or_text(body),
+        })
+        is_api = segments[:1] == ["v1"]
+
+        # Latency is applied before taking the state lock, so a slow answer never blocks other clients.
+        delay = emulator.faults.latency_for(operation_id) if is_api else 0.0
+        if delay:
+            time.sleep(delay)
+
+        drop = emulator.faults.take_drop(operation_id) if is_api else None
+        if drop and not drop["apply"]:
+            entry.update(status=None, dropped=True, applied=False)
+            self._validate(entry, query_string, body)
+            self._drop()
+            return
+
+        failure = emulator.faults.take_failure(operation_id) if is_api else None
+        headers = {"X-Request-Id": request_id}
+        if failure:
+            status = int(failure["status"])
+            message = failure.get("message") or ("Too many requests" if status == 429 else f"Injected failure {status}")
+            if status == 429:
+                headers["Retry-After"] = str(failure.get("retry_after", 1))
+            answer = _error_body(status, message, request_id)
+            entry.update(fault=True)
+        elif operations is None:
+            status, answer = 404, _error_body(404, f"No route for {self.command} {path_part}", request_id)
+        elif implementation is None:
+            status = 405
+            answer = _error_body(405, f"Method {self.command} not allowed on {path_part}", request_id)
+            headers["Allow"] = ", ".join(sorted(operations))
+        else:
+            status, answer, extra = self._call(implementation, params, query_string, body, request_id, entry)
+            headers.update(extra)
+
+        entry["status"] = status
+        if drop:  # drop with apply=true: the operation ran, the answer is lost.
+            entry.update(dropped=True, applied=True)
+            self._validate(entry, query_string, body)
+            self._drop()
+            return
+        # Injected faults are not the emulator's own answers; only their requests are checked.
+        response = None if failure else (status, headers, answer)
+        self._validate(entry, query_string, body, response)
+        self._send(status, answer, headers)
+
+    def _call(self, implementation, params, query_string, body, request_id, entry):
+        emulator = self.server.emulator
+        state = emulator.state
+        try:
+            with state.lock:
+                caller = state.token_by_secret(_bearer(self.headers.get("Authorization")))
+                if caller is None:
+                    raise ApiError(401, "Unauthorized: missing, invalid or expired API token")
+                entry["caller_token_id"] = caller["id"]
+                rules.check_organization(state, params["organizationId"])
+                parsed = None
+                if body:
+                    try:
+                        parsed = json.loads(body)
+                    except ValueError as error:
+                        raise ApiError(400, f"Request body is not valid JSON: {error}") from None
+                call = api.Call(state=state, caller=caller, params=params, query=parse_qs(query_string, keep_blank_values=True), body=parsed)
+                status, answer = implementation(call)
+            return status, answer, {}
+        except ApiError as error:
+            return error.status, _error_body(error.status, error.message, request_id, error.field_errors), error.headers
+        except Exception as error:  # noqa: BLE001 - an emulator bug answers 500 like a server would
+            return 500, _error_body(500, f"Internal emulator error: {type(error).__name__}: {error}", request_id), {}
+
+    def _validate(self, entry, query_string, body, response=None):
+        validator = self.server.emulator.validator
+        if validator is None:
+            return
+        path_part = entry["raw_path"].partition("?")[0]
+        if response is None:
+            violations = validator.check(self.command, path_part, query_string, dict(self.headers), body)
+        else:
+            status, headers, answer = response
+            data = b"" if answer is None else json.dumps(answer).encode("utf-8")
+            if answer is not None:
+                headers = {**headers, "Content-Type": "application/json"}
+            violations = validator.check(self.command, path_part, query_string, dict(self.headers), body, status, headers, data)
+        if violations:
+            self.server.emulator.log.add_violations(entry, violations)
+
+    # --- control API (no auth, never under /v1) ---------------------------------------------
+
+    def _handle_control(self, rest, body):
+        emulator = self.server.emulator
+        try:
+            parsed = json.loads(body) if body else None
+        except ValueError as error:
+            self._send(400, {"message": f"body is not valid JSON: {error}"})
+            return
+        route = (self.command, rest.split("/")[0])
+        try:
+            if route == ("POST", "reset"):
+                emulator.reset(parsed)
+                self._send(200, {"reset": True})
+            elif route == ("GET", "requests"):
+                self._send(200, emulator.log.snapshot())
+            elif route == ("DELETE", "requests"):
+                emulator.log.clear()
+                self._send(200, {"cleared": True})
+            elif route == ("GET", "faults"):
+                self._send(200, emulator.faults.describe())
+            elif route == ("POST", "faults"):
+                emulator.faults.configure(parsed or {})
+                self._send(200, emulator.faults.describe())
+            elif route == ("DELETE", "faults"):
+                emulator.faults.clear()
+                self._send(200, emulator.faults.describe())
+            elif route == ("GET", "state"):
+                self._send(200, emulator.state.snapshot())
+            elif route == ("GET", "tokens") and rest.count("/") == 1:
+                token_id = unquote(rest.split("/", 1)[1])
+                with emulator.state.lock:
+                    token = emulator.state.tokens.get(token_id)
+                    answer = public_token(token) if token else None
+                if answer is None:
+                    self._send(404, {"message": f"token {token_id} not found"})
+                else:
+                    self._send(200, answer)
+            else:
+                self._send(404, {"message": f"unknown control endpoint {self.command} {CONTROL_PREFIX}{rest}"})
+        except (ValueError, TypeError, KeyError) as error:
+            self._send(400, {"message": f"{type(error).__name__}: {error}"})
+
+
+def _bearer(header):
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def _json_or_text(body):
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace")
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, emulator, ssl_context=None):
+        self.emulator = emulator
+        self.ssl_context = ssl_context
+        super().__init__(address, Handler)
+
+    def get_request(self):
+        connection, address = super().get_request()
+        if self.ssl_context is not None:
+            # The handshake runs in the handler thread (Handler.setup), never in the accept loop.
+            connection = self.ssl_context.wrap_socket(connection, server_side=True, do_handshake_on_connect=False)
+        return connection, address
+
+    def handle_error(self, request, client_address):
+        # Clients that hang up or fail the TLS handshake are normal in tests; stay quiet about those.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            super().handle_error(request, client_address)

@@ -1,0 +1,226 @@
+"""The emulator's in-memory organization, seeded from YAML (format: README.md).
+
+One ``State`` per server. All reads and writes of it happen while holding
+``state.lock`` (the server takes it around each operation), so the store itself
+stays simple dicts.
+"""
+
+import copy
+import datetime
+import secrets
+import string
+import threading
+from pathlib import Path
+
+import yaml
+
+DEMO_SEED = Path(__file__).resolve().parent / "seeds" / "demo.yaml"
+_CUID_ALPHABET = string.ascii_lowercase + string.digits
+_DEFAULT_TIME = "2024-01-01T00:00:00Z"
+
+
+def now():
+    """Astro's time format: UTC, seconds, trailing Z."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value):
+    return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+
+
+def new_id():
+    """A cuid-like ID: 25 lowercase letters and digits starting with 'c'."""
+    return "c" + "".join(secrets.choice(_CUID_ALPHABET) for _ in range(24))
+
+
+def new_secret():
+    return secrets.token_urlsafe(64)
+
+
+def new_short_token():
+    return secrets.token_urlsafe(8)[:10]
+
+
+def load_seed(seed):
+    """A seed dict from a path, a dict (copied) or None (the demo seed)."""
+    if seed is None:
+        seed = DEMO_SEED
+    if isinstance(seed, dict):
+        return copy.deepcopy(seed)
+    with open(seed, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _time(value, default):
+    """YAML may parse unquoted timestamps into datetimes; keep Astro's string form."""
+    if value is None:
+        return default
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return str(value)
+
+
+class State:
+    def __init__(self, seed=None):
+        self.lock = threading.RLock()
+        self.load(seed)
+
+    def load(self, seed):
+        """Replace everything with the given seed (path, dict or None for the demo)."""
+        data = load_seed(seed)
+        with self.lock:
+            self.seed = copy.deepcopy(data)
+            org = data["organization"]
+            self.organization = {"id": org["id"], "name": org.get("name", "Organization")}
+            self.users = {user["id"]: dict(user) for user in data.get("users") or []}
+            self.workspaces = {}
+            for raw in data.get("workspaces") or []:
+                self.workspaces[raw["id"]] = self._workspace(raw)
+            self.deployments = {}
+            for raw in data.get("deployments") or []:
+                self.deployments[raw["id"]] = self._deployment(raw)
+            self.custom_roles = {}
+            for raw in data.get("custom_roles") or []:
+                self.custom_roles[raw["id"]] = self._custom_role(raw)
+            self.tokens = {}
+            raw_tokens = data.get("tokens") or []
+            names = {raw["id"]: raw.get("name", "") for raw in raw_tokens}
+            for raw in raw_tokens:
+                self.tokens[raw["id"]] = self._token(raw, names)
+            self.caller_id = data.get("caller")
+            if self.caller_id is None and self.tokens:
+                self.caller_id = next(iter(self.tokens))
+
+    # --- seed records -> stored records ---------------------------------------------
+
+    def _workspace(self, raw):
+        created = _time(raw.get("createdAt"), _DEFAULT_TIME)
+        record = {
+            "id": raw["id"],
+            "name": raw["name"],
+            "description": raw.get("description", ""),
+            "organizationId": self.organization["id"],
+            "organizationName": self.organization["name"],
+            "cicdEnforcedDefault": bool(raw.get("cicdEnforcedDefault", False)),
+            "createdAt": created,
+            "updatedAt": _time(raw.get("updatedAt"), created),
+        }
+        if raw.get("created_by_user") in self.users:
+            record["createdBy"] = self.user_profile(raw["created_by_user"])
+        return record
+
+    def _deployment(self, raw):
+        created = _time(raw.get("createdAt"), _DEFAULT_TIME)
+        workspace = self.workspaces.get(raw["workspaceId"], {})
+        # The Deployment schema requires these fields; the seed may leave them out.
+        record = {
+            "id": raw["id"],
+            "name": raw["name"],
+            "description": raw.get("description", ""),
+            "workspaceId": raw["workspaceId"],
+            "workspaceName": workspace.get("name", ""),
+            "organizationId": self.organization["id"],
+            "namespace": raw.get("namespace", "astronomer-" + raw["id"][-12:]),
+            "status": raw.get("status", "HEALTHY"),
+            "runtimeVersion": raw.get("runtimeVersion", "12.6.0"),
+            "airflowVersion": raw.get("airflowVersion", "2.10.4"),
+            "createdAt": created,
+            "updatedAt": _time(raw.get("updatedAt"), created),
+        }
+        return record
+
+    def _custom_role(self, raw):
+        created = _time(raw.get("createdAt"), _DEFAULT_TIME)
+        return {
+            "id": raw["id"],
+            "name": raw["name"],
+            "description": raw.get("description", ""),
+            "scopeType": raw.get("scopeType", "DEPLOYMENT"),
+            "restrictedWorkspaceIds": list(raw.get("restrictedWorkspaceIds") or []),
+            "createdAt": created,
+            "updatedAt": _time(raw.get("updatedAt"), created),
+        }
+
+    def _token(self, raw, names):
+        created = _time(raw.get("createdAt"), _DEFAULT_TIME)
+        scope = raw["scope"]
+        roles = [dict(entry) for entry in raw.get("roles") or []]
+        own_entity = raw.get("entityId")
+        if own_entity is None:
+            if scope == "ORGANIZATION":
+                own_entity = self.organization["id"]
+            else:
+                own_entity = next((entry["entityId"] for entry in roles if entry["entityType"] == scope), None)
+        record = {
+            "id": raw["id"],
+            "name": raw.get("name", ""),
+            "description": raw.get("description", ""),
+            "shortToken": raw.get("shortToken") or new_short_token(),
+            "scope": scope,
+            "kind": raw.get("kind", "STANDARD"),
+            "roles": roles,
+            "startAt": _time(raw.get("startAt"), created),
+            "createdAt": created,
+            "updatedAt": _time(raw.get("updatedAt"), created),
+            # Internal fields (never in API answers): the bearer secret and the own entity.
+            "secret": raw.get("secret"),
+            "ownEntityId": own_entity,
+        }
+        for field in ("endAt", "lastUsedAt", "lastRotatedAt"):
+            if raw.get(field) is not None:
+                record[field] = _time(raw[field], None)
+        if raw.get("expiryPeriodInDays") is not None:
+            record["expiryPeriodInDays"] = int(raw["expiryPeriodInDays"])
+        if raw.get("created_by_user") in self.users:
+            record["createdBy"] = self.user_profile(raw["created_by_user"])
+        elif raw.get("created_by_token") in names:
+            record["createdBy"] = self.token_profile(raw["created_by_token"], names[raw["created_by_token"]])
+        return record
+
+    # --- lookups ----------------------------------------------------------------------
+
+    def user_profile(self, user_id):
+        user = self.users[user_id]
+        return {"id": user_id, "subjectType": "USER", "username": user.get("username", ""), "fullName": user.get("fullName", "")}
+
+    @staticmethod
+    def token_profile(token_id, name):
+        return {"id": token_id, "subjectType": "SERVICEKEY", "apiTokenName": name}
+
+    def token_by_secret(self, secret):
+        """The token a bearer authenticates as; expired tokens do not authenticate."""
+        if not secret:
+            return None
+        for token in self.tokens.values():
+            if token.get("secret") and secrets.compare_digest(token["secret"], secret):
+                if token.get("endAt") and parse_time(token["endAt"]) <= datetime.datetime.now(datetime.timezone.utc):
+                    return None
+                return token
+        return None
+
+    @property
+    def caller_secret(self):
+        with self.lock:
+            token = self.tokens.get(self.caller_id)
+            return token.get("secret") if token else None
+
+    def snapshot(self):
+        """Everything, secrets included (the control API's test backdoor)."""
+        with self.lock:
+            return copy.deepcopy({
+                "organization": self.organization,
+                "users": list(self.users.values()),
+                "workspaces": list(self.workspaces.values()),
+                "deployments": list(self.deployments.values()),
+                "custom_roles": list(self.custom_roles.values()),
+                "tokens": list(self.tokens.values()),
+                "caller": self.caller_id,
+            })
+
+
+def public_token(token, with_secret=False):
+    """A stored token as the API shows it: no internal fields; the secret only when asked (create, rotate)."""
+    answer = {key: copy.deepcopy(value) for key, value in token.items() if key not in ("secret", "ownEntityId")}
+    if with_secret:
+        answer["token"] = token["secret"]
+    return answer
