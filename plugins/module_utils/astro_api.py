@@ -107,7 +107,9 @@ class AstroClient:
             "Accept": "application/json",
             "User-Agent": "astro.platform/{0} python-requests/{1}".format(COLLECTION_VERSION, requests.__version__),
         })
-        self._session.verify = (ca_path or True) if validate_certs else False
+        # Passed on every request: requests lets REQUESTS_CA_BUNDLE override a Session's own verify,
+        # which would silently ignore ca_path and validate_certs.
+        self._verify = (ca_path or True) if validate_certs else False
 
     # -- transport ---------------------------------------------------------
 
@@ -121,7 +123,7 @@ class AstroClient:
             attempt += 1
             self.request_count += 1
             try:
-                response = self._session.request(method, url, params=params, json=body, timeout=self.timeout)
+                response = self._session.request(method, url, params=params, json=body, timeout=self.timeout, verify=self._verify)
             except requests.exceptions.SSLError as exc:
                 raise AstroTransportError(method, path, "TLS verification failed ({0}); set ca_path to the CA bundle "
                                           "that signed the API's certificate".format(exc), attempt)
