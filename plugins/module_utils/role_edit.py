@@ -33,8 +33,8 @@ from ansible_collections.astro.platform.plugins.module_utils.token_roles import 
 from ansible_collections.astro.platform.plugins.module_utils.token_view import token_summary
 
 MAX_WRITE_ATTEMPTS = 3
-# The pause before the verifying read lets a racing writer's request land first.
-VERIFY_PAUSE = (0.05, 0.25)
+# Jitter added to the pause before the verifying read, so parallel writers spread out.
+VERIFY_JITTER = (0.05, 0.25)
 
 
 def role_edit_argument_spec():
@@ -72,7 +72,9 @@ def set_token_role(client, token_id, entity_type, entity_id, role, check_mode=Fa
     Costs: 1 read when nothing changes; read, write and verifying read when it does.
     """
     with token_lock(client, token_id, lock_dir):
+        started = time.monotonic()
         token = client.get_token(token_id)
+        read_seconds = time.monotonic() - started
         if precheck:
             precheck(token)
         before = token.get("roles") or []
@@ -81,7 +83,7 @@ def set_token_role(client, token_id, entity_type, entity_id, role, check_mode=Fa
         attempts = 0
         written = wanted
         if changed and not check_mode:
-            written, attempts = _write_verified(client, token_id, entity_type, entity_id, role, wanted, sleep)
+            written, attempts = _write_verified(client, token_id, entity_type, entity_id, role, wanted, sleep, read_seconds)
     name = "{0} ({1})".format(token.get("name"), token.get("id"))
     return dict(
         changed=changed,
@@ -94,10 +96,13 @@ def set_token_role(client, token_id, entity_type, entity_id, role, check_mode=Fa
     )
 
 
-def _write_verified(client, token_id, entity_type, entity_id, role, roles, sleep):
+def _write_verified(client, token_id, entity_type, entity_id, role, roles, sleep, read_seconds):
     for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
+        started = time.monotonic()
         client.replace_token_roles(token_id, roles)
-        sleep(random.uniform(*VERIFY_PAUSE))
+        # A writer elsewhere that read before our write can land its stale list up to about one
+        # read and one write later: verify only after that, or we would miss the overwrite.
+        sleep(read_seconds + (time.monotonic() - started) + random.uniform(*VERIFY_JITTER))
         fresh = client.get_token(token_id).get("roles") or []
         if role_on(fresh, entity_type, entity_id) == role:
             return fresh, attempt
