@@ -70,7 +70,7 @@ options:
 notes:
   - The Astro API replaces a token's whole role list on every write, without any precondition.
     The module reads the list, changes only the one role, writes the list back, and reads it again to verify;
-    if a writer elsewhere overwrote the change, it is redone on the fresh list (up to 3 attempts).
+    if a writer elsewhere overwrote the change, it is redone on the fresh list (up to 5 attempts).
     The result's RV(attempts) says how many writes that took.
 attributes:
   check_mode:

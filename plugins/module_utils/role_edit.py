@@ -32,7 +32,7 @@ from ansible_collections.astro.platform.plugins.module_utils.errors import Astro
 from ansible_collections.astro.platform.plugins.module_utils.token_roles import render_roles, role_on, with_role
 from ansible_collections.astro.platform.plugins.module_utils.token_view import token_summary
 
-MAX_WRITE_ATTEMPTS = 3
+MAX_WRITE_ATTEMPTS = 5
 # Jitter added to the pause before the verifying read, so parallel writers spread out.
 VERIFY_JITTER = (0.05, 0.25)
 

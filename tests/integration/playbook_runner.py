@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -48,7 +49,7 @@ class PlaybookRunner:
         self.workdir = Path(workdir)
         self.collections_path = collections_path
         self.api_env = api_env
-        self.count = 0
+        self._ids = itertools.count(1)  # unique file names, also when two threads run playbooks at once
 
     def env(self, extra=None):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "ASTRO_"))}
@@ -69,11 +70,10 @@ class PlaybookRunner:
         return env
 
     def write_playbook(self, tasks, hosts="localhost", play_vars=None):
-        self.count += 1
         play = dict(name="integration play", hosts=hosts, gather_facts=False, tasks=tasks)
         if play_vars:
             play["vars"] = play_vars
-        path = self.workdir / "playbook-{0}.yml".format(self.count)
+        path = self.workdir / "playbook-{0}.yml".format(next(self._ids))
         path.write_text(yaml.safe_dump([play], sort_keys=False))
         return path
 
@@ -81,8 +81,7 @@ class PlaybookRunner:
             forks=None, env=None, hosts="localhost", play_vars=None):
         if playbook is None:
             playbook = self.write_playbook(tasks, hosts=hosts, play_vars=play_vars)
-        results_path = self.workdir / "results-{0}.jsonl".format(self.count)
-        results_path.unlink(missing_ok=True)
+        results_path = self.workdir / "results-{0}.jsonl".format(next(self._ids))
         command = [str(ANSIBLE_PLAYBOOK), str(playbook)]
         if check:
             command.append("--check")
