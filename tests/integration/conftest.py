@@ -24,9 +24,14 @@ def api_env(emulator):
 
 
 @pytest.fixture
-def ansible(tmp_path, installed_collection, api_env):  # noqa: F811  (fixture argument)
-    """Runs playbooks of tasks against the emulator with the installed collection."""
-    return PlaybookRunner(tmp_path, installed_collection, api_env)
+def ansible(tmp_path, installed_collection, api_env, demo_seed):  # noqa: F811  (fixture argument)
+    """Runs playbooks of tasks against the emulator with the installed collection.
+
+    Every run fails its test if the API token, or any token secret of the seed, appears in
+    its -vvv --diff output, its task results or Ansible's log.
+    """
+    secrets = [api_env["ASTRO_API_TOKEN"]] + [t["secret"] for t in demo_seed["tokens"] if t.get("secret")]
+    return PlaybookRunner(tmp_path, installed_collection, api_env, secrets)
 
 
 class Seed:

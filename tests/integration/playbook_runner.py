@@ -26,6 +26,12 @@ class PlaybookRun:
     stdout: str
     stderr: str
     results: list = field(default_factory=list)
+    log: str = ""
+
+    def leaks(self, secrets):
+        """The secrets that appear anywhere in the output, the results or Ansible's log."""
+        everything = "\n".join((self.stdout, self.stderr, self.log, json.dumps(self.results)))
+        return [secret for secret in secrets if secret and secret in everything]
 
     def task(self, name, host="localhost"):
         """The result dict of the task of that name (the last one, if it ran several times)."""
@@ -45,10 +51,11 @@ class PlaybookRun:
 class PlaybookRunner:
     """Writes a playbook into a scratch directory and runs it with the collection and the emulator's credentials."""
 
-    def __init__(self, workdir, collections_path, api_env):
+    def __init__(self, workdir, collections_path, api_env, secrets=()):
         self.workdir = Path(workdir)
         self.collections_path = collections_path
         self.api_env = api_env
+        self.secrets = list(secrets)
         self._ids = itertools.count(1)  # unique file names, also when two threads run playbooks at once
 
     def env(self, extra=None):
@@ -77,11 +84,14 @@ class PlaybookRunner:
         path.write_text(yaml.safe_dump([play], sort_keys=False))
         return path
 
-    def run(self, tasks=None, playbook=None, check=False, diff=False, verbosity=0, extra_vars=None, inventory=None,
-            forks=None, env=None, hosts="localhost", play_vars=None):
+    def run(self, tasks=None, playbook=None, check=False, diff=True, verbosity=3, extra_vars=None, inventory=None,
+            forks=None, env=None, hosts="localhost", play_vars=None, allow_leaks=False):
+        """Run (by default with -vvv and --diff, the most talkative settings); fail if any known secret shows up."""
         if playbook is None:
             playbook = self.write_playbook(tasks, hosts=hosts, play_vars=play_vars)
-        results_path = self.workdir / "results-{0}.jsonl".format(next(self._ids))
+        run_id = next(self._ids)
+        results_path = self.workdir / "results-{0}.jsonl".format(run_id)
+        log_path = self.workdir / "ansible-{0}.log".format(run_id)
         command = [str(ANSIBLE_PLAYBOOK), str(playbook)]
         if check:
             command.append("--check")
@@ -95,9 +105,14 @@ class PlaybookRunner:
             command += ["-i", str(inventory)]
         if forks:
             command += ["--forks", str(forks)]
-        completed = subprocess.run(command, cwd=self.workdir, env=self.env(dict(env or {}, ASTRO_TEST_RESULTS=str(results_path))),
-                                   capture_output=True, text=True, timeout=600, check=False)
+        run_env = self.env(dict(env or {}, ASTRO_TEST_RESULTS=str(results_path), ANSIBLE_LOG_PATH=str(log_path)))
+        completed = subprocess.run(command, cwd=self.workdir, env=run_env, capture_output=True, text=True, timeout=600, check=False)
         results = []
         if results_path.exists():
             results = [json.loads(line) for line in results_path.read_text().splitlines()]
-        return PlaybookRun(completed.returncode, completed.stdout, completed.stderr, results)
+        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+        run = PlaybookRun(completed.returncode, completed.stdout, completed.stderr, results, log)
+        if not allow_leaks:
+            leaked = run.leaks(self.secrets)
+            assert not leaked, "{0} secret(s) leaked into the output, results or log of {1}".format(len(leaked), playbook)
+        return run
