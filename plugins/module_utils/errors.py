@@ -6,6 +6,18 @@
 
 from __future__ import annotations
 
+def clip(text, limit):
+    """Text cut short when it is very long, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return "{0}... ({1} characters)".format(text[:limit], len(text))
+
+
+def shown(value, limit=80):
+    """A value as a message shows it: quoted, and cut short when it is very long."""
+    return repr(value) if len(value) <= limit else clip(repr(value), limit)
+
+
 STATUS_HINTS = {
     401: "the API token was refused: check the api_token option or ASTRO_API_TOKEN",
     403: ("the API token's role does not allow this: changing token roles needs an Organization token "
@@ -31,7 +43,7 @@ class AstroTransportError(AstroError):
 
     def __init__(self, method, path, reason, attempts):
         self.method, self.path, self.reason, self.attempts = method, path, reason, attempts
-        super().__init__("Astro API {0} {1} failed after {2} attempt(s): {3}".format(method, path, attempts, reason))
+        super().__init__("Astro API {0} {1} failed after {2} attempt(s): {3}".format(method, clip(path, 300), attempts, reason))
 
     def fail_kwargs(self):
         return dict(msg=str(self), method=self.method, path=self.path, attempts=self.attempts)
@@ -44,7 +56,8 @@ class AstroAPIError(AstroError):
         self.status, self.method, self.path = status, method, path
         self.api_message, self.field_errors, self.request_id = message, field_errors or [], request_id
         self.attempts = attempts
-        text = "Astro API {0} {1} answered {2}: {3}".format(method, path, status, message or "(no message)")
+        # The message text is clipped (an ID of 10 000 characters is echoed in both); the fields keep them whole.
+        text = "Astro API {0} {1} answered {2}: {3}".format(method, clip(path, 300), status, clip(message or "(no message)", 1000))
         for field_error in self.field_errors:
             text += "; field {0!r}: {1}".format(field_error.get("field"), field_error.get("message"))
         if status in STATUS_HINTS:

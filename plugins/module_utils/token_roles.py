@@ -12,7 +12,7 @@ list in which every entry but the edited one is kept exactly as it was.
 
 from __future__ import annotations
 
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
 
 ORGANIZATION = "ORGANIZATION"
 WORKSPACE = "WORKSPACE"
@@ -73,7 +73,7 @@ def check_token_scope(token, allowed_scopes, purpose):
 
 def check_workspace_role(role):
     if role not in WORKSPACE_ROLES:
-        raise AstroInputError("role {0!r} is not a Workspace role; valid roles: {1}.".format(role, ", ".join(WORKSPACE_ROLES)))
+        raise AstroInputError("role {0} is not a Workspace role; valid roles: {1}.".format(shown(role), ", ".join(WORKSPACE_ROLES)))
 
 
 def check_deployment_role(role, custom_roles, workspace_id=None):
@@ -87,8 +87,8 @@ def check_deployment_role(role, custom_roles, workspace_id=None):
     match = [r for r in deployment_roles if r.get("name") == role]
     if not match:
         valid = [DEPLOYMENT_ADMIN] + sorted(r.get("name") for r in deployment_roles)
-        raise AstroInputError("role {0!r} is neither DEPLOYMENT_ADMIN nor a custom Deployment role of the organization; "
-                              "valid roles: {1}.".format(role, ", ".join(valid)))
+        raise AstroInputError("role {0} is neither DEPLOYMENT_ADMIN nor a custom Deployment role of the organization; "
+                              "valid roles: {1}.".format(shown(role), ", ".join(valid)))
     restricted = match[0].get("restrictedWorkspaceIds") or []
     if workspace_id and restricted and workspace_id not in restricted:
         raise AstroInputError("custom role {0!r} may only be used in Workspaces {1}, not in Workspace {2}.".format(

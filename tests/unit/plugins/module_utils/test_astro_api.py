@@ -5,8 +5,11 @@
 from __future__ import annotations
 
 import socket
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import COLLECTION_VERSION, AstroClient, parse_retry_after, retry_delay
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroConfigError, AstroInputError, AstroTransportError
@@ -174,3 +177,26 @@ def test_bad_connection_options_are_named(options, bad):
     with pytest.raises(AstroConfigError) as raised:
         AstroClient(api_token=SECRET, organization_id=ORG, **options)
     assert bad in str(raised.value)
+
+
+@given(st.text(min_size=1, max_size=300))
+def test_any_id_stays_one_literal_path_segment(value):
+    client = AstroClient(api_token=SECRET, organization_id=ORG, api_url="http://127.0.0.1:9/v1")
+    if not value.strip("."):
+        with pytest.raises(AstroInputError):
+            client.org_path("tokens", value)
+        return
+    path = urlsplit("http://127.0.0.1:9/v1" + client.org_path("tokens", value, "roles")).path
+    segments = path.split("/")
+    assert segments[:5] == ["", "v1", "organizations", ORG, "tokens"] and segments[6:] == ["roles"]
+    assert unquote(segments[5]) == value
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=40))
+def test_any_name_is_one_query_value(scripted_server, name):
+    scripted_server.answer(body={"workspaces": [], "totalCount": 0, "offset": 0, "limit": 1000})
+    client, _ = make_client(scripted_server.url)
+    client.list_workspaces(names=[name])
+    query = parse_qs(urlsplit(scripted_server.requests[-1]["path"]).query, keep_blank_values=True)
+    assert query["names"] == [name] and query["offset"] == ["0"]
