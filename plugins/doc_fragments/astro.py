@@ -74,7 +74,9 @@ notes:
     The result's RV(attempts) says how many writes that took.
 attributes:
   check_mode:
+    description: Can run in check mode and predicts exactly whether a write would change the token.
     support: full
   diff_mode:
+    description: Shows the token's role list before and after, one role a line.
     support: full
 """

@@ -45,7 +45,6 @@ BACKOFF_CAP = 8.0
 AUTH_OPTION_NAMES = ("api_token", "organization_id", "api_url", "validate_certs", "ca_path", "timeout", "max_retries")
 
 
-
 def astro_argument_spec():
     """The connection options every module shares (see doc fragment astro.platform.astro)."""
     return dict(

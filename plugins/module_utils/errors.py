@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+
 def clip(text, limit):
     """Text cut short when it is very long, saying how long it was."""
     if len(text) <= limit:

@@ -17,7 +17,7 @@ description:
   - Only tokens of scope C(ORGANIZATION) or C(WORKSPACE) can be given a Deployment role, and a Workspace token
     only on Deployments of its own Workspace; anything else fails before anything is written.
 author:
-  - astro.platform contributors
+  - astro.platform contributors (@astro-platform)
 extends_documentation_fragment:
   - astro.platform.astro
   - astro.platform.astro.role_edit

@@ -15,14 +15,15 @@ description:
     C(astro deployment workspace-token list) print, and more.
   - Never returns a token's secret value. Never changes anything.
 author:
-  - astro.platform contributors
+  - astro.platform contributors (@astro-platform)
 extends_documentation_fragment:
   - astro.platform.astro
 attributes:
   check_mode:
+    description: Can run in check mode; it only reads.
     support: full
-    details: The module only reads.
   diff_mode:
+    description: Nothing changes, so there is no diff.
     support: none
   action_group:
     description: Use C(group/astro.platform.astro) in C(module_defaults) to set the connection options once.

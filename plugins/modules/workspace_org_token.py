@@ -16,7 +16,7 @@ description:
     Workspaces, Deployments and DAGs) is left exactly as it was.
   - Only tokens of scope C(ORGANIZATION) can be given a Workspace role; any other token fails before anything is written.
 author:
-  - astro.platform contributors
+  - astro.platform contributors (@astro-platform)
 extends_documentation_fragment:
   - astro.platform.astro
   - astro.platform.astro.role_edit

@@ -18,11 +18,12 @@ SECRET = "astro-unit-test-secret-5f1e0c2b9a"
 ORG = "clorg0000000000000000000a"
 
 
-def make_client(url, **kwargs):
-    sleeps = []
+def make_client(url, sleeps=None, **kwargs):
+    """A client of the scripted server; the pauses it would sleep are appended to `sleeps`, not slept."""
+    sleeps = [] if sleeps is None else sleeps
     options = dict(api_token=SECRET, organization_id=ORG, api_url=url, max_retries=3, sleep=sleeps.append)
     options.update(kwargs)
-    return AstroClient(**options), sleeps
+    return AstroClient(**options)
 
 
 def error_body(message, status, request_id="req-123"):
@@ -33,7 +34,7 @@ def test_pagination_reads_three_pages_once_each(scripted_server):
     items = [{"id": "t%04d" % i} for i in range(2500)]
     for offset in (0, 1000, 2000):
         scripted_server.answer(body={"tokens": items[offset:offset + 1000], "totalCount": 2500, "offset": offset, "limit": 1000})
-    client, _ = make_client(scripted_server.url)
+    client = make_client(scripted_server.url)
     assert client.list_tokens() == items
     assert [r["path"] for r in scripted_server.requests] == [
         "/v1/organizations/%s/tokens?offset=%d&limit=1000" % (ORG, offset) for offset in (0, 1000, 2000)]
@@ -41,7 +42,8 @@ def test_pagination_reads_three_pages_once_each(scripted_server):
 
 def test_429_is_retried_after_retry_after(scripted_server):
     scripted_server.answer(429, error_body("slow down", 429), {"Retry-After": "1"}).answer(body={"id": "tok"})
-    client, sleeps = make_client(scripted_server.url)
+    sleeps = []
+    client = make_client(scripted_server.url, sleeps=sleeps)
     assert client.get_token("tok") == {"id": "tok"}
     assert len(scripted_server.requests) == 2
     assert len(sleeps) == 1 and 1.0 <= sleeps[0] <= 1.1
@@ -56,7 +58,8 @@ def test_retry_after_is_capped():
 @pytest.mark.parametrize("status", [502, 503, 504])
 def test_gateway_errors_are_retried(scripted_server, status):
     scripted_server.answer(status, error_body("unavailable", status)).answer(body={"id": "tok"})
-    client, sleeps = make_client(scripted_server.url)
+    sleeps = []
+    client = make_client(scripted_server.url, sleeps=sleeps)
     assert client.get_token("tok") == {"id": "tok"}
     assert len(scripted_server.requests) == 2 and len(sleeps) == 1
 
@@ -64,7 +67,8 @@ def test_gateway_errors_are_retried(scripted_server, status):
 @pytest.mark.parametrize("status", [400, 401, 403, 404])
 def test_client_errors_are_not_retried(scripted_server, status):
     scripted_server.answer(status, error_body("no", status)).answer(body={"id": "tok"})
-    client, sleeps = make_client(scripted_server.url)
+    sleeps = []
+    client = make_client(scripted_server.url, sleeps=sleeps)
     with pytest.raises(AstroAPIError) as raised:
         client.get_token("tok")
     assert raised.value.status == status
@@ -72,9 +76,10 @@ def test_client_errors_are_not_retried(scripted_server, status):
 
 
 def test_retry_budget_is_bounded_and_reported(scripted_server):
-    for _ in range(4):
+    for attempt in range(4):
         scripted_server.answer(503, error_body("down for maintenance", 503, "req-503"))
-    client, sleeps = make_client(scripted_server.url, max_retries=3)
+    sleeps = []
+    client = make_client(scripted_server.url, max_retries=3, sleeps=sleeps)
     with pytest.raises(AstroAPIError) as raised:
         client.get_token("tok")
     assert len(scripted_server.requests) == 4 and len(sleeps) == 3
@@ -85,7 +90,7 @@ def test_error_message_has_status_path_message_request_id_and_never_the_token(sc
     body = error_body("Invalid role WORKSPACE_BOSS", 400, "req-abc-42")
     body["fieldErrors"] = [{"code": "invalid", "field": "roles[1].role", "message": "unknown role"}]
     scripted_server.answer(400, body)
-    client, _ = make_client(scripted_server.url)
+    client = make_client(scripted_server.url)
     with pytest.raises(AstroAPIError) as raised:
         client.replace_token_roles("tok1", [])
     text = str(raised.value)
@@ -98,7 +103,7 @@ def test_error_message_has_status_path_message_request_id_and_never_the_token(sc
 
 def test_a_non_json_error_still_says_what_came_back(scripted_server):
     scripted_server.answer(404, None)
-    client, _ = make_client(scripted_server.url)
+    client = make_client(scripted_server.url)
     with pytest.raises(AstroAPIError) as raised:
         client.get_token("tok")
     assert "404" in str(raised.value)
@@ -108,7 +113,8 @@ def test_connection_errors_are_retried_then_reported():
     with socket.socket() as sock:  # a port with nobody listening
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    client, sleeps = make_client("http://127.0.0.1:%d/v1" % port, max_retries=2)
+    sleeps = []
+    client = make_client("http://127.0.0.1:%d/v1" % port, max_retries=2, sleeps=sleeps)
     with pytest.raises(AstroTransportError) as raised:
         client.get_token("tok")
     assert len(sleeps) == 2
@@ -125,14 +131,14 @@ def test_connection_errors_are_retried_then_reported():
 ])
 def test_ids_cannot_leave_their_path_segment(scripted_server, hostile, encoded):
     scripted_server.answer(body={"id": "x"})
-    client, _ = make_client(scripted_server.url)
+    client = make_client(scripted_server.url)
     client.get_token(hostile)
     assert scripted_server.requests[0]["path"] == "/v1/organizations/%s/tokens/%s" % (ORG, encoded)
 
 
 @pytest.mark.parametrize("dots", ["", ".", ".."])
 def test_dot_segments_are_refused_before_any_request(scripted_server, dots):
-    client, _ = make_client(scripted_server.url)
+    client = make_client(scripted_server.url)
     with pytest.raises(AstroInputError) as raised:
         client.get_token(dots)
     assert repr(dots) in str(raised.value)
@@ -142,7 +148,7 @@ def test_dot_segments_are_refused_before_any_request(scripted_server, dots):
 def test_query_parameters_follow_the_api_conventions(scripted_server):
     scripted_server.answer(body={"workspaces": [], "totalCount": 0, "offset": 0, "limit": 1000})
     scripted_server.answer(body={"tokens": [], "totalCount": 0, "offset": 0, "limit": 1000})
-    client, _ = make_client(scripted_server.url)
+    client = make_client(scripted_server.url)
     client.list_workspaces(names=["a b", "c"])
     client.list_tokens(organization_only=True)
     assert scripted_server.requests[0]["path"].endswith("/workspaces?names=a+b&names=c&offset=0&limit=1000")
@@ -151,7 +157,7 @@ def test_query_parameters_follow_the_api_conventions(scripted_server):
 
 def test_user_agent_names_the_collection_and_version(scripted_server):
     scripted_server.answer(body={"id": "x"})
-    client, _ = make_client(scripted_server.url)
+    client = make_client(scripted_server.url)
     client.get_token("x")
     assert "astro.platform/" + COLLECTION_VERSION in scripted_server.requests[0]["headers"]["User-Agent"]
 
@@ -196,7 +202,7 @@ def test_any_id_stays_one_literal_path_segment(value):
 @given(st.text(max_size=40))
 def test_any_name_is_one_query_value(scripted_server, name):
     scripted_server.answer(body={"workspaces": [], "totalCount": 0, "offset": 0, "limit": 1000})
-    client, _ = make_client(scripted_server.url)
+    client = make_client(scripted_server.url)
     client.list_workspaces(names=[name])
     query = parse_qs(urlsplit(scripted_server.requests[-1]["path"]).query, keep_blank_values=True)
     assert query["names"] == [name] and query["offset"] == ["0"]

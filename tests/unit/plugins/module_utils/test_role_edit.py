@@ -116,7 +116,7 @@ def test_the_lock_serializes_edits_of_one_token(tmp_path):
             inside.pop()
 
     # flock locks belong to open file descriptions, so threads with their own open() contend like processes.
-    threads = [threading.Thread(target=hold) for _ in range(4)]
+    threads = [threading.Thread(target=hold) for index in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -115,7 +115,8 @@ def test_deployment_roles_are_admin_or_a_custom_deployment_role():
 
 
 def test_home_workspace_is_the_own_role_of_a_workspace_token():
-    token = {"scope": "WORKSPACE", "roles": [{"entityType": "DEPLOYMENT", "entityId": "cd", "role": "DEPLOYMENT_ADMIN"},
-                                            {"entityType": "WORKSPACE", "entityId": "cw", "role": "WORKSPACE_OWNER"}]}
+    roles = [{"entityType": "DEPLOYMENT", "entityId": "cd", "role": "DEPLOYMENT_ADMIN"},
+             {"entityType": "WORKSPACE", "entityId": "cw", "role": "WORKSPACE_OWNER"}]
+    token = {"scope": "WORKSPACE", "roles": roles}
     assert home_workspace_id(token) == "cw"
     assert home_workspace_id(dict(token, scope="ORGANIZATION")) is None
