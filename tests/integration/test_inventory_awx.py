@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Issue 4: the astro.platform.astro inventory plugin, the onboarding playbook run the way AWX runs it
+(ansible-runner with a private data directory), and the execution environment (ansible-builder)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import ansible_runner
+import yaml
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def collection_root(installed_collection):
+    return installed_collection / "ansible_collections" / "astro" / "platform"
+
+
+def test_inventory_lists_workspaces_and_deployments_with_constructed_groups(ansible, emulator, seed, tmp_path):
+    source = tmp_path / "demo.astro.yml"
+    source.write_text(yaml.safe_dump({
+        "plugin": "astro.platform.astro",
+        "include_deployments": True,
+        "filters": {"workspace_names": ["data-platform", "analytics"]},
+        "keyed_groups": [{"key": "astro_deployment_status | default('workspace') | lower", "prefix": "status"}],
+        "compose": {"astro_is_production": "astro_deployment_name | default('') is search('prod')"},
+        "groups": {"production": "astro_deployment_name | default('') is search('prod')"},
+    }))
+    emulator.control.clear_log()
+    listed = subprocess.run([str(VENV_BIN / "ansible-inventory"), "-i", str(source), "--list", "--export"], cwd=tmp_path,
+                            env=ansible.env(), capture_output=True, text=True, timeout=120, check=False)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "[WARNING]" not in listed.stderr, listed.stderr
+    inventory = json.loads(listed.stdout)
+    hostvars = inventory["_meta"]["hostvars"]
+
+    def plain(value):  # ansible-inventory marks strings from plugins as unsafe in its JSON
+        return value.get("__ansible_unsafe", value) if isinstance(value, dict) else value
+
+    assert sorted(inventory["astro_workspaces"]["hosts"]) == ["analytics", "data-platform"]
+    assert sorted(inventory["astro_deployments"]["hosts"]) == ["analytics/reporting-dev", "analytics/reporting-prod",
+                                                               "data-platform/etl-prod", "data-platform/etl-staging"]
+    assert sorted(inventory["astro_workspace_data_platform"]["hosts"]) == ["data-platform/etl-prod", "data-platform/etl-staging"]
+    assert sorted(inventory["production"]["hosts"]) == ["analytics/reporting-prod", "data-platform/etl-prod"]
+    assert inventory["status_hibernating"]["hosts"] == ["analytics/reporting-dev"]
+    assert sorted(inventory["status_workspace"]["hosts"]) == ["analytics", "data-platform"]
+    workspace = {k: plain(v) for k, v in hostvars["data-platform"].items()}
+    assert workspace["astro_workspace_id"] == seed.workspace("data-platform")
+    assert workspace["astro_workspace_name"] == "data-platform"
+    assert workspace["astro_organization_id"] == seed.organization
+    assert workspace["ansible_connection"] == "local"
+    assert workspace["ansible_python_interpreter"] == "{{ ansible_playbook_python }}"
+    deployment = {k: plain(v) for k, v in hostvars["data-platform/etl-prod"].items()}
+    assert deployment["astro_deployment_id"] == seed.deployment("etl-prod")
+    assert deployment["astro_workspace_id"] == seed.workspace("data-platform")
+    assert deployment["astro_deployment_status"] == "HEALTHY"
+    assert deployment["astro_is_production"] is True
+    assert "ml-research" not in hostvars
+    assert emulator.caller_secret not in listed.stdout + listed.stderr
+    assert not any("token" in name for host in hostvars.values() for name in host)
+    assert emulator.control.writes() == []
+
+
+def test_onboarding_through_ansible_runner_as_awx_runs_it(ansible, emulator, seed, installed_collection, tmp_path):
+    """A private data directory as AWX writes it: the credential type's env injectors in env/envvars."""
+    root = collection_root(installed_collection)
+    private = tmp_path / "runner"
+    shutil.copytree(root / "playbooks", private / "project")
+    (private / "inventory").mkdir()
+    shutil.copy(root / "playbooks" / "inventory" / "astro.yml", private / "inventory" / "astro.yml")
+    credential_type = yaml.safe_load((root / "extensions" / "awx" / "credential_type.yml").read_text())
+    credential = {"api_token": emulator.caller_secret, "organization_id": emulator.organization_id, "api_url": emulator.api_url}
+    injected = {name: template.replace("{{ ", "{").replace(" }}", "}").format(**credential)
+                for name, template in credential_type["injectors"]["env"].items()}
+    assert sorted(injected) == ["ASTRO_API_TOKEN", "ASTRO_API_URL", "ASTRO_ORGANIZATION_ID"]
+    envvars = dict(injected, ANSIBLE_COLLECTIONS_PATH=str(installed_collection), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+                   ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), ASTRO_LOCK_DIR=str(tmp_path / "locks"),
+                   PATH="{0}:/usr/bin:/bin".format(VENV_BIN))
+    (private / "env").mkdir()
+    (private / "env" / "envvars").write_text(yaml.safe_dump(envvars))
+    (private / "env" / "extravars").write_text(yaml.safe_dump({"astro_onboarding_exclusive": False}))
+
+    emulator.control.clear_log()
+    run = ansible_runner.run(private_data_dir=str(private), playbook="onboard_workspaces.yml", forks=3, quiet=True, timeout=300)
+    stdout = run.stdout.read()
+    assert run.status == "successful" and run.rc == 0, stdout
+    assert sorted(run.stats["changed"]) == ["analytics", "data-platform", "ml-research"], run.stats
+    # what playbooks/vars/onboarding.yml declares, on each Workspace
+    ci_deployer = emulator.control.token(seed.token("ci-deployer"))["roles"]
+    expected = {("WORKSPACE", seed.workspace("data-platform"), "WORKSPACE_OPERATOR"),
+                ("DEPLOYMENT", seed.deployment("etl-staging"), "DEPLOYMENT_ADMIN"),
+                ("WORKSPACE", seed.workspace("analytics"), "WORKSPACE_MEMBER"),
+                ("DEPLOYMENT", seed.deployment("reporting-prod"), "DAG_RUNNER"),
+                ("WORKSPACE", seed.workspace("ml-research"), "WORKSPACE_AUTHOR"),
+                ("DEPLOYMENT", seed.deployment("training"), "DEPLOYMENT_ADMIN")}
+    assert expected <= {(r["entityType"], r["entityId"], r["role"]) for r in ci_deployer}
+    viewer = emulator.control.token(seed.token("analytics-operator"))["roles"]
+    assert {(r["entityId"], r["role"]) for r in viewer if r["entityType"] == "DEPLOYMENT"} == {
+        (seed.deployment("reporting-prod"), "ANALYTICS_VIEWER"), (seed.deployment("reporting-dev"), "ANALYTICS_VIEWER")}
+    assert emulator.caller_secret not in stdout
+
+
+def test_credential_type_and_its_playbook_agree(installed_collection):
+    awx = collection_root(installed_collection) / "extensions" / "awx"
+    definition = yaml.safe_load((awx / "credential_type.yml").read_text())
+    assert definition["kind"] == "cloud"
+    fields = {f["id"]: f for f in definition["inputs"]["fields"]}
+    assert fields["api_token"]["secret"] is True and not fields["organization_id"].get("secret")
+    assert not any(name.startswith("ANSIBLE_") for name in definition["injectors"]["env"])
+    # The playbook's !unsafe tags load as plain strings with yaml.BaseLoader-like handling
+    loader = type("Loader", (yaml.SafeLoader,), {})
+    loader.add_constructor("!unsafe", lambda load, node: load.construct_scalar(node))
+    task = yaml.load((awx / "create_credential_type.yml").read_text(), Loader=loader)[0]["tasks"][0]["awx.awx.credential_type"]
+    assert task["inputs"] == definition["inputs"] and task["injectors"] == definition["injectors"]
+    assert task["kind"] == definition["kind"] and task["name"] == definition["name"]
+    assert (awx / "create_credential_type.yml").read_text().count("!unsafe \"{{") == 3
+
+
+def test_ansible_builder_creates_a_build_context_and_finds_the_requirements(installed_collection, tmp_path):
+    awx = collection_root(installed_collection) / "extensions" / "awx"
+    shutil.copy(awx / "execution-environment.yml", tmp_path)
+    shutil.copy(awx / "requirements.yml", tmp_path)
+    created = subprocess.run([str(VENV_BIN / "ansible-builder"), "create", "-f", "execution-environment.yml", "--context", "context",
+                              "--output-filename", "Containerfile"], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert created.returncode == 0, created.stdout + created.stderr
+    containerfile = (tmp_path / "context" / "Containerfile").read_text()
+    assert "ansible-galaxy collection install" in containerfile
+    assert "astro.platform" in (tmp_path / "context" / "_build" / "requirements.yml").read_text()
+    introspected = subprocess.run([str(VENV_BIN / "ansible-builder"), "introspect", "--sanitize", str(installed_collection)],
+                                  capture_output=True, text=True, timeout=120, check=False)
+    assert introspected.returncode == 0, introspected.stdout + introspected.stderr
+    needs = yaml.safe_load(introspected.stdout)
+    assert any(line.startswith("requests") and "astro.platform" in line for line in needs["python"]), needs
+    assert any(line.startswith("ca-certificates") for line in needs["system"]), needs

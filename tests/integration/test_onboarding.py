@@ -1,0 +1,220 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Issue 4: the workspace_onboarding role through playbooks/onboard_workspaces.yml, and playbooks/token_audit.yml.
+
+The playbooks are run from the built and installed collection, over hosts of the astro.platform.astro inventory
+plugin (one per Workspace, in parallel forks) or in a loop on localhost.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+
+def role_task(run, name, host):
+    """The result of a task of the role (its name as recorded carries the role's name in front)."""
+    found = [r for r in run.results if r["host"] == host and (r["task"] == name or r["task"].endswith(" : " + name))]
+    assert found, "no result for task {0!r} on {1}; tasks run: {2}\n{3}".format(name, host, sorted({r["task"] for r in run.results}), run.output)
+    return dict(found[-1]["result"], failed=found[-1]["status"] == "failed")
+
+
+def playbook(installed_collection, name):
+    return installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks" / name
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    path = tmp_path / "workspaces.astro.yml"
+    path.write_text("plugin: astro.platform.astro\n")
+    return path
+
+
+def all_roles(emulator, seed):
+    """Every token's role list, by token ID, in a comparable form."""
+    return {t["id"]: sorted(json.dumps(r, sort_keys=True) for r in emulator.control.token(t["id"])["roles"]) for t in seed.data["tokens"]}
+
+
+def role(entity_type, entity_id, name):
+    return json.dumps({"entityType": entity_type, "entityId": entity_id, "role": name}, sort_keys=True)
+
+
+def declaration(seed):
+    """Three Workspaces: data-platform and ml-research by ID, analytics by name."""
+    return [
+        {"workspace_id": seed.workspace("data-platform"),
+         "org_tokens": [{"token": "ci-deployer", "role": "WORKSPACE_OPERATOR"},
+                        {"token_id": seed.token("never-used-reader"), "role": "WORKSPACE_MEMBER"}],
+         "deployment_tokens": [{"token": "ci-deployer", "token_scope": "organization", "role": "DEPLOYMENT_ADMIN", "deployments": "all"},
+                               {"token": "data-platform-ci", "token_scope": "workspace", "role": "DAG_RUNNER",
+                                "deployments": ["etl-staging"]}]},
+        {"workspace": "analytics",
+         "org_tokens": [{"token": "never-used-reader", "role": "WORKSPACE_ACCESSOR"}],
+         "deployment_tokens": [{"token": "analytics-operator", "role": "ANALYTICS_VIEWER", "deployments": "all"},
+                               {"token_id": seed.token("ci-deployer"), "role": "DAG_RUNNER",
+                                "deployments": [seed.deployment("reporting-prod")]}]},
+        {"workspace_id": seed.workspace("ml-research"),
+         "org_tokens": [{"token": "ci-deployer", "role": "WORKSPACE_AUTHOR"}],
+         "deployment_tokens": [{"token": "ci-deployer", "role": "DEPLOYMENT_ADMIN", "deployments": ["training"]}]},
+    ]
+
+
+def expected_after_onboarding(before, seed):
+    """The seed's roles plus (or replaced by) what declaration() declares."""
+    after = {token: list(roles) for token, roles in before.items()}
+
+    def give(token_name, entity_type, entity_name, name):
+        token = seed.token(token_name)
+        entity = seed.workspace(entity_name) if entity_type == "WORKSPACE" else seed.deployment(entity_name)
+        after[token] = [r for r in after[token] if not (json.loads(r)["entityType"] == entity_type and json.loads(r)["entityId"] == entity)]
+        after[token] = sorted(after[token] + [role(entity_type, entity, name)])
+
+    give("ci-deployer", "WORKSPACE", "data-platform", "WORKSPACE_OPERATOR")
+    give("never-used-reader", "WORKSPACE", "data-platform", "WORKSPACE_MEMBER")
+    give("ci-deployer", "DEPLOYMENT", "etl-prod", "DEPLOYMENT_ADMIN")
+    give("ci-deployer", "DEPLOYMENT", "etl-staging", "DEPLOYMENT_ADMIN")
+    give("data-platform-ci", "DEPLOYMENT", "etl-staging", "DAG_RUNNER")
+    give("never-used-reader", "WORKSPACE", "analytics", "WORKSPACE_ACCESSOR")
+    give("analytics-operator", "DEPLOYMENT", "reporting-prod", "ANALYTICS_VIEWER")
+    give("analytics-operator", "DEPLOYMENT", "reporting-dev", "ANALYTICS_VIEWER")
+    give("ci-deployer", "DEPLOYMENT", "reporting-prod", "DAG_RUNNER")
+    give("ci-deployer", "WORKSPACE", "ml-research", "WORKSPACE_AUTHOR")
+    give("ci-deployer", "DEPLOYMENT", "training", "DEPLOYMENT_ADMIN")
+    return after
+
+
+def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emulator, seed, installed_collection, inventory):
+    """Check mode, real run, idempotent re-run; then exclusive (check mode, then real) on one Workspace and absent on another."""
+    control = emulator.control
+    onboard = playbook(installed_collection, "onboard_workspaces.yml")
+    workspaces = {"astro_workspaces": declaration(seed)}
+    before = all_roles(emulator, seed)
+
+    control.clear_log()
+    checked = ansible.run(playbook=onboard, inventory=inventory, forks=3, check=True, diff=True, extra_vars=workspaces)
+    assert checked.rc == 0, checked.output
+    assert control.writes() == [], "check mode wrote"
+    assert all_roles(emulator, seed) == before
+    for host in ("data-platform", "analytics", "ml-research"):
+        assert role_task(checked, "Give Organization tokens their role in the Workspace", host)["changed"], checked.output
+        assert role_task(checked, "Give tokens their role on the Deployments", host)["changed"], checked.output
+
+    control.clear_log()
+    real = ansible.run(playbook=onboard, inventory=inventory, forks=3, diff=True, extra_vars=workspaces)
+    assert real.rc == 0, real.output
+    assert all_roles(emulator, seed) == expected_after_onboarding(before, seed)
+    # 11 roles declared; ci-deployer already had DEPLOYMENT_ADMIN on etl-prod
+    assert len(control.writes()) == 10, control.counts()
+    assert "+WORKSPACE {0}: WORKSPACE_AUTHOR".format(seed.workspace("ml-research")) in real.stdout
+
+    control.clear_log()
+    again = ansible.run(playbook=onboard, inventory=inventory, forks=3, extra_vars=workspaces)
+    assert again.rc == 0, again.output
+    assert again.changed_tasks == [], again.changed_tasks
+    assert control.writes() == []
+    onboarded = all_roles(emulator, seed)
+
+    # data-platform: exclusive, never-used-reader and data-platform-ci no longer declared, ci-deployer only on etl-prod.
+    # analytics: state absent. ml-research: not mentioned, so not touched.
+    data_platform, etl_prod, etl_staging = seed.workspace("data-platform"), seed.deployment("etl-prod"), seed.deployment("etl-staging")
+    workspaces = {"astro_workspaces": [
+        {"workspace": "data-platform", "exclusive": True,
+         "org_tokens": [{"token": "ci-deployer", "role": "WORKSPACE_OPERATOR"}],
+         "deployment_tokens": [{"token": "ci-deployer", "role": "DEPLOYMENT_ADMIN", "deployments": ["etl-prod"]}]},
+        dict(declaration(seed)[1], state="absent"),
+    ]}
+
+    control.clear_log()
+    checked = ansible.run(playbook=onboard, inventory=inventory, forks=3, check=True, extra_vars=workspaces)
+    assert checked.rc == 0, checked.output
+    assert control.writes() == [], "check mode wrote"
+    assert all_roles(emulator, seed) == onboarded
+    summary = role_task(checked, "Show what was removed (in check mode, what would be)", "data-platform")["msg"]
+    assert summary["action"] == "would remove (check mode)"
+    assert summary["workspace_roles"] == ["never-used-reader: WORKSPACE_MEMBER"]
+    assert sorted(summary["deployment_roles"]) == ["ci-deployer: DEPLOYMENT_ADMIN: etl-staging", "data-platform-ci: DAG_RUNNER: etl-staging"]
+    assert role_task(checked, "Remove the declared Deployment roles", "analytics")["changed"]
+
+    # The same declaration for real, this time in a loop on localhost instead of over inventory hosts.
+    control.clear_log()
+    real = ansible.run(playbook=onboard, extra_vars=dict(workspaces, astro_onboarding_hosts="localhost"))
+    assert real.rc == 0, real.output
+    after = all_roles(emulator, seed)
+    expected = dict(onboarded)
+    expected[seed.token("never-used-reader")] = [r for r in onboarded[seed.token("never-used-reader")]
+                                                 if r != role("WORKSPACE", data_platform, "WORKSPACE_MEMBER")]
+    expected[seed.token("ci-deployer")] = [r for r in onboarded[seed.token("ci-deployer")]
+                                           if r != role("DEPLOYMENT", etl_staging, "DEPLOYMENT_ADMIN")]
+    expected[seed.token("data-platform-ci")] = [r for r in onboarded[seed.token("data-platform-ci")]
+                                                if r != role("DEPLOYMENT", etl_staging, "DAG_RUNNER")]
+    # analytics, absent: what onboarding gave there is gone again
+    seed_roles = {t["id"]: sorted(json.dumps(r, sort_keys=True) for r in t["roles"]) for t in seed.data["tokens"]}
+    expected[seed.token("never-used-reader")] = [r for r in expected[seed.token("never-used-reader")]
+                                                 if r != role("WORKSPACE", seed.workspace("analytics"), "WORKSPACE_ACCESSOR")]
+    expected[seed.token("analytics-operator")] = seed_roles[seed.token("analytics-operator")]
+    expected[seed.token("ci-deployer")] = [r for r in expected[seed.token("ci-deployer")]
+                                           if r != role("DEPLOYMENT", seed.deployment("reporting-prod"), "DAG_RUNNER")]
+    assert after == expected
+    # kept: the Workspace token's own role, the Deployment token, ci-deployer's DAG role and roles in other Workspaces
+    assert role("WORKSPACE", data_platform, "WORKSPACE_OWNER") in after[seed.token("data-platform-owner")]
+    assert role("DEPLOYMENT", etl_prod, "DEPLOYMENT_ADMIN") in after[seed.token("etl-prod-deployer")]
+    assert role("WORKSPACE", seed.workspace("ml-research"), "WORKSPACE_AUTHOR") in after[seed.token("ci-deployer")]
+    assert any(json.loads(r)["entityType"] == "DAG" for r in after[seed.token("ci-deployer")])
+    # 3 removals in data-platform, 4 in analytics
+    assert len(control.writes()) == 7, control.counts()
+
+
+def test_bad_declarations_fail_clearly_before_any_write(ansible, emulator, seed, installed_collection, inventory):
+    control = emulator.control
+    workspaces = {"astro_workspaces": [
+        {"workspace": "data-platform", "deployment_tokens": [{"token": "ci-deployer", "role": "DEPLOYMENT_ADMIN",
+                                                               "deployments": ["etl-prod", "reporting-prod"]}]},
+        {"workspace": "analytics", "org_tokens": [{"token": "never-used-reader"}]},
+        {"workspace": "ml-research", "org_tokens": [{"token": "ci-deployer", "token_id": "x", "role": "WORKSPACE_OWNER"}]},
+    ]}
+    control.clear_log()
+    run = ansible.run(playbook=playbook(installed_collection, "onboard_workspaces.yml"), inventory=inventory, forks=3, extra_vars=workspaces)
+    assert run.rc != 0
+    assert control.writes() == []
+    assert "reporting-prod" in run.output and "are not in the Workspace data-platform" in run.output
+    assert "etl-prod, etl-staging" in run.output
+    assert "missing required arguments: role" in run.output
+    assert "mutually exclusive: token|token_id" in run.output
+
+
+def test_token_audit_writes_markdown_and_csv_with_flags(ansible, emulator, seed, installed_collection, tmp_path):
+    reports = tmp_path / "reports"
+    run = ansible.run(playbook=playbook(installed_collection, "token_audit.yml"), extra_vars={"astro_audit_dir": str(reports)})
+    assert run.rc == 0, run.output
+    assert emulator.control.writes() == []
+    markdown = (reports / "token_audit.md").read_text()
+    with open(reports / "token_audit.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+
+    def flags(token, role_name):
+        found = [r for r in rows if r["token"] == token and r["role"] == role_name]
+        assert len(found) == 1, (token, role_name, rows)
+        return found[0]["flags"].split("; ")
+
+    assert "never used" in flags("never-used-reader", "ORGANIZATION_MEMBER") and "never expires" in flags("never-used-reader", "ORGANIZATION_MEMBER")
+    assert "owner/admin role" in flags("ansible-automation-owner", "ORGANIZATION_OWNER")
+    assert "never expires" not in flags("ansible-automation-owner", "ORGANIZATION_OWNER")
+    assert "owner/admin role" in flags("data-platform-owner", "WORKSPACE_OWNER")
+    assert "owner/admin role" in flags("etl-prod-deployer", "DEPLOYMENT_ADMIN")
+    assert "owner/admin role" not in flags("ci-deployer", "WORKSPACE_AUTHOR")
+    ci_etl = [r for r in rows if r["token"] == "ci-deployer" and r["on"] == "DEPLOYMENT"]
+    assert [(r["workspace"], r["deployment"], r["role"]) for r in ci_etl] == [("data-platform", "etl-prod", "DEPLOYMENT_ADMIN")]
+    assert {r["token_id"] for r in rows} == {t["id"] for t in seed.data["tokens"]}
+    assert "| ci-deployer | {0} | ORGANIZATION | WORKSPACE_AUTHOR | WORKSPACE | data-platform |".format(seed.token("ci-deployer")) in markdown
+    assert "| never-used-reader |" in run.stdout, "the table is not printed"
+    flagged = run.task("Show the flagged tokens")["msg"]
+    assert flagged["never_used"] == ["never-used-reader"]
+    assert set(flagged["owner_or_admin"]) == {"ansible-automation-owner", "ci-deployer", "data-platform-ci", "data-platform-owner",
+                                                "etl-prod-deployer"}
+    for token in seed.data["tokens"]:
+        if token.get("secret"):
+            assert token["secret"] not in run.output + markdown + (reports / "token_audit.csv").read_text()
