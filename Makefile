@@ -1,0 +1,62 @@
+# Build/test harness for the astro.platform collection.
+# Needs only Python 3.11 (`python3`) and make; everything else goes into .venv.
+
+PYTHON        ?= python3
+VENV          := .venv
+VPY           := $(VENV)/bin/python
+STAMP         := $(VENV)/.requirements-dev.stamp
+PYTEST_JOBS   ?= 2
+PYTEST_ARGS   ?=
+DIST_DIR      ?= .cache/dist
+DEMO_SEED     ?= tools/astro_emulator/seeds/demo.yaml
+EMULATOR_PORT ?= 0
+
+.DEFAULT_GOAL := help
+.PHONY: help venv test demo emulator sanity units lint build clean
+
+help:
+	@echo "make venv      create .venv from requirements-dev.txt (only when it changed)"
+	@echo "make test      the whole gate in one pytest run: emulator, integration, sanity, units, lint, packaging"
+	@echo "make demo      build + install the collection, run playbooks/demo.yml against the emulator"
+	@echo "make emulator  run the Astro API emulator in the foreground (demo seed; EMULATOR_PORT=0 picks a free port)"
+	@echo "make sanity    ansible-test sanity (local Python 3.11) on a copy under .cache/"
+	@echo "make units     ansible-test units (--venv) on a copy under .cache/"
+	@echo "make lint      ansible-lint --profile production --offline"
+	@echo "make build     ansible-galaxy collection build into $(DIST_DIR)/"
+	@echo "make clean     remove caches, build output and test output (keeps .venv)"
+
+venv: $(STAMP)
+
+# Re-runs only when requirements-dev.txt is newer than the stamp.
+$(STAMP): requirements-dev.txt
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	@touch $@
+
+# One pytest session; tests/collection runs sanity/units/lint/packaging as tests.
+# --dist loadgroup keeps each slow tool (xdist_group) on one worker, spread over both.
+test: $(STAMP)
+	$(VPY) -m pytest -n $(PYTEST_JOBS) --dist loadgroup --durations=8 $(PYTEST_ARGS)
+
+demo: $(STAMP)
+	$(VPY) tools/harness/run_demo.py --seed $(DEMO_SEED)
+
+emulator: $(STAMP)
+	PYTHONPATH=tools $(VPY) -m astro_emulator --seed $(DEMO_SEED) --port $(EMULATOR_PORT)
+
+sanity: $(STAMP)
+	$(VPY) tools/harness/run_ansible_test.py sanity
+
+units: $(STAMP)
+	$(VPY) tools/harness/run_ansible_test.py units
+
+lint: $(STAMP)
+	$(VPY) tools/harness/lint.py
+
+build: $(STAMP)
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(DIST_DIR) .
+
+clean:
+	rm -rf .cache .ansible tests/output .pytest_cache .hypothesis
+	rm -f astro-platform-*.tar.gz
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

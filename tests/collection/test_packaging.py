@@ -1,0 +1,78 @@
+"""Packaging checks: what the built collection contains, runtime metadata, rendered docs."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.collection import (
+    action_group,
+    describe,
+    module_names,
+    plugin_names,
+    run_tool,
+    tarball_members,
+)
+from harness.paths import FQCN, venv_bin
+
+# Top-level entries that must never ship (development-only).
+FORBIDDEN_TOP_LEVEL = {
+    "tools", "tests", ".venv", ".cache", ".ansible", ".ci", ".git", ".github", "Makefile",
+    "requirements-dev.txt", "pytest.ini", ".gitignore", ".ansible-lint", ".pytest_cache",
+    ".hypothesis", "benchmarks",
+}
+
+
+def top_level(members: list[str]) -> set[str]:
+    return {m.split("/", 1)[0] for m in members}
+
+
+@pytest.mark.xdist_group("packaging")
+def test_build_excludes_dev_files(built_collection):
+    members = tarball_members(built_collection)
+    tops = top_level(members)
+    for required in ("MANIFEST.json", "FILES.json", "meta", "plugins", "README.md"):
+        assert required in tops, f"{required} missing from {built_collection.name}: {sorted(tops)}"
+    assert "meta/runtime.yml" in members
+    for module in module_names():
+        assert f"plugins/modules/{module}.py" in members
+    leaked = sorted(tops & FORBIDDEN_TOP_LEVEL)
+    assert not leaked, f"development files shipped in {built_collection.name}: {leaked}"
+    junk = [m for m in members if "__pycache__" in m or m.endswith((".pyc", ".tar.gz"))]
+    assert not junk, f"build artefacts shipped: {junk}"
+
+
+@pytest.mark.xdist_group("packaging")
+def test_action_group_matches_modules():
+    modules = module_names()
+    assert modules, "plugins/modules/ contains no modules"
+    group = action_group("astro")
+    assert len(group) == len(set(group)), f"duplicate entries in action group astro: {group}"
+    assert sorted(group) == modules, (
+        "meta/runtime.yml action_groups.astro must list exactly the modules in plugins/modules/\n"
+        f"  only in action group: {sorted(set(group) - set(modules))}\n"
+        f"  only in plugins/modules: {sorted(set(modules) - set(group))}"
+    )
+
+
+def _doc_cases():
+    cases = [("module", name) for name in module_names()]
+    cases += [("inventory", name) for name in plugin_names("inventory")]
+    cases += [("lookup", name) for name in plugin_names("lookup")]
+    return cases or [("module", "<none>")]
+
+
+@pytest.mark.xdist_group("packaging")
+@pytest.mark.parametrize(("plugin_type", "name"), _doc_cases())
+def test_ansible_doc_renders(plugin_type, name, installed_collection_env):
+    assert name != "<none>", "plugins/modules/ contains no modules"
+    fqcn = f"{FQCN}.{name}"
+    result = run_tool([venv_bin("ansible-doc"), "-t", plugin_type, fqcn], env=installed_collection_env)
+    assert result.returncode == 0, describe(result)
+    out = result.stdout
+    assert fqcn in out, describe(result)
+    assert "[WARNING]" not in out, describe(result)
+    if plugin_type in ("module", "inventory", "lookup"):
+        assert "EXAMPLES:" in out, "no EXAMPLES rendered:\n" + describe(result)
+        # Examples must use the FQCN of the plugin (module: task key; inventory: plugin: value).
+        examples = out.split("EXAMPLES:", 1)[1]
+        assert fqcn in examples, "EXAMPLES do not mention the FQCN:\n" + describe(result)

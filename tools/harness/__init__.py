@@ -1,0 +1,1 @@
+"""Build and test harness for the astro.platform collection (development only, never shipped)."""

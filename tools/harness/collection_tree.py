@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Copy the collection content to <root>/ansible_collections/astro/platform/.
+
+ansible-test only works on a collection that sits under an
+``ansible_collections/<namespace>/<name>/`` directory.  The repository root is
+the collection root, so the harness copies the shippable content (plus the
+unit and sanity test inputs) into such a tree.  The copy has no ``.git``, so
+ansible-test treats every file in it as content: development-only paths
+(tools/, tests/emulator, tests/integration, tests/collection, .venv, ...)
+are never copied.
+
+Usage: collection_tree.py [ROOT]   (default ROOT: .cache)
+Prints the path of the collection directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from harness.paths import CACHE_DIR, NAME, NAMESPACE, REPO_ROOT  # type: ignore[no-redef]
+else:
+    from .paths import CACHE_DIR, NAME, NAMESPACE, REPO_ROOT
+
+# Top-level entries copied when present.
+TOP_LEVEL = [
+    "galaxy.yml",
+    "meta",
+    "plugins",
+    "roles",
+    "playbooks",
+    "changelogs",
+    "docs",
+    "README.md",
+    "LICENSE",
+    "COPYING",
+    "CHANGELOG.rst",
+    "CHANGELOG.md",
+    "extensions",
+    "requirements.txt",
+    "bindep.txt",
+]
+# Test inputs ansible-test needs.
+TEST_ENTRIES = ["tests/unit", "tests/sanity"]
+
+IGNORE = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", "*.pyo", ".pytest_cache", ".hypothesis", ".ansible", "output", "*.tar.gz"
+)
+
+
+def build_tree(root: Path | str | None = None, source: Path | str | None = None) -> Path:
+    """(Re)create the copy under ``root`` and return the collection directory."""
+    src = Path(source) if source else REPO_ROOT
+    base = Path(root) if root else CACHE_DIR
+    dest = base / "ansible_collections" / NAMESPACE / NAME
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for entry in TOP_LEVEL + TEST_ENTRIES:
+        path = src / entry
+        if not path.exists():
+            continue
+        target = dest / entry
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            shutil.copytree(path, target, ignore=IGNORE, symlinks=True)
+        else:
+            shutil.copy2(path, target)
+    return dest
+
+
+def main(argv: list[str]) -> int:
+    root = Path(argv[1]) if len(argv) > 1 else None
+    print(build_tree(root))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Write the offline get-pip stand-in that ansible-test's sanity venvs need.
+
+ansible-test creates its sanity/units venvs ``--without-pip`` and bootstraps
+pip with a get-pip script downloaded from ci-files.testing.ansible.com, a
+host these machines (and many CI runners) cannot reach.  It first looks in
+``~/.ansible/test/cache/get_pip_<version>.py`` though, so we put a tiny
+stand-in there: it bootstraps pip with ``ensurepip`` and then pip-installs
+the requested packages (e.g. ``pip==24.2``) from the normal package index.
+
+The pip version is read from the installed ansible-test, so upgrading
+ansible-core does not silently break this.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+STANDIN = '''\
+"""Offline stand-in for get-pip.py, written by astro.platform tools/harness/get_pip.py."""
+import subprocess
+import sys
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
+    subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade", "--default-pip"])
+    subprocess.check_call([sys.executable, "-m", "pip", "install"] + args)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+MARKER = "written by astro.platform tools/harness/get_pip.py"
+
+
+def pinned_pip_version() -> str:
+    """Return the pip version ansible-test bootstraps (``get_venv_packages`` default)."""
+    import ansible_test  # noqa: PLC0415  (only importable inside the dev venv)
+
+    source = Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py"
+    text = source.read_text(encoding="utf-8")
+    match = re.search(r"default_packages\s*=\s*dict\(\s*pip='([^']+)'", text)
+    if not match:
+        raise RuntimeError(f"cannot find the pinned pip version in {source}")
+    return match.group(1)
+
+
+def standin_path(version: str | None = None) -> Path:
+    version = version or pinned_pip_version()
+    return Path(os.path.expanduser("~/.ansible/test/cache")) / f"get_pip_{version.replace('.', '_')}.py"
+
+
+def ensure_standin() -> Path:
+    """Write the stand-in unless a file (ours or a real get-pip) is already there."""
+    path = standin_path()
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(STANDIN, encoding="utf-8")
+    os.replace(tmp, path)  # atomic: safe when several pytest-xdist workers race
+    return path
+
+
+if __name__ == "__main__":
+    print(ensure_standin())
+    sys.exit(0)

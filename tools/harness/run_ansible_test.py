@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Run ``ansible-test sanity`` or ``ansible-test units`` on a copy of the collection.
+
+Usage:
+    run_ansible_test.py sanity [extra ansible-test args...]
+    run_ansible_test.py units  [extra ansible-test args...]
+
+Environment:
+    ASTRO_TREE_ROOT   where to build ansible_collections/astro/platform
+                      (default: .cache/trees/<command>)
+
+What it handles for you:
+  * the collection must live under ansible_collections/astro/platform, so the
+    shippable content is copied there (tools/harness/collection_tree.py);
+  * ``--python 3.11``: without it ansible-test probes other interpreters via
+    pyenv shims and fails with exit 127;
+  * sanity and units run on the dev venv's Python (no ``--venv``: it rebuilds a
+    controller venv for every fresh copy); units first check that the dev venv
+    satisfies tests/unit/requirements.txt;
+  * ANSIBLE_TEST_CONTENT_ROOT, so a copy inside this git work tree (.cache/)
+    is not mistaken for part of the git repository (whose listing ignores .cache);
+  * the offline get-pip stand-in in ~/.ansible/test/cache (tools/harness/get_pip.py).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from harness.collection_tree import build_tree  # type: ignore[no-redef]
+    from harness.get_pip import ensure_standin  # type: ignore[no-redef]
+    from harness.paths import CACHE_DIR, tool_env, venv_bin  # type: ignore[no-redef]
+else:
+    from .collection_tree import build_tree
+    from .get_pip import ensure_standin
+    from .paths import CACHE_DIR, tool_env, venv_bin
+
+PYTHON_VERSION = "3.11"
+
+COMMON = ["--python", PYTHON_VERSION, "--color", "no"]
+PER_COMMAND = {
+    # Sanity runs on the dev venv's Python: every sanity test gets its own cached venv
+    # under ~/.ansible/test/venv anyway, and --venv would add ~11 s per fresh tree to
+    # build a controller venv in tests/output/.
+    "sanity": [],
+    # Units also run on the dev venv's Python, which must already hold what
+    # tests/unit/requirements.txt lists (checked below, pinned in requirements-dev.txt).
+    # --venv would build tests/output/.tmp/delegation from scratch for every fresh
+    # copy: 20 s alone, 60-80 s while sanity runs beside it under `make test`.
+    # --requirements would pip-install into the dev venv pytest itself runs from.
+    "units": [],
+}
+
+
+def missing_unit_requirements(collection_dir: Path) -> list[str]:
+    """Requirements of tests/unit/requirements.txt not satisfied by this interpreter."""
+    from importlib import metadata  # noqa: PLC0415
+
+    path = collection_dir / "tests" / "unit" / "requirements.txt"
+    if not path.exists():
+        return []
+    missing = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        line = line.split(";", 1)[0].strip()
+        name, _, version = line.partition("==")
+        name = name.split("[", 1)[0].strip()
+        for op in ("<", ">", "!", "~", "="):
+            name = name.split(op, 1)[0].strip()
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            missing.append(f"{line} (not installed)")
+            continue
+        if version and installed != version.strip():
+            missing.append(f"{line} (installed: {installed})")
+    return missing
+
+
+def command_line(command: str, extra: list[str]) -> list[str]:
+    if command not in PER_COMMAND:
+        raise SystemExit(f"unknown ansible-test command {command!r}; expected one of {sorted(PER_COMMAND)}")
+    return [venv_bin("ansible-test"), command, *COMMON, *PER_COMMAND[command], *extra]
+
+
+def run(command: str, extra: list[str] | None = None, tree_root: Path | str | None = None,
+        capture: bool = False, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Copy the collection, then run ansible-test ``command`` inside the copy."""
+    extra = list(extra or [])
+    root = Path(tree_root or os.environ.get("ASTRO_TREE_ROOT") or CACHE_DIR / "trees" / command)
+    collection_dir = build_tree(root)
+    ensure_standin()
+    if command == "units":
+        missing = missing_unit_requirements(collection_dir)
+        if missing:
+            message = ("tests/unit/requirements.txt is not satisfied by the dev venv "
+                       f"({sys.executable}); pin these in requirements-dev.txt too:\n  " + "\n  ".join(missing))
+            if not capture:
+                print(message, file=sys.stderr)
+            return subprocess.CompletedProcess(["ansible-test", command], 3, message + "\n" if capture else None)
+    argv = command_line(command, extra)
+    # The default tree (.cache/trees/...) is inside this git work tree: ansible-test would
+    # walk up, find /.git and list files with git, which ignores .cache/ -> "no tests/unit/".
+    # Naming the content root stops the walk, so the copy is read as unversioned content.
+    env = tool_env(ANSIBLE_TEST_CONTENT_ROOT=str(collection_dir))
+    return subprocess.run(
+        argv,
+        cwd=collection_dir,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+        stderr=subprocess.STDOUT if capture else None,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    result = run(argv[1], argv[2:])
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

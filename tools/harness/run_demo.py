@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""`make demo`: build + install the collection, start the emulator, run the demo playbook.
+
+Steps:
+  1. ``ansible-galaxy collection build`` the working tree and install the tarball
+     into ``.cache/demo-collections`` (what a user gets from Galaxy, not the checkout);
+  2. start ``python -m astro_emulator --seed SEED --port 0 --port-file FILE`` and wait
+     until it is listening;
+  3. run ``ansible-playbook PLAYBOOK`` on the implicit localhost with
+     ANSIBLE_COLLECTIONS_PATH, ASTRO_API_URL, ASTRO_API_TOKEN and
+     ASTRO_ORGANIZATION_ID set (organization id and caller secret come from the seed);
+  4. stop the emulator whatever happened; exit with the playbook's exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness.collection import build_collection, install_collection  # noqa: E402
+from harness.paths import CACHE_DIR, REPO_ROOT, tool_env, venv_bin  # noqa: E402
+
+DEFAULT_SEED = REPO_ROOT / "tools" / "astro_emulator" / "seeds" / "demo.yaml"
+DEFAULT_PLAYBOOK = REPO_ROOT / "playbooks" / "demo.yml"
+START_TIMEOUT = 30.0
+
+
+def seed_credentials(seed: Path) -> tuple[str, str]:
+    """(organization id, caller token secret) from an emulator seed file."""
+    data = yaml.safe_load(seed.read_text(encoding="utf-8"))
+    org_id = data["organization"]["id"]
+    caller = data["caller"]
+    for token in data.get("tokens") or []:
+        if token.get("id") == caller:
+            if not token.get("secret"):
+                raise SystemExit(f"{seed}: caller token {caller} has no secret")
+            return org_id, token["secret"]
+    raise SystemExit(f"{seed}: caller {caller!r} is not one of its tokens")
+
+
+def start_emulator(seed: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
+    port_file = workdir / "emulator.url"
+    log_path = CACHE_DIR / "demo-emulator.log"
+    log = log_path.open("w", encoding="utf-8")
+    env = tool_env(PYTHONPATH=str(REPO_ROOT / "tools"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "astro_emulator", "--seed", str(seed), "--port", "0", "--port-file", str(port_file)],
+        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,  # Ctrl-C in the terminal reaches us, we stop it cleanly
+    )
+    log.close()
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"emulator exited with {proc.returncode}; see {log_path}:\n{log_path.read_text()}")
+        if port_file.exists():
+            url = port_file.read_text(encoding="utf-8").strip()
+            if url:
+                return proc, url
+        time.sleep(0.1)
+    stop_emulator(proc)
+    raise RuntimeError(f"emulator did not start within {START_TIMEOUT:.0f}s; see {log_path}")
+
+
+def stop_emulator(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=Path, default=DEFAULT_SEED)
+    parser.add_argument("--playbook", type=Path, default=DEFAULT_PLAYBOOK)
+    parser.add_argument("--collections-path", type=Path, default=CACHE_DIR / "demo-collections")
+    parser.add_argument("ansible_playbook_args", nargs="*", help="extra arguments for ansible-playbook (after --)")
+    args = parser.parse_args(argv)
+
+    seed = args.seed.resolve()
+    playbook = args.playbook.resolve()
+    if not playbook.exists():
+        print(f"demo playbook {playbook} does not exist", file=sys.stderr)
+        return 2
+    org_id, secret = seed_credentials(seed)
+
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    print(f"==> building and installing the collection into {args.collections_path}", flush=True)
+    if args.collections_path.exists():
+        shutil.rmtree(args.collections_path)
+    tarball = build_collection(CACHE_DIR / "demo-build")
+    collections_path = install_collection(tarball, args.collections_path).resolve()
+
+    with tempfile.TemporaryDirectory(prefix="astro-demo-") as tmp:
+        print(f"==> starting the Astro API emulator (seed {seed.relative_to(REPO_ROOT) if seed.is_relative_to(REPO_ROOT) else seed})",
+              flush=True)
+        proc, url = start_emulator(seed, Path(tmp))
+        try:
+            print(f"==> emulator listening on {url}", flush=True)
+            env = tool_env(
+                ANSIBLE_COLLECTIONS_PATH=str(collections_path),
+                ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+                # Implicit localhost: pin the interpreter to this venv's Python; discovery
+                # may otherwise pick a pyenv shim of another version and fail with rc 127.
+                ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+                ANSIBLE_LOCALHOST_WARNING="false",
+                ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+                ANSIBLE_RETRY_FILES_ENABLED="false",
+                ASTRO_API_URL=url,
+                ASTRO_API_TOKEN=secret,
+                ASTRO_ORGANIZATION_ID=org_id,
+            )
+            env.pop("ANSIBLE_NOCOLOR", None)  # a human watches this one
+            env.pop("ANSIBLE_FORCE_COLOR", None)
+            env.pop("PY_COLORS", None)
+            cmd = [venv_bin("ansible-playbook"), str(playbook), *args.ansible_playbook_args]
+            print(f"==> {' '.join(cmd)}", flush=True)
+            return subprocess.run(cmd, cwd=REPO_ROOT, env=env, check=False).returncode
+        finally:
+            stop_emulator(proc)
+            print("==> emulator stopped", flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
