@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: astro.platform contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Set or remove one role of one token without losing anybody else's roles.
 
@@ -34,7 +34,7 @@ from ansible_collections.astro.platform.plugins.module_utils.token_view import t
 
 MAX_WRITE_ATTEMPTS = 5
 # Jitter added to the pause before the verifying read, so parallel writers spread out.
-VERIFY_JITTER = (0.05, 0.25)
+VERIFY_JITTER = (0.01, 0.1)
 
 
 def role_edit_argument_spec():

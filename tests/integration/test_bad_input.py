@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: astro.platform contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Bad input fails with a message naming the bad value and what would be valid, before anything is written."""
 

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: astro.platform contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Under 429, 503, dropped connections and slow answers, a module succeeds within its retry budget
 or fails with a message naming the fault, and no token ever ends with fewer roles than it should."""
