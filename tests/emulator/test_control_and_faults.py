@@ -30,6 +30,19 @@ def test_reset_restores_the_seed_and_clears_log_and_faults(emulator, owner, seed
     assert owner.get(f"/tokens/{token_id}").status_code == 200
 
 
+def test_reset_waits_for_a_slow_write_its_client_gave_up_on(emulator, raw, seed):
+    """A write slowed by a latency fault must land before the reset, never after it."""
+    token_id = seed.token_id("never-used-reader")
+    seeded = emulator.control.token(token_id)["roles"]
+    added = {"entityType": "WORKSPACE", "entityId": seed.workspace("analytics"), "role": "WORKSPACE_MEMBER"}
+    emulator.control.set_faults(latency_ms=800, latency_operations=["UpdateApiTokenRoles"])
+    with pytest.raises(requests.exceptions.Timeout):
+        raw.post(token_url(emulator, token_id) + "/roles", json={"roles": seeded + [added]}, timeout=0.2)
+    emulator.control.reset()
+    threading.Event().wait(1.0)  # past the moment the slow write would land
+    assert emulator.control.token(token_id)["roles"] == seeded
+
+
 def test_reset_to_a_given_seed(emulator, owner, demo_seed):
     small = dict(demo_seed, tokens=[t for t in demo_seed["tokens"] if t["id"] == demo_seed["caller"]])
     emulator.control.reset(small)

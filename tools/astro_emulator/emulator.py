@@ -8,6 +8,30 @@ from .server import EmulatorHTTPServer, Faults, RequestLog
 from .state import State, load_seed
 
 
+RESET_WAIT_SECONDS = 30
+
+
+class InFlight:
+    """Counts the API requests being handled; `wait_idle` blocks until there are none."""
+
+    def __init__(self):
+        self._count = 0
+        self._idle = threading.Condition()
+
+    def __enter__(self):
+        with self._idle:
+            self._count += 1
+
+    def __exit__(self, *exc_info):
+        with self._idle:
+            self._count -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout):
+        with self._idle:
+            return self._idle.wait_for(lambda: self._count == 0, timeout=timeout)
+
+
 class Emulator:
     """An Astro API emulator on 127.0.0.1.
 
@@ -23,6 +47,7 @@ class Emulator:
         self.state = State(self.initial_seed)
         self.log = RequestLog()
         self.faults = Faults()
+        self.in_flight = InFlight()
         self.validator = None
         if validate_contract:
             from .contract import ContractValidator
@@ -66,10 +91,15 @@ class Emulator:
         self.stop()
 
     def reset(self, seed=None):
-        """Back to the initial seed (or the given one); clears the request log and faults."""
+        """Back to the initial seed (or the given one); clears the request log and faults.
+
+        First waits for API requests still in flight (a write slowed by a latency fault lands
+        after its client gave up), so that they cannot change the state after the reset.
+        """
+        self.faults.clear()
+        self.in_flight.wait_idle(timeout=RESET_WAIT_SECONDS)
         self.state.load(self.initial_seed if seed is None else seed)
         self.log.clear()
-        self.faults.clear()
 
     # --- addresses and credentials ------------------------------------------------------
 

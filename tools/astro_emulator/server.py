@@ -199,7 +199,8 @@ class Handler(BaseHTTPRequestHandler):
         if path_part == CONTROL_PREFIX.rstrip("/") or path_part.startswith(CONTROL_PREFIX):
             self._handle_control(path_part[len(CONTROL_PREFIX):], body)
             return
-        self._handle_api(raw_path, path_part, query_string, body)
+        with self.server.emulator.in_flight:
+            self._handle_api(raw_path, path_part, query_string, body)
 
     def _handle_api(self, raw_path, path_part, query_string, body):
         emulator = self.server.emulator
