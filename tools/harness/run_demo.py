@@ -1,21 +1,23 @@
 #!/usr/bin/env python3
-"""`make demo`: build + install the collection, start the emulator, run the demo playbook.
+"""`make demo`: build + install the collection, start the emulator, run the demo playbooks.
 
 Steps:
   1. ``ansible-galaxy collection build`` the working tree and install the tarball
      into ``.cache/demo-collections`` (what a user gets from Galaxy, not the checkout);
   2. start ``python -m astro_emulator --seed SEED --port 0 --port-file FILE`` and wait
      until it is listening;
-  3. run ``ansible-playbook PLAYBOOK`` on the implicit localhost with
+  3. run ``ansible-playbook -i playbooks/inventory/astro.yml PLAYBOOK`` with
      ANSIBLE_COLLECTIONS_PATH, ASTRO_API_URL, ASTRO_API_TOKEN and
      ASTRO_ORGANIZATION_ID set (organization id and caller secret come from the seed);
-  4. stop the emulator whatever happened; exit with the playbook's exit status.
+  4. run the onboarding playbook once more: it must report zero changes;
+  5. stop the emulator whatever happened; exit non-zero if a run failed or the re-run changed anything.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -32,6 +34,9 @@ from harness.paths import CACHE_DIR, REPO_ROOT, tool_env, venv_bin  # noqa: E402
 
 DEFAULT_SEED = REPO_ROOT / "tools" / "astro_emulator" / "seeds" / "demo.yaml"
 DEFAULT_PLAYBOOK = REPO_ROOT / "playbooks" / "demo.yml"
+INVENTORY = REPO_ROOT / "playbooks" / "inventory" / "astro.yml"
+RERUN_PLAYBOOK = REPO_ROOT / "playbooks" / "onboard_workspaces.yml"
+RECAP_CHANGED = re.compile(r"^\S+\s+: ok=\d+\s+changed=(\d+)", re.MULTILINE)
 START_TIMEOUT = 30.0
 
 
@@ -83,6 +88,17 @@ def stop_emulator(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def run_playbook(cmd: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run ansible-playbook, showing its output as it comes; return its exit status and output."""
+    print(f"==> {' '.join(cmd)}", flush=True)
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        lines.append(line)
+    return proc.wait(), "".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=Path, default=DEFAULT_SEED)
@@ -127,9 +143,20 @@ def main(argv: list[str] | None = None) -> int:
             env.pop("ANSIBLE_NOCOLOR", None)  # a human watches this one
             env.pop("ANSIBLE_FORCE_COLOR", None)
             env.pop("PY_COLORS", None)
-            cmd = [venv_bin("ansible-playbook"), str(playbook), *args.ansible_playbook_args]
-            print(f"==> {' '.join(cmd)}", flush=True)
-            return subprocess.run(cmd, cwd=REPO_ROOT, env=env, check=False).returncode
+            audit_dir = CACHE_DIR / "demo-reports"
+            common = ["-i", str(INVENTORY), "-e", f"astro_audit_dir={audit_dir}", *args.ansible_playbook_args]
+            returncode, _ = run_playbook([venv_bin("ansible-playbook"), str(playbook), *common], env)
+            if returncode != 0:
+                return returncode
+            print(f"==> the audit is in {audit_dir}; now the same onboarding again, which must change nothing", flush=True)
+            returncode, output = run_playbook([venv_bin("ansible-playbook"), str(RERUN_PLAYBOOK), *common], env)
+            changed = sum(int(count) for count in RECAP_CHANGED.findall(output))
+            if returncode == 0 and changed:
+                print(f"==> the re-run reported {changed} change(s); it should have reported none", file=sys.stderr)
+                return 1
+            if returncode == 0:
+                print("==> re-run: 0 changes, every Workspace is as declared", flush=True)
+            return returncode
         finally:
             stop_emulator(proc)
             print("==> emulator stopped", flush=True)
