@@ -54,6 +54,12 @@ requirements:
 notes:
   - Set the connection options once for every module of the collection with
     C(module_defaults) and the action group C(group/astro.platform.astro).
+attributes:
+  action_group:
+    description: Use C(group/astro.platform.astro) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - astro.platform.astro
 """
 
     # The options of modules that change a token's roles (module_utils/role_edit.py).

@@ -27,11 +27,6 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
-  action_group:
-    description: Use C(group/astro.platform.astro) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - astro.platform.astro
 options:
   workspace_id:
     description:

@@ -25,11 +25,6 @@ attributes:
   diff_mode:
     description: Nothing changes, so there is no diff.
     support: none
-  action_group:
-    description: Use C(group/astro.platform.astro) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - astro.platform.astro
 options:
   workspace_id:
     description:

@@ -20,12 +20,6 @@ author:
 extends_documentation_fragment:
   - astro.platform.astro
   - astro.platform.astro.role_edit
-attributes:
-  action_group:
-    description: Use C(group/astro.platform.astro) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - astro.platform.astro
 options:
   token_id:
     description:
