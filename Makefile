@@ -12,7 +12,7 @@ DEMO_SEED     ?= tools/astro_emulator/seeds/demo.yaml
 EMULATOR_PORT ?= 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test demo emulator sanity units lint build clean
+.PHONY: help venv test demo emulator sanity units lint build bench clean
 
 help:
 	@echo "make venv      create .venv from requirements-dev.txt (only when it changed)"
@@ -23,6 +23,7 @@ help:
 	@echo "make units     ansible-test units (--venv) on a copy under .cache/"
 	@echo "make lint      ansible-lint --profile production --offline"
 	@echo "make build     ansible-galaxy collection build into $(DIST_DIR)/"
+	@echo "make bench     benchmark against the emulator (up to ~15 min): results in benchmarks/results/latest.{md,csv,png}"
 	@echo "make clean     remove caches, build output and test output (keeps .venv)"
 
 venv: $(STAMP)
@@ -55,6 +56,10 @@ lint: $(STAMP)
 
 build: $(STAMP)
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(DIST_DIR) .
+
+# Not part of `make test` (it takes minutes); tests/integration/test_benchmark_smoke.py is.
+bench: $(STAMP)
+	$(VPY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .cache .ansible tests/output .pytest_cache .hypothesis

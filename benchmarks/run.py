@@ -1,0 +1,551 @@
+#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""`make bench`: API requests and wall time of astro.platform against the emulator, side by side (issue 6).
+
+1. Per operation (add, update, no-op, remove, list; by ID and by name): requests read from the
+   emulator's request log, against the minimum and against the Astro CLI's pattern (a formula of n).
+2. Onboarding N Workspaces (3 Organization tokens + 2 tokens on 4 Deployments each): the collection's
+   playbook and role against an ansible.builtin.uri playbook, first and idempotent run.
+3. Scaling: onboarding at several sizes; by-name lookups at 100, 1 000, 10 000 tokens.
+Plus the per-task overhead of one module run. Everything printed is measured in this run.
+Writes benchmarks/results/latest.{md,csv,png}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+for extra in (REPO / "tools", BENCH_DIR):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+import seed as seedgen  # noqa: E402
+from astro_emulator import Emulator  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ROLE_PLAYBOOK = REPO / "playbooks" / "onboard_workspaces.yml"
+URI_PLAYBOOK = BENCH_DIR / "onboard_uri.yml"
+PAGE = 1000      # the collection's page size (largest the API allows)
+CLI_PAGE = 100   # the Astro CLI pages tokens by 100
+
+
+def pages(n, size=PAGE):
+    return max(1, math.ceil(n / size))
+
+
+class Bench:
+    """Runs ansible against one emulator with one installed collection, and reads the request log."""
+
+    def __init__(self, emulator, collections_path, workdir, forks=10):
+        self.emu = emulator
+        self.collections_path = Path(collections_path)
+        self.workdir = Path(workdir)
+        self.forks = forks
+        self._n = 0
+
+    def env(self, extra=None):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "ASTRO_"))}
+        env.update(
+            ANSIBLE_COLLECTIONS_PATH=str(self.collections_path),
+            ANSIBLE_HOME=str(self.workdir / "ansible-home"),
+            ANSIBLE_LOCAL_TEMP=str(self.workdir / "ansible-tmp"),
+            ANSIBLE_REMOTE_TMP=str(self.workdir / "remote-tmp"),
+            ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_LOCALHOST_WARNING="0",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_DEPRECATION_WARNINGS="0",
+            ASTRO_API_URL=self.emu.api_url, ASTRO_ORGANIZATION_ID=self.emu.organization_id,
+            ASTRO_API_TOKEN=self.emu.caller_secret, ASTRO_LOCK_DIR=str(self.workdir / "locks"),
+        )
+        env.update(extra or {})
+        return env
+
+    def run(self, argv, timeout=1800, env=None):
+        started = time.monotonic()
+        done = subprocess.run([str(a) for a in argv], cwd=self.workdir, env=self.env(env), capture_output=True, text=True,
+                              timeout=timeout, check=False)
+        seconds = time.monotonic() - started
+        if done.returncode != 0:
+            raise RuntimeError("{0} failed (exit {1}):\n{2}\n{3}".format(argv[0], done.returncode, done.stdout[-4000:], done.stderr[-3000:]))
+        return seconds, done.stdout
+
+    def playbook(self, playbook, inventory=None, extra_vars=None, forks=None):
+        argv = [BIN / "ansible-playbook", playbook]
+        if inventory:
+            argv += ["-i", inventory]
+        if extra_vars:
+            argv += ["-e", json.dumps(extra_vars)]
+        argv += ["--forks", forks or self.forks]
+        seconds, out = self.run(argv)
+        changed = sum(int(n) for n in re.findall(r"\bchanged=(\d+)", out))
+        return seconds, changed
+
+    def task_playbook(self, module, args):
+        self._n += 1
+        path = self.workdir / "op-{0:03d}.yml".format(self._n)
+        path.write_text(yaml.safe_dump([{"name": "one operation", "hosts": "localhost", "gather_facts": False,
+                                         "tasks": [{"name": "op", module: args}]}], sort_keys=False))
+        return path
+
+    def log(self):
+        entries = self.emu.control.requests()
+        return dict(requests=len(entries), reads=sum(1 for e in entries if not e["is_write"]),
+                    writes=sum(1 for e in entries if e["is_write"]),
+                    errors=sum(1 for e in entries if (e.get("status") or 0) >= 400))
+
+
+# -- 1. per operation -------------------------------------------------------------------------------
+
+
+def measure_operations(bench, data, by_kinds=("id", "name"), only=None):
+    """Every operation as a one-task playbook on the big organization; requests from the request log.
+
+    only: a set of module names to measure (default all three).
+    """
+    emu = bench.emu
+    emu.control.reset()
+    names = {w["name"]: w["id"] for w in data["workspaces"]}
+    token = next(t for t in data["tokens"] if t["name"] == seedgen.OP_TOKEN)
+    n_org = sum(1 for t in data["tokens"] if t["scope"] == "ORGANIZATION")
+    rows = []
+    for by, ws_name in zip(by_kinds, ("ws-199", "ws-198")):
+        ws_name = ws_name if ws_name in names else data["workspaces"][-1 if by == "id" else -2]["name"]
+        ws_id = names[ws_name]
+        dep = next(d for d in data["deployments"] if d["workspaceId"] == ws_id)
+        if by == "id":
+            who = {"token_id": token["id"]}
+            where_ws = {"workspace_id": ws_id}
+            where_dep = {"workspace_id": ws_id, "deployment_id": dep["id"]}
+            lookups_ws, lookups_dep, token_pages = 0, 0, 0
+        else:
+            who = {"token_name": token["name"]}
+            where_ws = {"workspace_name": ws_name}
+            where_dep = {"workspace_name": ws_name, "deployment_name": dep["name"]}
+            lookups_ws, lookups_dep, token_pages = 1, 2, pages(n_org)
+        custom = data["custom_roles"][1]["name"]
+        plan = [
+            ("workspace_org_token", "add", dict(role="WORKSPACE_MEMBER"), 3, 0),
+            ("workspace_org_token", "update", dict(role="WORKSPACE_AUTHOR"), 3, 0),
+            ("workspace_org_token", "no-op", dict(role="WORKSPACE_AUTHOR"), 1, 0),
+            ("workspace_org_token", "remove", dict(state="absent"), 3, 0),
+            ("deployment_token", "add", dict(role=custom, token_scope="organization"), 3, 1),
+            ("deployment_token", "update", dict(role="DEPLOYMENT_ADMIN", token_scope="organization"), 3, 0),
+            ("deployment_token", "no-op", dict(role="DEPLOYMENT_ADMIN", token_scope="organization"), 1, 0),
+            ("deployment_token", "remove", dict(state="absent", token_scope="organization"), 3, 0),
+        ]
+        plan = [step for step in plan if only is None or step[0] in only]
+        for module, op, args, base, role_lookup in plan:
+            where = where_ws if module == "workspace_org_token" else where_dep
+            lookups = lookups_ws if module == "workspace_org_token" else lookups_dep
+            path = bench.task_playbook("astro.platform." + module, dict(who, **where, **args))
+            emu.control.clear_log()
+            seconds, changed = bench.playbook(path, forks=1)
+            got = bench.log()
+            minimum = base + lookups + token_pages + role_lookup
+            cli = pages(n_org, CLI_PAGE) + 2
+            rows.append(dict(module=module, operation=op, by=by, requests=got["requests"], writes=got["writes"],
+                             minimum=minimum, minimum_formula=_min_formula(base, lookups, token_pages, role_lookup),
+                             cli=cli, cli_formula="⌈{0}/100⌉+2 (list, GET, POST)".format(n_org), n=n_org,
+                             changed=changed > 0, seconds=seconds))
+        # list: token_info for the Workspace (Organization tokens) and for the Deployment.
+        if only is not None and "token_info" not in only:
+            continue
+        state = emu.control.state()
+        for where, count_on, lookups in (
+                (dict(where_ws, scope="organization"), ("ORGANIZATION", ws_id), lookups_ws),
+                (where_dep, (None, dep["id"]), lookups_dep)):
+            scope, entity = count_on
+            n = sum(1 for t in _state_tokens(state) if (scope is None or t["scope"] == scope)
+                    and any(r["entityId"] == entity for r in t["roles"]))
+            path = bench.task_playbook("astro.platform.token_info", where)
+            emu.control.clear_log()
+            seconds, changed = bench.playbook(path, forks=1)
+            got = bench.log()
+            rows.append(dict(module="token_info", operation="list " + ("Workspace" if scope else "Deployment"), by=by,
+                             requests=got["requests"], writes=got["writes"], minimum=lookups + pages(n),
+                             minimum_formula=_min_formula(0, lookups, pages(n), 0, listing=True),
+                             cli=pages(n, CLI_PAGE), cli_formula="⌈{0}/100⌉ (list)".format(n), n=n,
+                             changed=changed > 0, seconds=seconds))
+    return rows
+
+
+def _state_tokens(state):
+    tokens = state.get("tokens")
+    return list(tokens.values()) if isinstance(tokens, dict) else list(tokens)
+
+
+def _min_formula(base, lookups, token_pages, role_lookup, listing=False):
+    parts = []
+    if lookups:
+        parts.append("{0} name look-up{1}".format(lookups, "s" if lookups > 1 else ""))
+    if token_pages:
+        parts.append("{0} token page".format(token_pages))
+    if role_lookup:
+        parts.append("1 custom-role list")
+    if listing:
+        parts.append("{0} list page{1}".format(token_pages, "s" if token_pages > 1 else ""))
+        parts = parts[:-2] + parts[-1:] if token_pages and len(parts) > 1 and parts[-2].endswith("token page") else parts
+    elif base == 1:
+        parts.append("1 read")
+    else:
+        parts.append("read+write+verify")
+    return " + ".join(parts)
+
+
+# -- 2./3. onboarding --------------------------------------------------------------------------------
+
+
+def write_onboarding_inputs(bench, data, size):
+    """The declaration (vars file) and a static inventory of the declared Workspaces, one host each."""
+    folder = bench.workdir / "onboarding-{0}".format(size)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vars.yml").write_text(yaml.safe_dump({"astro_workspaces": seedgen.onboarding_declaration(data, size)}, sort_keys=False))
+    hosts = {w["name"]: {"astro_workspace_id": w["id"], "astro_workspace_name": w["name"]} for w in data["workspaces"][:size]}
+    (folder / "hosts.yml").write_text(yaml.safe_dump({"astro_workspaces": {"hosts": hosts, "vars": {
+        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}, sort_keys=False))
+    return folder / "hosts.yml", folder / "vars.yml"
+
+
+def roles_in_place(emu, data, size):
+    """(declared roles the organization now holds, declared roles)."""
+    wanted = seedgen.declared_roles(data, size)
+    by_name = {t["name"]: t["id"] for t in data["tokens"]}
+    held = total = 0
+    for name, entries in wanted.items():
+        roles = {(r["entityType"], r["entityId"], r["role"]) for r in emu.control.token(by_name[name])["roles"]}
+        held += len(entries & roles)
+        total += len(entries)
+    return held, total
+
+
+def onboard(bench, data, approach, size, runs=2):
+    """Reset the organization, run the onboarding `runs` times; one result dict per run."""
+    inventory, vars_file = write_onboarding_inputs(bench, data, size)
+    playbook = ROLE_PLAYBOOK if approach == "role" else URI_PLAYBOOK
+    extra = {"astro_onboarding_vars_file": str(vars_file)}
+    if approach == "uri serial":
+        extra["astro_uri_serial"] = 1
+    bench.emu.control.reset()
+    results = []
+    for run in range(1, runs + 1):
+        bench.emu.control.clear_log()
+        seconds, changed = bench.playbook(playbook, inventory=inventory, extra_vars=extra)
+        got = bench.log()
+        held, total = roles_in_place(bench.emu, data, size)
+        results.append(dict(approach=approach, workspaces=size, run="first" if run == 1 else "re-run", seconds=round(seconds, 1),
+                            requests=got["requests"], reads=got["reads"], writes=got["writes"], errors=got["errors"],
+                            changed_tasks=changed, roles_held=held, roles_declared=total, forks=bench.forks))
+    return results
+
+
+# -- 3b. by-name lookups at scale ---------------------------------------------------------------------
+
+
+def lookup_scaling(bench, counts):
+    """Request count of one by-name no-op (workspace_org_token, token by name) with n Organization tokens."""
+    rows = []
+    for n in counts:
+        data = seedgen.generate(tokens=n, workspaces=2, deployments_per_workspace=1, custom_roles=1, seed=60 + n)
+        for t in data["tokens"]:  # every filler an Organization token, so n is what the by-name list pages over
+            if t["scope"] != "ORGANIZATION":
+                t.update(scope="ORGANIZATION", roles=[{"entityType": "ORGANIZATION", "entityId": data["organization"]["id"],
+                                                       "role": "ORGANIZATION_MEMBER"}])
+        bench.emu.control.reset(seed=data)
+        ws = data["workspaces"][0]["id"]
+        token = next(t for t in data["tokens"] if t["name"] == seedgen.OP_TOKEN)
+        bench.emu.control.clear_log()
+        # add (by ID, untimed) then the measured no-op by name
+        bench.playbook(bench.task_playbook("astro.platform.workspace_org_token",
+                                           dict(token_id=token["id"], workspace_id=ws, role="WORKSPACE_MEMBER")), forks=1)
+        bench.emu.control.clear_log()
+        seconds, _ = bench.playbook(bench.task_playbook("astro.platform.workspace_org_token",
+                                                        dict(token_name=token["name"], workspace_id=ws, role="WORKSPACE_MEMBER")), forks=1)
+        got = bench.log()
+        rows.append(dict(tokens=n, requests=got["requests"], minimum=pages(n) + 1, cli=pages(n, CLI_PAGE) + 2,
+                         seconds=round(seconds, 2)))
+    return rows
+
+
+# -- per-task overhead -------------------------------------------------------------------------------
+
+
+def profile_module(bench, data, repeats=5):
+    """Wall time of ad-hoc runs (ping vs token_info), and the import times inside token_info's AnsiballZ."""
+    bench.emu.control.reset()
+    token = next(t for t in data["tokens"] if t["name"] == seedgen.OP_TOKEN)
+    adhoc = [BIN / "ansible", "localhost", "-c", "local", "-e", "ansible_python_interpreter=" + sys.executable]
+
+    def median_wall(argv, env=None):
+        return statistics.median(bench.run(argv, env=env)[0] for _ in range(repeats))
+
+    ping = median_wall(adhoc + ["-m", "ansible.builtin.ping"])
+    info = median_wall(adhoc + ["-m", "astro.platform.token_info", "-a", "token_id=" + token["id"]])
+    # Keep the AnsiballZ payload, then run it alone with -X importtime.
+    keep = bench.workdir / "remote-tmp"
+    shutil.rmtree(keep, ignore_errors=True)
+    bench.run(adhoc + ["-m", "astro.platform.token_info", "-a", "token_id=" + token["id"]], env={"ANSIBLE_KEEP_REMOTE_FILES": "1"})
+    payloads = sorted(keep.rglob("AnsiballZ_token_info.py"))
+    result = dict(adhoc_ping=ping, adhoc_token_info=info)
+    if not payloads:
+        return result
+    payload = payloads[-1]
+    walls, imports = [], {}
+    for _ in range(repeats):
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-X", "importtime", str(payload)], capture_output=True, text=True,
+                              env=bench.env(), check=False, timeout=60)
+        walls.append(time.monotonic() - started)
+        imports = parse_importtime(done.stderr)
+    started = time.monotonic()
+    for _ in range(repeats):
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+    bare = (time.monotonic() - started) / repeats
+    result.update(ansiballz_wall=statistics.median(walls), python_startup=bare, imports=imports)
+    return result
+
+
+def parse_importtime(stderr):
+    """Cumulative import time (s) of the packages that matter, and of all our own module_utils (self time)."""
+    wanted = {"ansible.module_utils.basic": 0.0, "requests": 0.0, "astro.platform module_utils (self)": 0.0}
+    total = 0
+    for line in stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if not m:
+            continue
+        self_us, cumulative_us, indent, name = int(m.group(1)), int(m.group(2)), len(m.group(3)), m.group(4)
+        if indent == 1:
+            total += cumulative_us
+        if name in wanted and wanted[name] == 0.0:
+            wanted[name] = cumulative_us / 1e6
+        if name.startswith("ansible_collections.astro.platform"):
+            wanted["astro.platform module_utils (self)"] += self_us / 1e6
+    wanted["all imports"] = total / 1e6
+    return wanted
+
+
+# -- output --------------------------------------------------------------------------------------------
+
+
+def markdown(meta, ops, onboarding, lookups, profile, checks):
+    out = ["# astro.platform benchmark", "",
+           "Measured {date} on {machine} ({nproc} cores, Python {python}, ansible-core {ansible}); `make bench`, "
+           "forks {forks}, emulator seeded with {tokens} tokens, {workspaces} Workspaces, {deployments} Deployments, "
+           "{custom_roles} custom roles. Total {total:.0f} s.".format(**meta), ""]
+    out += ["## Requests per operation", "",
+            "n = Organization tokens the by-name list pages over (the CLI lists them by 100 for every token command). "
+            "CLI = the Astro CLI's pattern computed as a formula of n, not measured.", "",
+            "| module | operation | by | requests | writes | minimum | minimum is | = min | Astro CLI | CLI formula |",
+            "| --- | --- | --- | ---: | ---: | ---: | --- | :---: | ---: | --- |"]
+    for r in ops:
+        out.append("| {module} | {operation} | {by} | {requests} | {writes} | {minimum} | {minimum_formula} | {ok} | {cli} | {cli_formula} |".format(
+            ok="yes" if r["requests"] == r["minimum"] else "**NO**", **r))
+    out += ["", "## Onboarding (3 Organization tokens + 2 tokens on 4 Deployments per Workspace)", "",
+            "role = `playbooks/onboard_workspaces.yml` (role `workspace_onboarding`), uri = `benchmarks/onboard_uri.yml`; "
+            "uri serial = the same with `serial: 1` (one Workspace at a time, so no host posts a list another host has changed since it read it); "
+            "one static inventory host per Workspace, forks {forks}. roles held = declared roles in place afterwards (from the emulator).".format(**meta), "",
+            "| Workspaces | approach | run | wall s | requests | reads | writes | changed (recap sum) | roles held / declared |",
+            "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in sorted(onboarding, key=lambda r: (r["workspaces"], r["approach"], r["run"] != "first")):
+        out.append("| {workspaces} | {approach} | {run} | {seconds} | {requests} | {reads} | {writes} | {changed_tasks} | "
+                   "{roles_held} / {roles_declared} |".format(**r))
+    for size, estimate in meta.get("skipped", ()):
+        out.append("| {0} | role + uri | skipped | ≈{1:.0f} (estimated) | | | | | over the `--budget` of `make bench` |".format(size, estimate))
+    out += ["", "## By-name lookup at scale (workspace_org_token no-op, token by name)", "",
+            "| Organization tokens | requests | minimum (⌈n/1000⌉+1) | Astro CLI (⌈n/100⌉+2) | wall s |",
+            "| ---: | ---: | ---: | ---: | ---: |"]
+    for r in lookups:
+        out.append("| {tokens} | {requests} | {minimum} | {cli} | {seconds} |".format(**r))
+    if profile:
+        out += ["", "## Per-task overhead (one module run; median of 5)", "", "| what | seconds |", "| --- | ---: |",
+                "| `ansible localhost -m ansible.builtin.ping` (ad-hoc, whole process) | {0:.2f} |".format(profile["adhoc_ping"]),
+                "| `ansible localhost -m astro.platform.token_info -a token_id=…` | {0:.2f} |".format(profile["adhoc_token_info"])]
+        if "ansiballz_wall" in profile:
+            out.append("| token_info's AnsiballZ run alone (python startup, imports, 1 HTTP GET) | {0:.3f} |".format(profile["ansiballz_wall"]))
+            out.append("| bare `python -c pass` | {0:.3f} |".format(profile["python_startup"]))
+            for name, seconds in profile["imports"].items():
+                out.append("| import: {0} | {1:.3f} |".format(name, seconds))
+    out += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | :---: |"]
+    for name, measured, met in checks:
+        out.append("| {0} | {1} | {2} |".format(name, measured, "yes" if met else "**no**"))
+    return "\n".join(out) + "\n"
+
+
+def targets(ops, onboarding, main_size):
+    def pick(approach, run):
+        return next((r for r in onboarding if r["approach"] == approach and r["workspaces"] == main_size and r["run"] == run), None)
+    checks = []
+    bad = [r for r in ops if r["requests"] != r["minimum"]]
+    checks.append(("requests per operation = minimum, every row", "{0} of {1} rows at the minimum".format(len(ops) - len(bad), len(ops)), not bad))
+    role, uri = pick("role", "first"), pick("uri", "first")
+    if role and uri:
+        speed = uri["seconds"] / role["seconds"]
+        checks.append(("onboarding {0}: role ≥ 2× faster than uri".format(main_size),
+                       "role {0} s, uri {1} s: role/uri time = {2:.2f}".format(role["seconds"], uri["seconds"], role["seconds"] / uri["seconds"]), speed >= 2))
+        checks.append(("onboarding {0}: role ≤ half the uri's requests".format(main_size),
+                       "role {0}, uri {1}: role/uri requests = {2:.2f}".format(role["requests"], uri["requests"], role["requests"] / uri["requests"]),
+                       role["requests"] * 2 <= uri["requests"]))
+        checks.append(("onboarding {0}: every declared role in place after the first run".format(main_size),
+                       "role {0}/{1}, uri {2}/{3}".format(role["roles_held"], role["roles_declared"], uri["roles_held"], uri["roles_declared"]),
+                       role["roles_held"] == role["roles_declared"]))
+    serial = pick("uri serial", "first")
+    if role and serial:
+        checks.append(("onboarding {0}: role vs the uri playbook that keeps every role (serial: 1)".format(main_size),
+                       "role {0} s / {1} requests, uri serial {2} s / {3} requests ({4}/{5} roles held): time {6:.2f}, requests {7:.2f}".format(
+                           role["seconds"], role["requests"], serial["seconds"], serial["requests"], serial["roles_held"],
+                           serial["roles_declared"], role["seconds"] / serial["seconds"], role["requests"] / serial["requests"]),
+                       role["seconds"] * 2 <= serial["seconds"] and role["requests"] * 2 <= serial["requests"]))
+    for approach in ("role", "uri", "uri serial"):
+        again = pick(approach, "re-run")
+        if again:
+            checks.append(("{0}: idempotent re-run makes no write".format(approach), "{0} writes, {1} changed tasks".format(
+                again["writes"], again["changed_tasks"]), again["writes"] == 0))
+    return checks
+
+
+def write_csv(path, ops, onboarding, lookups):
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["section", "name", "size", "run", "seconds", "requests", "reads", "writes", "minimum", "cli", "roles_held", "roles_declared"])
+        for r in ops:
+            writer.writerow(["operation", "{0} {1} by {2}".format(r["module"], r["operation"], r["by"]), r["n"], "", round(r["seconds"], 2),
+                             r["requests"], r["requests"] - r["writes"], r["writes"], r["minimum"], r["cli"], "", ""])
+        for r in onboarding:
+            writer.writerow(["onboarding", r["approach"], r["workspaces"], r["run"], r["seconds"], r["requests"], r["reads"], r["writes"],
+                             "", "", r["roles_held"], r["roles_declared"]])
+        for r in lookups:
+            writer.writerow(["lookup", "token by name", r["tokens"], "", r["seconds"], r["requests"], r["requests"], 0, r["minimum"], r["cli"], "", ""])
+
+
+def plot(path, onboarding, lookups):
+    import matplotlib  # noqa: PLC0415
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig, (ax_time, ax_req, ax_look) = plt.subplots(1, 3, figsize=(15, 4.5))
+    for approach, style in (("role", "o-"), ("uri", "s--"), ("uri serial", "^:")):
+        rows = sorted((r for r in onboarding if r["approach"] == approach and r["run"] == "first"), key=lambda r: r["workspaces"])
+        if rows:
+            sizes = [r["workspaces"] for r in rows]
+            ax_time.plot(sizes, [r["seconds"] for r in rows], style, label=approach)
+            ax_req.plot(sizes, [r["requests"] for r in rows], style, label=approach)
+    ax_time.set(title="Onboarding: wall time (first run)", xlabel="Workspaces", ylabel="seconds")
+    ax_req.set(title="Onboarding: API requests (first run)", xlabel="Workspaces", ylabel="requests")
+    if lookups:
+        n = [r["tokens"] for r in lookups]
+        ax_look.plot(n, [r["requests"] for r in lookups], "o-", label="astro.platform (measured)")
+        ax_look.plot(n, [r["cli"] for r in lookups], "s--", label="Astro CLI (⌈n/100⌉+2)")
+        ax_look.set_xscale("log")
+        ax_look.set_yscale("log")
+    ax_look.set(title="By-name token edit: requests", xlabel="Organization tokens", ylabel="requests")
+    for ax in (ax_time, ax_req, ax_look):
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+# -- main ----------------------------------------------------------------------------------------------
+
+
+def install(workdir):
+    from harness.collection import build_collection, install_collection  # noqa: PLC0415
+    tarball = build_collection(Path(workdir) / "dist")
+    return install_collection(tarball, Path(workdir) / "collections")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="5,10,25,50,100,200",
+                        help="onboarding sizes (Workspaces), comma-separated; run smallest first, a size that would exceed --budget is skipped")
+    parser.add_argument("--main-size", type=int, default=10, help="the size also re-run (idempotence) and compared")
+    parser.add_argument("--lookup-sizes", default="100,1000,10000")
+    parser.add_argument("--forks", type=int, default=10)
+    parser.add_argument("--budget", type=float, default=900, help="seconds; a size whose estimate would exceed it is skipped")
+    parser.add_argument("--output", default=str(BENCH_DIR / "results"))
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    data = seedgen.generate()
+    workdir = Path(tempfile.mkdtemp(prefix="astro-bench-"))
+    print("building and installing the collection into", workdir, flush=True)
+    collections = install(workdir)
+    emulator = Emulator(seed=data)
+    emulator.start()
+    try:
+        bench = Bench(emulator, collections, workdir, forks=args.forks)
+        print("1. per operation ...", flush=True)
+        ops = measure_operations(bench, data)
+        print("   {0:.0f} s".format(time.monotonic() - started), flush=True)
+        print("3b. by-name lookups at", args.lookup_sizes, "tokens ...", flush=True)
+        lookups = lookup_scaling(bench, [int(n) for n in args.lookup_sizes.split(",")])
+        emulator.control.reset(seed=data)
+        emulator.control.clear_log()
+        profile = None if args.no_profile else profile_module(bench, data)
+        onboarding = []
+        sizes = [int(s) for s in args.sizes.split(",")]
+        order = sorted(set(sizes) | {args.main_size})
+        per_workspace = None
+        skipped = []
+        for size in order:
+            runs = 2 if size == args.main_size else 1
+            elapsed = time.monotonic() - started
+            if per_workspace and elapsed + per_workspace * size > args.budget:
+                print("2/3. skipping {0} Workspaces: estimated {1:.0f} s would exceed the {2:.0f} s budget".format(
+                    size, per_workspace * size, args.budget), flush=True)
+                skipped.append((size, per_workspace * size))
+                continue
+            for approach in ("role", "uri") + (("uri serial",) if size == args.main_size else ()):
+                print("2/3. onboarding {0} Workspaces, {1}, {2} run(s) ...".format(size, approach, runs), flush=True)
+                onboarding += onboard(bench, data, approach, size, runs=runs)
+            # Larger sizes run role and uri once each: estimate from this size's first runs, plus 10 %.
+            spent = sum(r["seconds"] for r in onboarding if r["workspaces"] == size and r["run"] == "first" and r["approach"] in ("role", "uri"))
+            per_workspace = spent / size * 1.1
+        meta = dict(date=datetime.date.today().isoformat(), machine=platform.machine() + " " + platform.system(), nproc=os.cpu_count(),
+                    python=platform.python_version(), ansible=_ansible_version(), forks=args.forks, tokens=len(data["tokens"]),
+                    workspaces=len(data["workspaces"]), deployments=len(data["deployments"]), custom_roles=len(data["custom_roles"]),
+                    total=time.monotonic() - started, skipped=skipped)
+        checks = targets(ops, onboarding, args.main_size)
+        text = markdown(meta, ops, onboarding, lookups, profile, checks)
+        output = Path(args.output)
+        output.mkdir(parents=True, exist_ok=True)
+        (output / "latest.md").write_text(text)
+        write_csv(output / "latest.csv", ops, onboarding, lookups)
+        plot(output / "latest.png", onboarding, lookups)
+        print(text)
+        print("wrote", output / "latest.md", output / "latest.csv", output / "latest.png")
+    finally:
+        emulator.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def _ansible_version():
+    try:
+        from ansible.release import __version__  # noqa: PLC0415
+        return __version__
+    except ImportError:
+        return "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

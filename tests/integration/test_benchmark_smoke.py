@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""`make bench` in small (issue 6): the benchmark's own functions on a fresh emulator with a small organization.
+
+Per-operation request counts must equal the minimum (by name: the Workspace look-up, one token page,
+then read, write and verifying read; a no-op reads once), the onboarding role must cost exactly what its
+tasks add up to and put every declared role in place, and its idempotent re-run must not write.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH_DIR = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def _load(name, filename):
+    spec = importlib.util.spec_from_file_location(name, BENCH_DIR / filename)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+bench_run = _load("astro_bench_run", "run.py")
+seedgen = bench_run.seedgen
+
+WORKSPACES = 2
+
+
+@pytest.fixture
+def small_org():
+    data = seedgen.generate(tokens=150, workspaces=3, deployments_per_workspace=4, custom_roles=3)
+    emulator = bench_run.Emulator(seed=data, validate_contract=True)
+    emulator.start()
+    yield emulator, data
+    violations = emulator.control.violations()
+    emulator.stop()
+    assert not violations, violations
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("benchmark")
+def test_benchmark_smoke(installed_collection, small_org, tmp_path):
+    emulator, data = small_org
+    bench = bench_run.Bench(emulator, installed_collection, tmp_path, forks=WORKSPACES)
+
+    ops = bench_run.measure_operations(bench, data, by_kinds=("name",), only={"workspace_org_token"})
+    assert [r["operation"] for r in ops] == ["add", "update", "no-op", "remove"]
+    n_org = sum(1 for t in data["tokens"] if t["scope"] == "ORGANIZATION")
+    assert [r["minimum"] for r in ops] == [1 + bench_run.pages(n_org) + m for m in (3, 3, 1, 3)]
+    assert [(r["operation"], r["requests"]) for r in ops] == [(r["operation"], r["minimum"]) for r in ops]
+    assert [r["writes"] for r in ops] == [1, 1, 0, 1]
+
+    first, again = bench_run.onboard(bench, data, "role", WORKSPACES, runs=2)
+    per_org_token = 1 + 3          # token page (by name) + read, write, verifying read
+    per_grant = 1 + 3              # the same for each token on each Deployment
+    custom_lookups = 4             # one custom-role list per grant of the custom role (4 Deployments)
+    lookup = 3                     # deployment_info by Workspace name: name look-up, Workspace, Deployments
+    assert first["roles_held"] == first["roles_declared"] == WORKSPACES * (3 + 2 * 4)
+    assert first["writes"] == WORKSPACES * (3 + 2 * 4)
+    assert first["requests"] == WORKSPACES * (lookup + 3 * per_org_token + 8 * per_grant + custom_lookups)
+    assert again["writes"] == 0 and again["changed_tasks"] == 0
+    assert again["requests"] == WORKSPACES * (lookup + 3 * 2 + 8 * 2 + custom_lookups)
+    assert again["roles_held"] == again["roles_declared"]
