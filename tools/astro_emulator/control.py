@@ -14,7 +14,13 @@ class EmulatorControl:
         self.timeout = timeout
 
     def _call(self, method, endpoint, body=None):
-        response = self.session.request(method, f"{self.base_url}/_emulator/{endpoint}", json=body, timeout=self.timeout, verify=self.verify)
+        url = f"{self.base_url}/_emulator/{endpoint}"
+        try:
+            response = self.session.request(method, url, json=body, timeout=self.timeout, verify=self.verify)
+        except requests.exceptions.ConnectionError:
+            # The server closes connections idle for 30 s; a kept-alive one reused just as it closes
+            # fails. Every control call is idempotent, so one more try, on a new connection, is safe.
+            response = self.session.request(method, url, json=body, timeout=self.timeout, verify=self.verify)
         response.raise_for_status()
         return response.json()
 
