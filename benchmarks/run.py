@@ -42,6 +42,7 @@ for extra in (REPO / "tools", BENCH_DIR):
 
 import seed as seedgen  # noqa: E402
 from astro_emulator import Emulator  # noqa: E402
+from harness.paths import playbook_env  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ROLE_PLAYBOOK = REPO / "playbooks" / "onboard_workspaces.yml"
@@ -65,19 +66,9 @@ class Bench:
         self._n = 0
 
     def env(self, extra=None):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "ASTRO_"))}
-        env.update(
-            ANSIBLE_COLLECTIONS_PATH=str(self.collections_path),
-            ANSIBLE_HOME=str(self.workdir / "ansible-home"),
-            ANSIBLE_LOCAL_TEMP=str(self.workdir / "ansible-tmp"),
-            ANSIBLE_REMOTE_TMP=str(self.workdir / "remote-tmp"),
-            ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_LOCALHOST_WARNING="0",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_DEPRECATION_WARNINGS="0",
-            ASTRO_API_URL=self.emu.api_url, ASTRO_ORGANIZATION_ID=self.emu.organization_id,
-            ASTRO_API_TOKEN=self.emu.caller_secret, ASTRO_LOCK_DIR=str(self.workdir / "locks"),
-        )
-        env.update(extra or {})
-        return env
+        api_env = dict(ASTRO_API_URL=self.emu.api_url, ASTRO_ORGANIZATION_ID=self.emu.organization_id,
+                       ASTRO_API_TOKEN=self.emu.caller_secret)
+        return playbook_env(self.collections_path, self.workdir, api_env, ANSIBLE_DEPRECATION_WARNINGS="0", **(extra or {}))
 
     def run(self, argv, timeout=1800, env=None):
         started = time.monotonic()

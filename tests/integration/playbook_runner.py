@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from harness.paths import playbook_env
 
 CALLBACK_DIR = Path(__file__).parent / "callback_plugins"
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
@@ -59,22 +59,8 @@ class PlaybookRunner:
         self._ids = itertools.count(1)  # unique file names, also when two threads run playbooks at once
 
     def env(self, extra=None):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "ASTRO_"))}
-        env.update(
-            ANSIBLE_COLLECTIONS_PATH=str(self.collections_path),
-            ANSIBLE_HOME=str(self.workdir / "ansible-home"),
-            ANSIBLE_LOCAL_TEMP=str(self.workdir / "ansible-tmp"),
-            ANSIBLE_CALLBACK_PLUGINS=str(CALLBACK_DIR),
-            ANSIBLE_CALLBACKS_ENABLED="record_results",
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_RETRY_FILES_ENABLED="0",
-            ANSIBLE_LOCALHOST_WARNING="0",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-            ASTRO_LOCK_DIR=str(self.workdir / "locks"),
-        )
-        env.update(self.api_env)
-        env.update(extra or {})
-        return env
+        return playbook_env(self.collections_path, self.workdir, self.api_env, ANSIBLE_CALLBACK_PLUGINS=str(CALLBACK_DIR),
+                            ANSIBLE_CALLBACKS_ENABLED="record_results", **(extra or {}))
 
     def write_playbook(self, tasks, hosts="localhost", play_vars=None):
         play = dict(name="integration play", hosts=hosts, gather_facts=False, tasks=tasks)

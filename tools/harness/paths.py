@@ -45,3 +45,25 @@ def tool_env(**extra: str) -> dict[str, str]:
     env["PY_COLORS"] = "0"
     env.update(extra)
     return env
+
+
+def playbook_env(collections_path, workdir, api_env, **extra: str) -> dict[str, str]:
+    """Environment for ansible-playbook against an Astro API: only the given collections path,
+    scratch directories under workdir, no inherited ANSIBLE_*/ASTRO_* settings, quiet warnings,
+    and the ASTRO_* credentials of api_env."""
+    workdir = Path(workdir)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "ASTRO_"))}
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(collections_path),
+        ANSIBLE_HOME=str(workdir / "ansible-home"),
+        ANSIBLE_LOCAL_TEMP=str(workdir / "ansible-tmp"),
+        ANSIBLE_REMOTE_TMP=str(workdir / "remote-tmp"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+        ASTRO_LOCK_DIR=str(workdir / "locks"),
+    )
+    env.update(api_env)
+    env.update(extra)
+    return env
