@@ -97,8 +97,6 @@ class AstroClient:
         self.organization_id = organization_id
         self.timeout = timeout
         self.max_retries = max_retries
-        self.request_count = 0
-        self.retry_count = 0
         self._sleep = sleep
         self._session = requests.Session()
         self._session.headers.update({
@@ -120,7 +118,6 @@ class AstroClient:
         attempt = 0
         while True:
             attempt += 1
-            self.request_count += 1
             try:
                 response = self._session.request(method, url, params=params, json=body, timeout=self.timeout, verify=self._verify)
             except requests.exceptions.SSLError as exc:
@@ -129,10 +126,10 @@ class AstroClient:
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 if attempt > self.max_retries:
                     raise AstroTransportError(method, path, describe_transport_error(exc, self.timeout), attempt)
-                self._pause(backoff_delay(attempt))
+                self._sleep(backoff_delay(attempt))
                 continue
             if response.status_code in RETRY_STATUSES and attempt <= self.max_retries:
-                self._pause(retry_delay(attempt, response.headers.get("Retry-After")))
+                self._sleep(retry_delay(attempt, response.headers.get("Retry-After")))
                 continue
             if response.status_code >= 400:
                 raise AstroAPIError.from_response(method, path, response, attempt)
@@ -143,10 +140,6 @@ class AstroClient:
             except ValueError:
                 raise AstroTransportError(method, path, "the answer was not JSON (HTTP {0}, {1!r})".format(
                     response.status_code, response.text[:200]), attempt)
-
-    def _pause(self, seconds):
-        self.retry_count += 1
-        self._sleep(seconds)
 
     def list_all(self, path, items_key, params=None):
         """Every item of a paginated list, in the largest pages the API allows: ceil(n/1000) requests."""

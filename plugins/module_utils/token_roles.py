@@ -71,11 +71,6 @@ def check_token_scope(token, allowed_scopes, purpose):
             token.get("id"), token.get("name"), token.get("scope"), purpose, " or ".join(allowed_scopes)))
 
 
-def check_workspace_role(role):
-    if role not in WORKSPACE_ROLES:
-        raise AstroInputError("role {0} is not a Workspace role; valid roles: {1}.".format(shown(role), ", ".join(WORKSPACE_ROLES)))
-
-
 def check_deployment_role(role, custom_roles, workspace_id=None):
     """`role` must be DEPLOYMENT_ADMIN or the name of a DEPLOYMENT custom role usable in that Workspace.
 
@@ -113,7 +108,3 @@ def _sort_key(entry):
     return (order.get(entry.get("entityType"), 3), entry.get("entityType") or "", entry.get("deploymentId") or "",
             entry.get("entityId") or "")
 
-
-def lost_entries(expected, actual, entity_type, entity_id):
-    """Entries of `expected` (other than the edited entity) that `actual` no longer holds exactly."""
-    return [e for e in expected if not _is_entry_for(e, entity_type, entity_id) and e not in (actual or ())]

@@ -11,9 +11,7 @@ from hypothesis import strategies as st
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.token_roles import (
     check_deployment_role,
-    check_workspace_role,
     home_workspace_id,
-    lost_entries,
     render_roles,
     role_on,
     with_role,
@@ -48,7 +46,6 @@ def test_an_edit_preserves_every_other_entry_exactly_and_in_order(roles, edit):
     assert _other(edited, entity_type, entity_id) == _other(original, entity_type, entity_id)
     assert role_on(edited, entity_type, entity_id) == role
     assert roles == original, "the input list must not be mutated"
-    assert lost_entries(original, edited, entity_type, entity_id) == []
 
 
 @given(role_lists, edits)
@@ -76,12 +73,6 @@ def test_a_dag_entry_with_the_same_id_is_not_the_deployment():
     assert with_role(roles, "DEPLOYMENT", "cd1", None) == roles
 
 
-def test_lost_entries_finds_roles_a_racing_writer_dropped():
-    kept = {"entityType": "WORKSPACE", "entityId": "cw2", "role": "WORKSPACE_MEMBER"}
-    ours = {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_OWNER"}
-    assert lost_entries([kept, ours], [ours], "WORKSPACE", "cw1") == [kept]
-
-
 def test_render_roles_is_one_line_per_role_in_a_stable_order():
     roles = [{"entityType": "DEPLOYMENT", "entityId": "cd1", "role": "DEPLOYMENT_ADMIN"},
              {"entityType": "ORGANIZATION", "entityId": "corg", "role": "ORGANIZATION_MEMBER"},
@@ -90,12 +81,6 @@ def test_render_roles_is_one_line_per_role_in_a_stable_order():
                                    "DEPLOYMENT cd1: DEPLOYMENT_ADMIN\n"
                                    "DAG etl (deployment cd1): DAG_VIEWER\n")
     assert render_roles(list(reversed(roles))) == render_roles(roles)
-
-
-def test_workspace_roles_are_checked_by_name():
-    check_workspace_role("WORKSPACE_ACCESSOR")
-    with pytest.raises(AstroInputError, match="WORKSPACE_BOSS.*WORKSPACE_OWNER"):
-        check_workspace_role("WORKSPACE_BOSS")
 
 
 CUSTOM = [{"name": "DAG_OPERATOR", "scopeType": "DEPLOYMENT", "restrictedWorkspaceIds": []},
