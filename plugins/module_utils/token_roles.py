@@ -107,4 +107,3 @@ def _sort_key(entry):
     order = {ORGANIZATION: 0, WORKSPACE: 1, DEPLOYMENT: 2}
     return (order.get(entry.get("entityType"), 3), entry.get("entityType") or "", entry.get("deploymentId") or "",
             entry.get("entityId") or "")
-
