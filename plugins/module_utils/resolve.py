@@ -11,7 +11,7 @@ guess: none or several matches fail, listing the candidates.
 from __future__ import annotations
 
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
-from ansible_collections.astro.platform.plugins.module_utils.token_roles import ORGANIZATION, WORKSPACE
+from ansible_collections.astro.platform.plugins.module_utils.role_list import ORGANIZATION, WORKSPACE
 
 
 def given(value, option):

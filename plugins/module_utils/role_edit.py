@@ -2,7 +2,7 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Set or remove one role of one token without losing anybody else's roles.
+"""Set or remove roles of one token without losing anybody else's roles.
 
 The API replaces a token's whole role list on every write and has no precondition,
 so a read-modify-write that races another one silently drops an edit. Two defences:
@@ -29,7 +29,13 @@ except ImportError:  # not POSIX: no lock, the verifying read still guards
 
 from ansible.module_utils.basic import env_fallback
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
-from ansible_collections.astro.platform.plugins.module_utils.token_roles import render_roles, role_on, with_role
+from ansible_collections.astro.platform.plugins.module_utils.role_list import (
+    check_one_edit_per_entity,
+    missing_edits,
+    render_roles,
+    role_on,
+    with_roles,
+)
 from ansible_collections.astro.platform.plugins.module_utils.token_view import token_summary
 
 MAX_WRITE_ATTEMPTS = 5
@@ -63,14 +69,23 @@ def token_lock(client, token_id, lock_dir=None):
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def set_token_role(client, token_id, entity_type, entity_id, role, check_mode=False, precheck=None, lock_dir=None,
-                   sleep=time.sleep):
-    """Make the token hold `role` on the entity (None: hold none); return the module result.
+def set_token_role(client, token_id, entity_type, entity_id, role, **kwargs):
+    """Make the token hold `role` on the entity (None: hold none); return the module result."""
+    result = set_token_roles(client, token_id, [(entity_type, entity_id, role)], **kwargs)
+    changes = result.pop("roles_changed")
+    result.update(role_before=changes[0]["role_before"] if changes else role, role_after=role)
+    return result
+
+
+def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lock_dir=None, sleep=time.sleep):
+    """Make the token hold each (entity_type, entity_id, role) of `edits` (role None: hold none), in one write.
 
     precheck(token) runs on the freshly read token before anything is written and raises
     AstroInputError when the edit must not be made (wrong scope, say).
-    Costs: 1 read when nothing changes; read, write and verifying read when it does.
+    Costs: 1 read when nothing changes; read, write and verifying read when anything does.
     """
+    check_one_edit_per_entity(edits)
+    edits = list(dict.fromkeys(tuple(edit) for edit in edits))  # an edit listed twice is one edit
     with token_lock(client, token_id, lock_dir):
         started = time.monotonic()
         token = client.get_token(token_id)
@@ -78,25 +93,26 @@ def set_token_role(client, token_id, entity_type, entity_id, role, check_mode=Fa
         if precheck:
             precheck(token)
         before = token.get("roles") or []
-        wanted = with_role(before, entity_type, entity_id, role)
+        wanted = with_roles(before, edits)
         changed = wanted != before
         attempts = 0
         written = wanted
         if changed and not check_mode:
-            written, attempts = _write_verified(client, token_id, entity_type, entity_id, role, wanted, sleep, read_seconds)
+            written, attempts = _write_verified(client, token_id, edits, wanted, sleep, read_seconds)
     name = "{0} ({1})".format(token.get("name"), token.get("id"))
     return dict(
         changed=changed,
         token=token_summary(token, roles=written),
-        role_before=role_on(before, entity_type, entity_id),
-        role_after=role,
+        roles_changed=[dict(entity_type=entity_type, entity_id=entity_id, role_before=role_on(before, entity_type, entity_id), role_after=role)
+                       for entity_type, entity_id, role in edits
+                       if role_on(before, entity_type, entity_id) != role],
         attempts=attempts,
         diff=dict(before=render_roles(before), after=render_roles(written),
                   before_header="roles of token " + name, after_header="roles of token " + name),
     )
 
 
-def _write_verified(client, token_id, entity_type, entity_id, role, roles, sleep, read_seconds):
+def _write_verified(client, token_id, edits, roles, sleep, read_seconds):
     for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
         started = time.monotonic()
         client.replace_token_roles(token_id, roles)
@@ -104,10 +120,12 @@ def _write_verified(client, token_id, entity_type, entity_id, role, roles, sleep
         # read and one write later: verify only after that, or we would miss the overwrite.
         sleep(read_seconds + (time.monotonic() - started) + random.uniform(*VERIFY_JITTER))
         fresh = client.get_token(token_id).get("roles") or []
-        if role_on(fresh, entity_type, entity_id) == role:
+        lost = missing_edits(fresh, edits)
+        if not lost:
             return fresh, attempt
-        # Another writer replaced the list after our write: redo our edit on what it wrote.
-        roles = with_role(fresh, entity_type, entity_id, role)
-    raise AstroError("Role of token {0} on {1} {2} was overwritten by concurrent writers {3} times in a row; "
-                     "the token now holds {4!r} there. Re-run the task.".format(
-                         token_id, entity_type, entity_id, MAX_WRITE_ATTEMPTS, role_on(fresh, entity_type, entity_id)))
+        # Another writer replaced the list after our write: redo our edits on what it wrote.
+        roles = with_roles(fresh, edits)
+    raise AstroError("Roles of token {0} were overwritten by concurrent writers {1} times in a row; it now holds {2} "
+                     "where roles were asked for. Re-run the task.".format(
+                         token_id, MAX_WRITE_ATTEMPTS,
+                         "; ".join("{0!r} on {1} {2}".format(role_on(fresh, t, i), t, i) for t, i, r in lost)))

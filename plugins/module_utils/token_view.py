@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.astro.platform.plugins.module_utils.token_roles import role_on
+from ansible_collections.astro.platform.plugins.module_utils.role_list import role_on
 
 
 def token_summary(token, roles=None):

@@ -168,7 +168,7 @@ from ansible_collections.astro.platform.plugins.module_utils.astro_api import as
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import resolve_deployment, resolve_token_id, resolve_workspace_id
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import role_edit_argument_spec, set_token_role
-from ansible_collections.astro.platform.plugins.module_utils.token_roles import (
+from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     DEPLOYMENT,
     DEPLOYMENT_ADMIN,
     ORGANIZATION,

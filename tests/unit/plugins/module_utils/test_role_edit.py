@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
-from ansible_collections.astro.platform.plugins.module_utils.role_edit import set_token_role, token_lock
+from ansible_collections.astro.platform.plugins.module_utils.role_edit import set_token_role, set_token_roles, token_lock
 
 ORG_ROLE = {"entityType": "ORGANIZATION", "entityId": "corg", "role": "ORGANIZATION_MEMBER"}
 DAG_ROLE = {"entityType": "DAG", "entityId": "etl", "deploymentId": "cd1", "role": "DAG_VIEWER"}
@@ -82,7 +82,7 @@ def test_endless_overwrites_fail_after_the_attempt_budget_naming_the_token():
         api.token["roles"] = [ORG_ROLE]
 
     api = InMemoryTokens([ORG_ROLE], after_write=always_overwrite)
-    with pytest.raises(AstroError, match="ctok.*cw1.*5 times"):
+    with pytest.raises(AstroError, match="ctok.*5 times.*cw1"):
         edit(api)
     assert api.calls.count("POST") == 5
 
@@ -122,3 +122,135 @@ def test_the_lock_serializes_edits_of_one_token(tmp_path):
     for thread in threads:
         thread.join()
     assert overlaps == []
+
+
+# set_token_roles: several roles of one token in one verified read-write-read.
+
+def ws(entity_id, role):
+    return {"entityType": "WORKSPACE", "entityId": entity_id, "role": role}
+
+
+def dep(entity_id, role):
+    return {"entityType": "DEPLOYMENT", "entityId": entity_id, "role": role}
+
+
+SEVERAL = [("WORKSPACE", "cw1", "WORKSPACE_OWNER"),   # changed in place
+           ("WORKSPACE", "cw2", "WORKSPACE_MEMBER"),  # added
+           ("DEPLOYMENT", "cd1", None),               # removed
+           ("DEPLOYMENT", "cd2", "DAG_RUNNER"),       # added
+           ("WORKSPACE", "cw3", "WORKSPACE_AUTHOR"),  # already so: unchanged
+           ("DEPLOYMENT", "cd9", None)]               # already absent: unchanged
+BEFORE = [ORG_ROLE, ws("cw1", "WORKSPACE_MEMBER"), dep("cd1", "DEPLOYMENT_ADMIN"), DAG_ROLE, ws("cw3", "WORKSPACE_AUTHOR")]
+AFTER = [ORG_ROLE, ws("cw1", "WORKSPACE_OWNER"), DAG_ROLE, ws("cw3", "WORKSPACE_AUTHOR"), ws("cw2", "WORKSPACE_MEMBER"), dep("cd2", "DAG_RUNNER")]
+CHANGED = [
+    dict(entity_type="WORKSPACE", entity_id="cw1", role_before="WORKSPACE_MEMBER", role_after="WORKSPACE_OWNER"),
+    dict(entity_type="WORKSPACE", entity_id="cw2", role_before=None, role_after="WORKSPACE_MEMBER"),
+    dict(entity_type="DEPLOYMENT", entity_id="cd1", role_before="DEPLOYMENT_ADMIN", role_after=None),
+    dict(entity_type="DEPLOYMENT", entity_id="cd2", role_before=None, role_after="DAG_RUNNER"),
+]
+
+
+def edit_several(api, edits=None, **kwargs):
+    return set_token_roles(api, "ctok", SEVERAL if edits is None else edits, sleep=lambda s: None, **kwargs)
+
+
+def test_several_edits_are_one_read_one_write_one_verifying_read():
+    api = InMemoryTokens(BEFORE)
+    result = edit_several(api)
+    assert api.calls == ["GET", "POST", "GET"]
+    assert api.token["roles"] == AFTER
+    assert result["changed"] is True and result["attempts"] == 1
+    assert result["token"]["roles"] == AFTER and result["token"]["id"] == "ctok"
+
+
+def test_roles_changed_lists_only_the_changed_entries_with_before_and_after():
+    result = edit_several(InMemoryTokens(BEFORE))
+    assert result["roles_changed"] == CHANGED
+
+
+def test_several_edits_diff_shows_the_whole_list_before_and_after():
+    result = edit_several(InMemoryTokens(BEFORE))
+    diff = result["diff"]
+    assert "WORKSPACE cw1: WORKSPACE_MEMBER\n" in diff["before"] and "WORKSPACE cw1: WORKSPACE_OWNER\n" in diff["after"]
+    assert "DEPLOYMENT cd1: DEPLOYMENT_ADMIN\n" in diff["before"] and "DEPLOYMENT cd1:" not in diff["after"]
+    assert "DAG etl (deployment cd1): DAG_VIEWER\n" in diff["after"]
+    assert diff["before_header"] == diff["after_header"] == "roles of token ci (ctok)"
+
+
+def test_several_edits_already_in_effect_cost_one_read():
+    api = InMemoryTokens(AFTER)
+    result = edit_several(api)
+    assert api.calls == ["GET"] and api.token["roles"] == AFTER
+    assert result["changed"] is False and result["attempts"] == 0 and result["roles_changed"] == []
+    assert result["diff"]["before"] == result["diff"]["after"]
+
+
+def test_the_same_edit_listed_twice_is_made_and_reported_once():
+    api = InMemoryTokens([ORG_ROLE])
+    twice = [("WORKSPACE", "cw1", "WORKSPACE_MEMBER"), ("WORKSPACE", "cw1", "WORKSPACE_MEMBER")]
+    result = edit_several(api, twice)
+    assert api.calls == ["GET", "POST", "GET"] and api.token["roles"] == [ORG_ROLE, ws("cw1", "WORKSPACE_MEMBER")]
+    assert result["roles_changed"] == [dict(entity_type="WORKSPACE", entity_id="cw1", role_before=None, role_after="WORKSPACE_MEMBER")]
+
+
+def test_a_concurrent_overwrite_of_one_of_several_edits_is_repaired_keeping_the_other_writers_role():
+    theirs = ws("cw7", "WORKSPACE_ACCESSOR")
+
+    def stale_writer(api):
+        # Another controller read the list before our write and writes it back with its own edit:
+        # our cd2 entry is lost, every other edit of ours happens to be in its list.
+        api.after_write = None
+        api.token["roles"] = [e for e in api.token["roles"] if e["entityId"] != "cd2"] + [theirs]
+
+    api = InMemoryTokens(BEFORE, after_write=stale_writer)
+    result = edit_several(api)
+    assert api.calls == ["GET", "POST", "GET", "POST", "GET"]
+    assert result["attempts"] == 2 and result["changed"] is True
+    assert api.token["roles"] == [e for e in AFTER if e["entityId"] != "cd2"] + [theirs, dep("cd2", "DAG_RUNNER")]
+    assert result["token"]["roles"] == api.token["roles"]
+    assert result["roles_changed"] == CHANGED, "reported against the list read first"
+
+
+def test_a_concurrent_removal_of_an_entry_we_removed_too_needs_no_second_write():
+    def other_removes_and_adds(api):
+        api.after_write = None
+        api.token["roles"] = api.token["roles"] + [ws("cw7", "WORKSPACE_ACCESSOR")]
+
+    api = InMemoryTokens(BEFORE, after_write=other_removes_and_adds)
+    result = edit_several(api)
+    assert result["attempts"] == 1 and api.calls == ["GET", "POST", "GET"]
+    assert api.token["roles"] == AFTER + [ws("cw7", "WORKSPACE_ACCESSOR")]
+
+
+@pytest.mark.parametrize("first, second", [("WORKSPACE_MEMBER", "WORKSPACE_OWNER"), ("WORKSPACE_MEMBER", None), (None, "WORKSPACE_OWNER")])
+def test_conflicting_edits_fail_before_any_call(first, second):
+    api = InMemoryTokens(BEFORE)
+    edits = [("WORKSPACE", "cw1", first), ("DEPLOYMENT", "cd2", "DAG_RUNNER"), ("WORKSPACE", "cw1", second)]
+    with pytest.raises(AstroInputError) as raised:
+        edit_several(api, edits)
+    message = str(raised.value)
+    assert "WORKSPACE 'cw1'" in message and (first or "none (absent)") in message and (second or "none (absent)") in message
+    assert api.calls == []
+    assert api.token["roles"] == BEFORE
+
+
+def test_several_edits_in_check_mode_predict_without_writing():
+    api = InMemoryTokens(BEFORE)
+    result = edit_several(api, check_mode=True)
+    assert api.calls == ["GET"] and api.token["roles"] == BEFORE
+    assert result["changed"] is True and result["attempts"] == 0
+    assert result["token"]["roles"] == AFTER and result["roles_changed"] == CHANGED
+    assert "WORKSPACE cw2: WORKSPACE_MEMBER\n" in result["diff"]["after"]
+
+
+def test_a_precheck_failure_stops_several_edits_before_any_write_and_sees_the_read_token():
+    seen = []
+
+    def refuse(token):
+        seen.append(token)
+        raise AstroInputError("wrong scope")
+
+    api = InMemoryTokens(BEFORE)
+    with pytest.raises(AstroInputError, match="wrong scope"):
+        edit_several(api, precheck=refuse)
+    assert api.calls == ["GET"] and [t["id"] for t in seen] == ["ctok"] and seen[0]["roles"] == BEFORE

@@ -50,6 +50,28 @@ def with_role(roles, entity_type, entity_id, role):
     return edited
 
 
+def with_roles(roles, edits):
+    """with_role for each (entity_type, entity_id, role) of `edits`, in one new list."""
+    for entity_type, entity_id, role in edits:
+        roles = with_role(roles, entity_type, entity_id, role)
+    return list(roles or ())
+
+
+def missing_edits(roles, edits):
+    """The edits the list does not reflect (a concurrent writer overwrote them, say)."""
+    return [edit for edit in edits if role_on(roles, edit[0], edit[1]) != edit[2]]
+
+
+def check_one_edit_per_entity(edits):
+    """Two different roles asked for on one entity in one edit cannot both hold: refuse before anything is written."""
+    asked = {}
+    for entity_type, entity_id, role in edits:
+        earlier = asked.setdefault((entity_type, entity_id), role)
+        if earlier != role:
+            raise AstroInputError("{0} {1} is listed twice, once with role {2} and once with {3}; list it once.".format(
+                entity_type, shown(entity_id), earlier or "none (absent)", role or "none (absent)"))
+
+
 def own_role_entry(token):
     """The entry of the role a token holds on the entity it is scoped to (SEMANTICS: its own role)."""
     for entry in token.get("roles") or ():
