@@ -1,0 +1,310 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: token_roles
+short_description: Set or remove several Workspace and Deployment roles of one Astro API token in one verified write
+version_added: 0.1.0
+description:
+  - Gives one token its roles on several Workspaces and Deployments, and takes others away, in one read, one write
+    and one verifying read, where M(astro.platform.workspace_org_token) and M(astro.platform.deployment_token)
+    would take three requests for each role.
+  - Every role of the token that is not listed is left exactly as it was.
+  - Workspace roles can only be given to Organization tokens. Deployment roles can be given to Organization tokens,
+    and to Workspace tokens on Deployments of their own Workspace. Anything else fails before anything is written,
+    except a Workspace token's role on a Deployment of another Workspace when O(deployment_roles[].workspace_id)
+    is not given; the API then refuses the whole write, and the token keeps every role it had.
+  - Entities are given by ID; M(astro.platform.deployment_info) finds the IDs of Workspaces and Deployments by name.
+    The role C(astro.platform.workspace_onboarding) uses this module to edit each token once for all its Workspaces.
+author:
+  - astro.platform contributors (@astro-platform)
+extends_documentation_fragment:
+  - astro.platform.astro
+  - astro.platform.astro.role_edit
+options:
+  token_id:
+    description:
+      - ID of the API token. Exactly one of O(token_id) and O(token_name) is required.
+    type: str
+  token_name:
+    description:
+      - Name of the API token. It must match exactly one token of an allowed O(token_scope);
+        when several share the name, the task fails and lists their IDs.
+      - A Workspace token is looked up among the tokens of the Workspace that O(deployment_roles[].workspace_id)
+        names, when every entry names the same one; otherwise among all tokens.
+    type: str
+  token_scope:
+    description:
+      - The scope the token must have.
+      - If not set, an Organization token when O(workspace_roles) is set, otherwise an Organization or a Workspace token.
+    type: str
+    choices: [organization, workspace]
+  workspace_roles:
+    description:
+      - Roles of the token on Workspaces. Only an Organization token can hold them.
+      - At least one of O(workspace_roles) and O(deployment_roles) is required.
+    type: list
+    elements: dict
+    suboptions:
+      workspace_id:
+        description: ID of the Workspace.
+        type: str
+        required: true
+      role:
+        description: The token's role in the Workspace. Required when O(workspace_roles[].state=present).
+        type: str
+        choices: [WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR]
+      state:
+        description: V(present) gives the token O(workspace_roles[].role) there; V(absent) removes its role there.
+        type: str
+        choices: [present, absent]
+        default: present
+  deployment_roles:
+    description:
+      - Roles of the token on Deployments.
+    type: list
+    elements: dict
+    suboptions:
+      deployment_id:
+        description: ID of the Deployment.
+        type: str
+        required: true
+      workspace_id:
+        description:
+          - The Workspace the Deployment belongs to. Optional; when set, a Workspace token must belong to it,
+            and a custom role restricted to other Workspaces is refused before anything is written.
+        type: str
+      role:
+        description:
+          - V(DEPLOYMENT_ADMIN) or the name of a custom Deployment role of the organization (checked with one extra
+            API call for all entries). Required when O(deployment_roles[].state=present).
+        type: str
+      state:
+        description: V(present) gives the token O(deployment_roles[].role) there; V(absent) removes its role there.
+        type: str
+        choices: [present, absent]
+        default: present
+"""
+
+EXAMPLES = r"""
+- name: Give the CI token its roles in two Workspaces and on their Deployments, in one write
+  astro.platform.token_roles:
+    token_name: ci-deployer
+    workspace_roles:
+      - workspace_id: clvdwt4z3000008l60ofb6347
+        role: WORKSPACE_OPERATOR
+      - workspace_id: clvdwu2w8000108l6bx5b3nca
+        role: WORKSPACE_MEMBER
+    deployment_roles:
+      - deployment_id: clvduhrvd000008l842ohcpvb
+        role: DEPLOYMENT_ADMIN
+      - deployment_id: clvduj5c7000108l8ht6d8dqs
+        role: DAG_OPERATOR
+
+- name: Move a token from one Workspace to another
+  astro.platform.token_roles:
+    token_id: clorgtok0000008l8abcdefgh
+    workspace_roles:
+      - workspace_id: clvdwt4z3000008l60ofb6347
+        state: absent
+      - workspace_id: clvdwu2w8000108l6bx5b3nca
+        role: WORKSPACE_AUTHOR
+
+- name: Give a Workspace token a role on two Deployments of its Workspace
+  astro.platform.token_roles:
+    token_scope: workspace
+    token_name: analytics-ci
+    deployment_roles:
+      - deployment_id: clvduhrvd000008l842ohcpvb
+        workspace_id: clvdwt4z3000008l60ofb6347
+        role: DEPLOYMENT_ADMIN
+      - deployment_id: clvduj5c7000108l8ht6d8dqs
+        workspace_id: clvdwt4z3000008l60ofb6347
+        role: DEPLOYMENT_ADMIN
+"""
+
+RETURN = r"""
+token:
+  description: The token after the task (in check mode, as it would be). Never holds the secret.
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: "Token ID."
+      type: str
+      returned: success
+    name:
+      description: "Token name."
+      type: str
+      returned: success
+    description:
+      description: "Token description."
+      type: str
+      returned: success
+    scope:
+      description: "C(ORGANIZATION) or C(WORKSPACE)."
+      type: str
+      returned: success
+    kind:
+      description: "C(STANDARD) or C(DIRECT_ACCESS)."
+      type: str
+      returned: success
+    roles:
+      description: "All the token's roles."
+      type: list
+      elements: dict
+      returned: success
+roles_changed:
+  description: The listed roles that the task changed (in check mode, would change); empty when nothing changed.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    entity_type:
+      description: "C(WORKSPACE) or C(DEPLOYMENT)."
+      type: str
+      returned: success
+    entity_id:
+      description: "ID of the Workspace or Deployment."
+      type: str
+      returned: success
+    role_before:
+      description: "The token's role there before the task, or null if it had none."
+      type: str
+      returned: success
+    role_after:
+      description: "The token's role there after the task, or null if it has none."
+      type: str
+      returned: success
+    workspace_id:
+      description:
+        - "The Workspace, or the Deployment's Workspace as O(deployment_roles[].workspace_id) gave it (null if not given)."
+      type: str
+      returned: success
+  sample:
+    - {entity_type: WORKSPACE, entity_id: clvdwt4z3000008l60ofb6347, role_before: null, role_after: WORKSPACE_OPERATOR,
+       workspace_id: clvdwt4z3000008l60ofb6347}
+attempts:
+  description: Role-list writes it took (0 when nothing was written).
+  returned: success
+  type: int
+  sample: 1
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
+from ansible_collections.astro.platform.plugins.module_utils.resolve import given, resolve_token_id
+from ansible_collections.astro.platform.plugins.module_utils.role_edit import role_edit_argument_spec, set_token_roles
+from ansible_collections.astro.platform.plugins.module_utils.role_list import (
+    DEPLOYMENT,
+    DEPLOYMENT_ADMIN,
+    ORGANIZATION,
+    WORKSPACE,
+    WORKSPACE_ROLES,
+    check_deployment_role,
+    check_one_edit_per_entity,
+    check_token_scope,
+    home_workspace_id,
+)
+
+TOKEN_SCOPES = {"organization": (ORGANIZATION,), "workspace": (WORKSPACE,), None: (ORGANIZATION, WORKSPACE)}
+ENTRY_STATE = dict(type="str", choices=["present", "absent"], default="present")
+ENTRY_RULES = dict(required_if=[("state", "present", ("role",))])
+
+
+def edits_of(option, entries, entity_type, id_key):
+    """(entity_type, entity_id, role or None) for each entry of a list option."""
+    return [(entity_type, given(entry[id_key], "{0}[{1}].{2}".format(option, index, id_key)),
+             entry["role"] if entry["state"] == "present" else None)
+            for index, entry in enumerate(entries)]
+
+
+def token_scopes(token_scope, workspace_roles):
+    if not workspace_roles:
+        return TOKEN_SCOPES[token_scope]
+    if token_scope == "workspace":
+        raise AstroInputError("token_scope is workspace, but only Organization tokens can hold the workspace_roles listed.")
+    return (ORGANIZATION,)
+
+
+def check_custom_roles(client, deployment_entries):
+    """Every custom role named must exist (and be usable in the entry's Workspace): one look-up for all entries."""
+    custom = [e for e in deployment_entries if e["state"] == "present" and e["role"] != DEPLOYMENT_ADMIN]
+    if custom:
+        custom_roles = client.list_custom_roles(scope_types=[DEPLOYMENT])
+        for entry in custom:
+            check_deployment_role(entry["role"], custom_roles, entry["workspace_id"])
+
+
+def check_token(token, scopes, workspace_entries, deployment_entries):
+    check_token_scope(token, scopes, "a Workspace role" if workspace_entries else "a Deployment role")
+    home = home_workspace_id(token)
+    elsewhere = sorted({e["workspace_id"] for e in deployment_entries if e["workspace_id"] and e["workspace_id"] != home})
+    if home and elsewhere:
+        raise AstroInputError("Workspace token {0} ({1!r}) belongs to Workspace {2}; it can only get roles on Deployments "
+                              "of that Workspace, not of Workspace {3}.".format(token.get("id"), token.get("name"), home, ", ".join(elsewhere)))
+
+
+def add_workspace_ids(changes, deployment_entries):
+    """Say in which Workspace each change is, so that callers can report changes per Workspace."""
+    workspace_of = dict((e["deployment_id"], e["workspace_id"]) for e in deployment_entries)
+    for change in changes:
+        change["workspace_id"] = change["entity_id"] if change["entity_type"] == WORKSPACE else workspace_of.get(change["entity_id"])
+    return changes
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            astro_argument_spec(),
+            **role_edit_argument_spec(),
+            token_id=dict(type="str"),
+            token_name=dict(type="str"),
+            token_scope=dict(type="str", choices=["organization", "workspace"]),
+            workspace_roles=dict(type="list", elements="dict", options=dict(
+                workspace_id=dict(type="str", required=True),
+                role=dict(type="str", choices=list(WORKSPACE_ROLES)),
+                state=ENTRY_STATE,
+            ), **ENTRY_RULES),
+            deployment_roles=dict(type="list", elements="dict", options=dict(
+                deployment_id=dict(type="str", required=True),
+                workspace_id=dict(type="str"),
+                role=dict(type="str"),
+                state=ENTRY_STATE,
+            ), **ENTRY_RULES),
+        ),
+        required_one_of=[("token_id", "token_name"), ("workspace_roles", "deployment_roles")],
+        mutually_exclusive=[("token_id", "token_name")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    workspace_entries, deployment_entries = params["workspace_roles"] or [], params["deployment_roles"] or []
+    try:
+        for index, entry in enumerate(deployment_entries):
+            given(entry["workspace_id"], "deployment_roles[{0}].workspace_id".format(index))
+        edits = (edits_of("workspace_roles", workspace_entries, WORKSPACE, "workspace_id")
+                 + edits_of("deployment_roles", deployment_entries, DEPLOYMENT, "deployment_id"))
+        check_one_edit_per_entity(edits)
+        scopes = token_scopes(params["token_scope"], workspace_entries)
+        client = astro_client(module)
+        check_custom_roles(client, deployment_entries)
+        workspaces = {e["workspace_id"] for e in deployment_entries}
+        token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes,
+                                    workspaces.pop() if len(workspaces) == 1 else None)
+        result = set_token_roles(
+            client, token_id, edits, check_mode=module.check_mode, lock_dir=params["lock_dir"],
+            precheck=lambda token: check_token(token, scopes, workspace_entries, deployment_entries),
+        )
+    except AstroError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    add_workspace_ids(result["roles_changed"], deployment_entries)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""astro.platform.token_roles: several roles of one token in one verified write, as real playbooks against the emulator.
+
+Each change is run in check mode (changed predicted, nothing written), for real with --diff (exactly the listed
+entities change, every other role is kept, one write), then again (changed false, no write, the minimum of requests).
+Refusals must happen before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def role_on(roles, entity_type, entity_id):
+    return next((r["role"] for r in roles if r["entityType"] == entity_type and r["entityId"] == entity_id), None)
+
+
+def unedited(roles, edits):
+    """The entries of `roles` on entities no edit names, in their order."""
+    entities = {(entity_type, entity_id) for entity_type, entity_id, role in edits}
+    return [r for r in roles if (r["entityType"], r["entityId"]) not in entities]
+
+
+def changed(entity_type, entity_id, role_before, role_after, workspace_id):
+    """An entry of roles_changed."""
+    return dict(entity_type=entity_type, entity_id=entity_id, role_before=role_before, role_after=role_after, workspace_id=workspace_id)
+
+
+def expected_changes(before, edits, task_args):
+    """roles_changed as it must be: the changed edits in the order listed, each with its Workspace as the task gave it."""
+    workspace_of = {e["deployment_id"]: e.get("workspace_id") for e in task_args.get("deployment_roles") or []}
+    return [changed(t, i, role_on(before, t, i), r, i if t == "WORKSPACE" else workspace_of[i])
+            for t, i, r in edits if role_on(before, t, i) != r]
+
+
+def converge(ansible, emulator, task, token_id, edits, requests_when_unchanged):
+    """Check mode, real run with --diff, re-run: assert each step and return the real run.
+
+    edits: (entity_type, entity_id, role or None) the task asks for, in the order it lists them (workspace_roles
+    first); requests_when_unchanged: the exact request counts by operationId of the re-run.
+    """
+    control = emulator.control
+    name = task["name"]
+    before = control.token(token_id)["roles"]
+    changes = expected_changes(before, edits, task["astro.platform.token_roles"])
+    assert changes, "the test must ask for at least one change"
+
+    control.clear_log()
+    checked = ansible.run([task], check=True, diff=True)
+    assert checked.rc == 0, checked.output
+    predicted = checked.task(name)
+    assert predicted["changed"] is True
+    assert predicted["roles_changed"] == changes and predicted["attempts"] == 0
+    assert control.writes() == [], "check mode wrote"
+    assert control.token(token_id)["roles"] == before
+
+    control.clear_log()
+    real = ansible.run([task], diff=True)
+    assert real.rc == 0, real.output
+    result = real.task(name)
+    after = control.token(token_id)["roles"]
+    assert result["changed"] is True
+    for entity_type, entity_id, role in edits:
+        assert role_on(after, entity_type, entity_id) == role, (entity_type, entity_id)
+    assert unedited(after, edits) == unedited(before, edits), "a role that was not listed was touched"
+    assert result["roles_changed"] == changes
+    assert result["attempts"] == 1
+    assert result["token"]["roles"] == after and result["token"]["id"] == token_id
+    assert predicted["token"]["roles"] == after, "check mode predicted another list"
+    writes = control.writes()
+    assert [(w["method"], w["operationId"]) for w in writes] == [("POST", "UpdateApiTokenRoles")], "not exactly one write"
+    assert token_id in writes[0]["path"]
+
+    control.clear_log()
+    again = ansible.run([task])
+    assert again.rc == 0, again.output
+    rerun = again.task(name)
+    assert rerun["changed"] is False and rerun["roles_changed"] == [] and rerun["attempts"] == 0
+    assert control.writes() == []
+    assert control.counts() == requests_when_unchanged
+    assert len(control.requests()) == sum(requests_when_unchanged.values())
+    assert control.token(token_id)["roles"] == after
+    return real
+
+
+def refused(ansible, emulator, tasks):
+    """Run tasks that must each fail; assert nothing was written; return {task name: failure message}."""
+    before = emulator.control.state()
+    emulator.control.clear_log()
+    run = ansible.run([dict(task, ignore_errors=True) for task in tasks])
+    messages = {}
+    for task in tasks:
+        result = run.task(task["name"])
+        assert result["failed"] is True, "{0}: did not fail: {1}".format(task["name"], result)
+        messages[task["name"]] = result["msg"]
+    assert emulator.control.writes() == []
+    assert emulator.control.state() == before
+    return messages
+
+
+def assert_message(message, *patterns):
+    for pattern in patterns:
+        assert re.search(pattern, message), "{0!r} not in message {1!r}".format(pattern, message)
+
+
+def test_an_organization_token_gets_and_loses_several_roles_in_one_write_by_id(ansible, emulator, seed):
+    token = seed.token("ci-deployer")
+    data_platform, analytics, ml_research = seed.workspace("data-platform"), seed.workspace("analytics"), seed.workspace("ml-research")
+    reporting_prod, etl_staging = seed.deployment("reporting-prod"), seed.deployment("etl-staging")
+    task = {"name": "several roles", "astro.platform.token_roles": {
+        "token_id": token,
+        "workspace_roles": [
+            {"workspace_id": analytics, "role": "WORKSPACE_MEMBER"},
+            {"workspace_id": ml_research, "role": "WORKSPACE_OPERATOR"},
+            {"workspace_id": data_platform, "state": "absent"},
+        ],
+        "deployment_roles": [
+            {"deployment_id": reporting_prod, "role": "DEPLOYMENT_ADMIN"},
+            {"deployment_id": etl_staging, "workspace_id": data_platform, "role": "DAG_RUNNER"},
+        ],
+    }}
+    edits = [("WORKSPACE", analytics, "WORKSPACE_MEMBER"), ("WORKSPACE", ml_research, "WORKSPACE_OPERATOR"),
+             ("WORKSPACE", data_platform, None),
+             ("DEPLOYMENT", reporting_prod, "DEPLOYMENT_ADMIN"), ("DEPLOYMENT", etl_staging, "DAG_RUNNER")]
+    before = emulator.control.token(token)["roles"]
+    # The seed's other roles of ci-deployer (organization, etl-prod, a DAG of etl-prod) must survive untouched.
+    assert len(unedited(before, edits)) == 3
+    # Unchanged by ID, the minimum: one custom-role list (DAG_RUNNER must be checked, one page for all entries)
+    # and one read of the token (the only way to know its roles). No token list, no write.
+    real = converge(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "GetApiToken": 1})
+    assert "-WORKSPACE {0}: WORKSPACE_AUTHOR".format(data_platform) in real.stdout
+    for entity_type, entity_id, role in edits:
+        if role:
+            assert "+{0} {1}: {2}".format(entity_type, entity_id, role) in real.stdout
+    assert "roles of token ci-deployer ({0})".format(token) in real.stdout
+    assert real.task("several roles")["roles_changed"] == [
+        changed("WORKSPACE", analytics, None, "WORKSPACE_MEMBER", analytics),
+        changed("WORKSPACE", ml_research, None, "WORKSPACE_OPERATOR", ml_research),
+        changed("WORKSPACE", data_platform, "WORKSPACE_AUTHOR", None, data_platform),
+        changed("DEPLOYMENT", reporting_prod, None, "DEPLOYMENT_ADMIN", None),  # no workspace_id given
+        changed("DEPLOYMENT", etl_staging, None, "DAG_RUNNER", data_platform)]
+
+
+def test_the_real_run_costs_one_read_one_write_one_verifying_read(ansible, emulator, seed):
+    token, analytics, training = seed.token("never-used-reader"), seed.workspace("analytics"), seed.deployment("training")
+    task = {"name": "two roles", "astro.platform.token_roles": {
+        "token_id": token,
+        "workspace_roles": [{"workspace_id": analytics, "role": "WORKSPACE_ACCESSOR"}],
+        "deployment_roles": [{"deployment_id": training, "role": "DEPLOYMENT_ADMIN"}],
+    }}
+    emulator.control.clear_log()
+    run = ansible.run([task], diff=False)
+    assert run.rc == 0, run.output
+    # DEPLOYMENT_ADMIN needs no custom-role list; read, write, verifying read.
+    assert [(r["method"], r["operationId"]) for r in emulator.control.requests()] == [
+        ("GET", "GetApiToken"), ("POST", "UpdateApiTokenRoles"), ("GET", "GetApiToken")]
+
+
+def test_an_organization_token_by_name_costs_one_token_list_page_more(ansible, emulator, seed):
+    token, analytics, training = seed.token("never-used-reader"), seed.workspace("analytics"), seed.deployment("training")
+    task = {"name": "by name", "astro.platform.token_roles": {
+        "token_name": "never-used-reader",
+        "workspace_roles": [{"workspace_id": analytics, "role": "WORKSPACE_MEMBER"}],
+        "deployment_roles": [{"deployment_id": training, "role": "DAG_RUNNER"}],
+    }}
+    edits = [("WORKSPACE", analytics, "WORKSPACE_MEMBER"), ("DEPLOYMENT", training, "DAG_RUNNER")]
+    # Unchanged by name: the custom-role list (DAG_RUNNER), one page of Organization tokens (workspace_roles
+    # make it an Organization token, so only those are listed) to find the ID, and the read of the token.
+    converge(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "ListApiTokens": 1, "GetApiToken": 1})
+    listed = [r for r in emulator.control.requests() if r["operationId"] == "ListApiTokens"]
+    assert listed[0]["query"].get("includeOnlyOrganizationTokens") == ["true"]
+
+
+def test_a_workspace_token_gets_roles_on_deployments_of_its_own_workspace(ansible, emulator, seed):
+    token, data_platform = seed.token("data-platform-ci"), seed.workspace("data-platform")
+    etl_prod, etl_staging = seed.deployment("etl-prod"), seed.deployment("etl-staging")
+    task = {"name": "own deployments", "astro.platform.token_roles": {
+        "token_scope": "workspace", "token_name": "data-platform-ci",
+        "deployment_roles": [
+            {"deployment_id": etl_prod, "workspace_id": data_platform, "role": "DEPLOYMENT_ADMIN"},
+            {"deployment_id": etl_staging, "workspace_id": data_platform, "role": "DAG_RUNNER"},
+        ],
+    }}
+    edits = [("DEPLOYMENT", etl_prod, "DEPLOYMENT_ADMIN"), ("DEPLOYMENT", etl_staging, "DAG_RUNNER")]
+    # Unchanged: the custom-role list, one page of the tokens of the one Workspace every entry names, the read.
+    real = converge(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "ListApiTokens": 1, "GetApiToken": 1})
+    listed = [r for r in emulator.control.requests() if r["operationId"] == "ListApiTokens"]
+    assert listed[0]["query"].get("workspaceId") == [data_platform]
+    assert real.task("own deployments")["roles_changed"] == [
+        changed("DEPLOYMENT", etl_prod, None, "DEPLOYMENT_ADMIN", data_platform),
+        changed("DEPLOYMENT", etl_staging, "DEPLOYMENT_ADMIN", "DAG_RUNNER", data_platform)]
+    assert role_on(emulator.control.token(token)["roles"], "WORKSPACE", data_platform) == "WORKSPACE_AUTHOR", "its own role is kept"
+
+
+def test_a_workspace_token_is_refused_roles_outside_its_workspace_before_any_write(ansible, emulator, seed):
+    token, data_platform, analytics = seed.token("data-platform-ci"), seed.workspace("data-platform"), seed.workspace("analytics")
+    etl_prod, reporting_prod = seed.deployment("etl-prod"), seed.deployment("reporting-prod")
+    messages = refused(ansible, emulator, [
+        {"name": "deployment of another workspace", "astro.platform.token_roles": {
+            "token_id": token,
+            "deployment_roles": [
+                {"deployment_id": etl_prod, "workspace_id": data_platform, "role": "DEPLOYMENT_ADMIN"},
+                {"deployment_id": reporting_prod, "workspace_id": analytics, "role": "DEPLOYMENT_ADMIN"},
+            ]}},
+        {"name": "workspace roles", "astro.platform.token_roles": {
+            "token_id": token, "workspace_roles": [{"workspace_id": data_platform, "role": "WORKSPACE_OWNER"}]}},
+        {"name": "workspace roles with workspace scope", "astro.platform.token_roles": {
+            "token_scope": "workspace", "token_name": "data-platform-ci",
+            "workspace_roles": [{"workspace_id": analytics, "role": "WORKSPACE_MEMBER"}]}},
+    ])
+    assert_message(messages["deployment of another workspace"], token, "belongs to Workspace " + data_platform,
+                   "not of Workspace " + analytics)
+    assert data_platform + "," not in messages["deployment of another workspace"], "its own Workspace is not 'elsewhere'"
+    assert_message(messages["workspace roles"], token, r"scope WORKSPACE", r"only ORGANIZATION tokens")
+    assert_message(messages["workspace roles with workspace scope"], r"token_scope is workspace", r"only Organization tokens")
+
+
+def test_a_deployment_token_is_refused_before_any_write(ansible, emulator, seed):
+    token, etl_prod, etl_staging = seed.token("etl-prod-deployer"), seed.deployment("etl-prod"), seed.deployment("etl-staging")
+    messages = refused(ansible, emulator, [
+        {"name": "by id", "astro.platform.token_roles": {
+            "token_id": token, "deployment_roles": [{"deployment_id": etl_staging, "role": "DEPLOYMENT_ADMIN"}]}},
+        {"name": "removal by id", "astro.platform.token_roles": {
+            "token_id": token, "deployment_roles": [{"deployment_id": etl_prod, "state": "absent"}]}},
+        {"name": "by name", "astro.platform.token_roles": {
+            "token_name": "etl-prod-deployer", "deployment_roles": [{"deployment_id": etl_staging, "role": "DEPLOYMENT_ADMIN"}]}},
+    ])
+    for name in ("by id", "removal by id"):
+        assert_message(messages[name], token, r"scope DEPLOYMENT", r"only ORGANIZATION or WORKSPACE tokens")
+    assert_message(messages["by name"], r"No ORGANIZATION or WORKSPACE token is named 'etl-prod-deployer'")
+
+
+def test_bad_input_fails_clearly_naming_the_bad_value_before_any_write(ansible, emulator, seed):
+    token, data_platform, analytics = seed.token("ci-deployer"), seed.workspace("data-platform"), seed.workspace("analytics")
+    etl_prod, etl_staging = seed.deployment("etl-prod"), seed.deployment("etl-staging")
+    cases = [
+        ("one deployment twice", dict(deployment_roles=[
+            {"deployment_id": etl_staging, "role": "DEPLOYMENT_ADMIN"},
+            {"deployment_id": etl_prod, "role": "DEPLOYMENT_ADMIN"},
+            {"deployment_id": etl_staging, "role": "DAG_RUNNER"}]),
+         [r"DEPLOYMENT '{0}' is listed twice".format(etl_staging), r"DEPLOYMENT_ADMIN and once with DAG_RUNNER"]),
+        ("one workspace present and absent", dict(workspace_roles=[
+            {"workspace_id": analytics, "role": "WORKSPACE_MEMBER"}, {"workspace_id": analytics, "state": "absent"}]),
+         [r"WORKSPACE '{0}' is listed twice".format(analytics), r"WORKSPACE_MEMBER and once with none \(absent\)"]),
+        ("unknown custom role", dict(deployment_roles=[{"deployment_id": etl_prod, "role": "DEPLOYMENT_BOSS"}]),
+         [r"'DEPLOYMENT_BOSS'", r"valid roles: DEPLOYMENT_ADMIN, ANALYTICS_VIEWER, DAG_RUNNER"]),
+        ("restricted custom role", dict(deployment_roles=[
+            {"deployment_id": etl_prod, "workspace_id": data_platform, "role": "ANALYTICS_VIEWER"}]),
+         [r"ANALYTICS_VIEWER", r"may only be used in Workspaces " + analytics, r"not in Workspace " + data_platform]),
+        ("deployment role missing", dict(deployment_roles=[{"deployment_id": etl_prod}]),
+         [r"state is present but all of the following are missing: role", r"deployment_roles"]),
+        ("workspace role missing", dict(workspace_roles=[{"workspace_id": analytics, "state": "present"}]),
+         [r"state is present but all of the following are missing: role", r"workspace_roles"]),
+        ("unknown workspace role", dict(workspace_roles=[{"workspace_id": analytics, "role": "WORKSPACE_BOSS"}]),
+         [r"WORKSPACE_BOSS", r"WORKSPACE_OWNER", r"WORKSPACE_ACCESSOR"]),
+        ("empty workspace id", dict(workspace_roles=[
+            {"workspace_id": analytics, "role": "WORKSPACE_MEMBER"}, {"workspace_id": "", "role": "WORKSPACE_MEMBER"}]),
+         [r"workspace_roles\[1\]\.workspace_id is empty \(''\)"]),
+        ("empty workspace id of a deployment", dict(deployment_roles=[
+            {"deployment_id": etl_prod, "workspace_id": "", "role": "DEPLOYMENT_ADMIN"}]),
+         [r"deployment_roles\[0\]\.workspace_id is empty \(''\)"]),
+        ("blank deployment id", dict(deployment_roles=[{"deployment_id": "  ", "role": "DEPLOYMENT_ADMIN"}]),
+         [r"deployment_roles\[0\]\.deployment_id is empty \('  '\)"]),
+    ]
+    tasks = [{"name": name, "astro.platform.token_roles": dict(args, token_id=token)} for name, args, patterns in cases]
+    tasks.append({"name": "empty token name", "astro.platform.token_roles": {
+        "token_name": "", "deployment_roles": [{"deployment_id": etl_prod, "role": "DEPLOYMENT_ADMIN"}]}})
+    messages = refused(ansible, emulator, tasks)
+    for name, args, patterns in cases:
+        assert_message(messages[name], *patterns)
+    assert_message(messages["empty token name"], r"token_name is empty \(''\)")
