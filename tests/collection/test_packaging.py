@@ -58,6 +58,7 @@ def _doc_cases():
     cases = [("module", name) for name in module_names()]
     cases += [("inventory", name) for name in plugin_names("inventory")]
     cases += [("lookup", name) for name in plugin_names("lookup")]
+    cases += [("filter", name) for name in plugin_names("filter")]
     return cases or [("module", "<none>")]
 
 
@@ -71,7 +72,7 @@ def test_ansible_doc_renders(plugin_type, name, installed_collection_env):
     out = result.stdout
     assert fqcn in out, describe(result)
     assert "[WARNING]" not in out, describe(result)
-    if plugin_type in ("module", "inventory", "lookup"):
+    if plugin_type in ("module", "inventory", "lookup", "filter"):
         assert "EXAMPLES:" in out, "no EXAMPLES rendered:\n" + describe(result)
         # Examples must use the FQCN of the plugin (module: task key; inventory: plugin: value).
         examples = out.split("EXAMPLES:", 1)[1]

@@ -5,8 +5,9 @@
 """`make bench` in small (issue 6): the benchmark's own functions on a fresh emulator with a small organization.
 
 Per-operation request counts must equal the minimum (by name: the Workspace look-up, one token page,
-then read, write and verifying read; a no-op reads once), the onboarding role must cost exactly what its
-tasks add up to and put every declared role in place, and its idempotent re-run must not write.
+then read, write and verifying read; a no-op reads once), the onboarding role must cost exactly one
+look-up plus one edit per token, whatever the number of Workspaces, and put every declared role in place,
+and its idempotent re-run must not write.
 """
 
 from __future__ import annotations
@@ -59,13 +60,14 @@ def test_benchmark_smoke(installed_collection, small_org, tmp_path):
     assert [r["writes"] for r in ops] == [1, 1, 0, 1]
 
     first, again = bench_run.onboard(bench, data, "role", WORKSPACES, runs=2)
-    per_org_token = 1 + 3          # token page (by name) + read, write, verifying read
-    per_grant = 1 + 3              # the same for each token on each Deployment
-    custom_lookups = 4             # one custom-role list per grant of the custom role (4 Deployments)
-    lookup = 3                     # deployment_info by Workspace name: name look-up, Workspace, Deployments
+    tokens = 5                     # 3 Organization tokens + 2 tokens on the Deployments, the same in every Workspace
+    lookup = 2                     # deployment_info: one page of Workspaces, one of Deployments
+    custom_lookups = 1             # one custom-role list, for the token given a custom role
+    per_token_change = 1 + 3       # token page (by name) + read, write, verifying read: once per token, for all Workspaces
+    per_token_noop = 1 + 1         # token page + read
     assert first["roles_held"] == first["roles_declared"] == WORKSPACES * (3 + 2 * 4)
-    assert first["writes"] == WORKSPACES * (3 + 2 * 4)
-    assert first["requests"] == WORKSPACES * (lookup + 3 * per_org_token + 8 * per_grant + custom_lookups)
+    assert first["writes"] == tokens
+    assert first["requests"] == lookup + custom_lookups + tokens * per_token_change
     assert again["writes"] == 0 and again["changed_tasks"] == 0
-    assert again["requests"] == WORKSPACES * (lookup + 3 * 2 + 8 * 2 + custom_lookups)
+    assert again["requests"] == lookup + custom_lookups + tokens * per_token_noop
     assert again["roles_held"] == again["roles_declared"]

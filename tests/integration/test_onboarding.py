@@ -16,11 +16,21 @@ import json
 import pytest
 
 
-def role_task(run, name, host):
-    """The result of a task of the role (its name as recorded carries the role's name in front)."""
-    found = [r for r in run.results if r["host"] == host and (r["task"] == name or r["task"].endswith(" : " + name))]
-    assert found, "no result for task {0!r} on {1}; tasks run: {2}\n{3}".format(name, host, sorted({r["task"] for r in run.results}), run.output)
+EDIT_TASK = "Give and remove the tokens' roles, one verified write per token"
+SUMMARY_TASK = "Show the undeclared roles removed from exclusive Workspaces (in check mode, those that would be)"
+
+
+def role_task(run, name):
+    """The result of a task of the role, which runs once for all hosts (its name as recorded carries the role's name in front)."""
+    found = [r for r in run.results if r["task"] == name or r["task"].endswith(" : " + name)]
+    assert found, "no result for task {0!r}; tasks run: {1}\n{2}".format(name, sorted({r["task"] for r in run.results}), run.output)
+    assert len({r["host"] for r in found}) == 1, "the role ran on several hosts: {0}".format(sorted({r["host"] for r in found}))
     return dict(found[-1]["result"], failed=found[-1]["status"] == "failed")
+
+
+def edited(run):
+    """{token name: changed} of each token edit the role made."""
+    return {item["token"]["name"]: item["changed"] for item in role_task(run, EDIT_TASK)["results"]}
 
 
 def playbook(installed_collection, name):
@@ -99,16 +109,16 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
     assert checked.rc == 0, checked.output
     assert control.writes() == [], "check mode wrote"
     assert all_roles(emulator, seed) == before
-    for host in ("data-platform", "analytics", "ml-research"):
-        assert role_task(checked, "Give Organization tokens their role in the Workspace", host)["changed"], checked.output
-        assert role_task(checked, "Give tokens their role on the Deployments", host)["changed"], checked.output
+    assert set(edited(checked)) == {"ci-deployer", "never-used-reader", "data-platform-ci", "analytics-operator"}
+    assert all(edited(checked).values()), checked.output
 
     control.clear_log()
     real = ansible.run(playbook=onboard, inventory=inventory, forks=3, diff=True, extra_vars=workspaces)
     assert real.rc == 0, real.output
     assert all_roles(emulator, seed) == expected_after_onboarding(before, seed)
-    # 11 roles declared; ci-deployer already had DEPLOYMENT_ADMIN on etl-prod
-    assert len(control.writes()) == 10, control.counts()
+    # 11 roles declared, one write per token edit: ci-deployer (by name, then by ID for analytics),
+    # never-used-reader (by ID for data-platform, then by name), data-platform-ci and analytics-operator.
+    assert len(control.writes()) == 6, control.counts()
     assert "+WORKSPACE {0}: WORKSPACE_AUTHOR".format(seed.workspace("ml-research")) in real.stdout
 
     control.clear_log()
@@ -133,11 +143,12 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
     assert checked.rc == 0, checked.output
     assert control.writes() == [], "check mode wrote"
     assert all_roles(emulator, seed) == onboarded
-    summary = role_task(checked, "Show what was removed (in check mode, what would be)", "data-platform")["msg"]
-    assert summary["action"] == "would remove (check mode)"
-    assert summary["workspace_roles"] == ["never-used-reader: WORKSPACE_MEMBER"]
-    assert sorted(summary["deployment_roles"]) == ["ci-deployer: DEPLOYMENT_ADMIN: etl-staging", "data-platform-ci: DAG_RUNNER: etl-staging"]
-    assert role_task(checked, "Remove the declared Deployment roles", "analytics")["changed"]
+    summaries = [item["msg"] for item in role_task(checked, SUMMARY_TASK)["results"]]
+    assert [s["workspace"] for s in summaries] == ["data-platform"], summaries
+    assert summaries[0]["action"] == "would remove (check mode)"
+    assert summaries[0]["workspace_roles"] == ["never-used-reader: WORKSPACE_MEMBER"]
+    assert sorted(summaries[0]["deployment_roles"]) == ["ci-deployer: DEPLOYMENT_ADMIN: etl-staging", "data-platform-ci: DAG_RUNNER: etl-staging"]
+    assert edited(checked)["analytics-operator"] is True
 
     # The same declaration for real, this time in a loop on localhost instead of over inventory hosts.
     control.clear_log()
@@ -164,26 +175,35 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
     assert role("DEPLOYMENT", etl_prod, "DEPLOYMENT_ADMIN") in after[seed.token("etl-prod-deployer")]
     assert role("WORKSPACE", seed.workspace("ml-research"), "WORKSPACE_AUTHOR") in after[seed.token("ci-deployer")]
     assert any(json.loads(r)["entityType"] == "DAG" for r in after[seed.token("ci-deployer")])
-    # 3 removals in data-platform, 4 in analytics
-    assert len(control.writes()) == 7, control.counts()
+    # 7 removals (3 in data-platform, 4 in analytics), one write per token edit: ci-deployer (by ID: etl-staging
+    # and reporting-prod), never-used-reader (by ID: data-platform; by name: analytics), data-platform-ci, analytics-operator
+    assert len(control.writes()) == 5, control.counts()
 
 
 def test_bad_declarations_fail_clearly_before_any_write(ansible, emulator, seed, installed_collection, inventory):
     control = emulator.control
+    onboard = playbook(installed_collection, "onboard_workspaces.yml")
+    control.clear_log()
+    # Malformed entries: the role's argument spec reports every one of them.
     workspaces = {"astro_workspaces": [
-        {"workspace": "data-platform", "deployment_tokens": [{"token": "ci-deployer", "role": "DEPLOYMENT_ADMIN",
-                                                               "deployments": ["etl-prod", "reporting-prod"]}]},
         {"workspace": "analytics", "org_tokens": [{"token": "never-used-reader"}]},
         {"workspace": "ml-research", "org_tokens": [{"token": "ci-deployer", "token_id": "x", "role": "WORKSPACE_OWNER"}]},
     ]}
-    control.clear_log()
-    run = ansible.run(playbook=playbook(installed_collection, "onboard_workspaces.yml"), inventory=inventory, forks=3, extra_vars=workspaces)
+    run = ansible.run(playbook=onboard, inventory=inventory, extra_vars=workspaces)
     assert run.rc != 0
-    assert control.writes() == []
-    assert "reporting-prod" in run.output and "are not in the Workspace data-platform" in run.output
-    assert "etl-prod, etl-staging" in run.output
     assert "missing required arguments: role" in run.output
     assert "mutually exclusive: token|token_id" in run.output
+    # Well-formed, but a Deployment is not in its Workspace: the plan fails, naming the Workspace's Deployments.
+    workspaces = {"astro_workspaces": [
+        {"workspace": "data-platform", "deployment_tokens": [{"token": "ci-deployer", "role": "DEPLOYMENT_ADMIN",
+                                                               "deployments": ["etl-prod", "reporting-prod"]}]},
+        {"workspace": "analytics", "org_tokens": [{"token": "never-used-reader", "role": "WORKSPACE_MEMBER"}]},
+    ]}
+    run = ansible.run(playbook=onboard, inventory=inventory, extra_vars=workspaces)
+    assert run.rc != 0
+    assert "Deployment(s) reporting-prod of the token ci-deployer are not in the Workspace data-platform" in run.output
+    assert "etl-prod, etl-staging" in run.output
+    assert control.writes() == []
 
 
 def test_token_audit_writes_markdown_and_csv_with_flags(ansible, emulator, seed, installed_collection, tmp_path):

@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The onboarding plan: declarations in, one token_roles edit per token out; no HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.astro.platform.plugins.filter.onboarding_plan import onboarding_plan
+
+LOOKUP = {
+    "workspaces": [{"id": "cw1", "name": "data"}, {"id": "cw2", "name": "analytics"}, {"id": "cw3", "name": "twin"},
+                   {"id": "cw4", "name": "twin"}],
+    "deployments": [{"id": "cd1", "name": "etl", "workspace_id": "cw1"}, {"id": "cd2", "name": "staging", "workspace_id": "cw1"},
+                    {"id": "cd3", "name": "reports", "workspace_id": "cw2"}, {"id": "cd4", "name": "etl", "workspace_id": "cw2"}],
+}
+
+
+def org(token, role="WORKSPACE_MEMBER"):
+    return {"token": token, "role": role}
+
+
+def grant(token, deployments="all", role="DEPLOYMENT_ADMIN", **extra):
+    return dict(token=token, role=role, deployments=deployments, **extra)
+
+
+def edits_by_token(plan):
+    return {e.get("token_name") or e.get("token_id"): e for e in plan["tokens"]}
+
+
+def test_one_edit_per_token_for_all_workspaces():
+    plan = onboarding_plan([
+        {"workspace": "data", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci", token_scope="organization")]},
+        {"workspace_id": "cw2", "org_tokens": [org("ci", "WORKSPACE_OWNER")], "deployment_tokens": [grant("ci", ["reports"])]},
+    ], LOOKUP)
+    assert len(plan["tokens"]) == 1
+    ci = plan["tokens"][0]
+    assert ci["token_name"] == "ci" and ci["token_scope"] == "organization"
+    assert ci["workspace_roles"] == [{"workspace_id": "cw1", "role": "WORKSPACE_MEMBER", "state": "present"},
+                                     {"workspace_id": "cw2", "role": "WORKSPACE_OWNER", "state": "present"}]
+    assert [(d["deployment_id"], d["workspace_id"]) for d in ci["deployment_roles"]] == [("cd1", "cw1"), ("cd2", "cw1"), ("cd3", "cw2")]
+    assert ci["label"] == "ci: 2 Workspace and 3 Deployment role(s)"
+    assert plan["undeclared"] == []
+
+
+def test_same_named_workspace_tokens_of_different_workspaces_stay_apart():
+    plan = onboarding_plan([
+        {"workspace": "data", "deployment_tokens": [grant("airflow-ci", ["etl"], token_scope="workspace")]},
+        {"workspace": "analytics", "deployment_tokens": [grant("airflow-ci", ["etl"], token_scope="workspace")]},
+    ], LOOKUP)
+    assert [(e["token_name"], e["deployment_roles"][0]["workspace_id"]) for e in plan["tokens"]] == [("airflow-ci", "cw1"), ("airflow-ci", "cw2")]
+    assert all(e["token_scope"] == "workspace" for e in plan["tokens"])
+
+
+def test_a_deployment_is_named_by_id_or_name_within_its_workspace():
+    plan = onboarding_plan([{"workspace": "analytics", "deployment_tokens": [grant("ci", ["etl", "cd3"])]}], LOOKUP)
+    assert [d["deployment_id"] for d in plan["tokens"][0]["deployment_roles"]] == ["cd4", "cd3"]
+    assert "token_scope" not in plan["tokens"][0]
+
+
+def test_state_absent_removes_the_declared_roles():
+    plan = onboarding_plan([{"workspace": "data", "state": "absent", "org_tokens": [{"token_id": "ct1", "role": "WORKSPACE_OWNER"}],
+                             "deployment_tokens": [grant("ci")]}], LOOKUP)
+    tokens = edits_by_token(plan)
+    assert tokens["ct1"]["workspace_roles"] == [{"workspace_id": "cw1", "state": "absent"}]
+    assert {d["state"] for d in tokens["ci"]["deployment_roles"]} == {"absent"} and len(tokens["ci"]["deployment_roles"]) == 2
+    assert tokens["ci"]["label"].endswith(", 2 to remove")
+
+
+def test_the_default_state_applies_to_declarations_without_one():
+    plan = onboarding_plan([{"workspace": "data", "org_tokens": [org("ci")]}], LOOKUP, state="absent")
+    assert plan["tokens"][0]["workspace_roles"] == [{"workspace_id": "cw1", "state": "absent"}]
+
+
+HOLDERS = [
+    {"id": "ct-ci", "name": "ci", "scope": "ORGANIZATION", "roles": [
+        {"entityType": "ORGANIZATION", "entityId": "corg", "role": "ORGANIZATION_MEMBER"},
+        {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_MEMBER"},
+        {"entityType": "DEPLOYMENT", "entityId": "cd2", "role": "DEPLOYMENT_ADMIN"},
+        {"entityType": "DEPLOYMENT", "entityId": "cd3", "role": "DEPLOYMENT_ADMIN"}]},
+    {"id": "ct-old", "name": "old", "scope": "ORGANIZATION", "roles": [
+        {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_OWNER"},
+        {"entityType": "WORKSPACE", "entityId": "cw2", "role": "WORKSPACE_OWNER"}]},
+    {"id": "ct-ws", "name": "data-own", "scope": "WORKSPACE", "roles": [
+        {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_OWNER"},
+        {"entityType": "DEPLOYMENT", "entityId": "cd1", "role": "DAG_RUNNER"}]},
+    {"id": "ct-dep", "name": "etl-own", "scope": "DEPLOYMENT", "roles": [
+        {"entityType": "DEPLOYMENT", "entityId": "cd1", "role": "DEPLOYMENT_ADMIN"}]},
+]
+
+
+def test_exclusive_removes_only_undeclared_roles_in_that_workspace():
+    plan = onboarding_plan([{"workspace": "data", "exclusive": True, "org_tokens": [org("ci")],
+                             "deployment_tokens": [grant("ci", ["etl"])]}], LOOKUP, HOLDERS)
+    tokens = edits_by_token(plan)
+    # ci keeps its declared roles; its undeclared role on staging goes (by ID), its role in analytics stays.
+    assert tokens["ct-ci"]["deployment_roles"] == [{"deployment_id": "cd2", "workspace_id": "cw1", "state": "absent"}]
+    # old loses its role in data only; the Workspace token loses its Deployment role but keeps its own Workspace role;
+    # the Deployment token is never touched.
+    assert tokens["ct-old"]["workspace_roles"] == [{"workspace_id": "cw1", "state": "absent"}]
+    assert tokens["ct-ws"]["deployment_roles"] == [{"deployment_id": "cd1", "workspace_id": "cw1", "state": "absent"}]
+    assert tokens["ct-ws"]["workspace_roles"] == []
+    assert "ct-dep" not in tokens
+    assert plan["undeclared"] == [{"workspace": "data", "workspace_roles": ["old: WORKSPACE_OWNER"],
+                                   "deployment_roles": ["ci: DEPLOYMENT_ADMIN: staging", "data-own: DAG_RUNNER: etl"]}]
+
+
+def test_exclusive_from_the_default_and_as_a_string_and_ignored_with_absent():
+    declared = {"workspace": "data", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci", ["etl"])]}
+    assert onboarding_plan([declared], LOOKUP, HOLDERS, exclusive=True)["undeclared"]
+    assert not onboarding_plan([dict(declared, exclusive="no")], LOOKUP, HOLDERS, exclusive=True)["undeclared"]
+    assert not onboarding_plan([dict(declared, exclusive=True, state="absent")], LOOKUP, HOLDERS)["undeclared"]
+
+
+def test_exclusive_without_the_token_list_fails():
+    with pytest.raises(AnsibleFilterError, match="exclusive"):
+        onboarding_plan([{"workspace": "data", "exclusive": True}], LOOKUP)
+
+
+@pytest.mark.parametrize(("declarations", "message"), [
+    ([{"workspace": "nope"}], "No Workspace is named 'nope'; there are: analytics, data, twin, twin."),
+    ([{"workspace": "twin"}], "2 Workspaces are named 'twin'; name one by ID instead: cw3, cw4."),
+    ([{"workspace_id": "cw9"}], "No Workspace has the ID 'cw9'."),
+    ([{"workspace": "data"}, {"workspace_id": "cw1"}], "Workspace data (cw1) is declared twice"),
+    ([{"workspace": "data", "deployment_tokens": [grant("ci", ["etl", "reports"])]}],
+     "Deployment(s) reports of the token ci are not in the Workspace data, whose Deployments are: etl, staging."),
+    ([{"workspace": "data", "org_tokens": [org("ci"), org("ci", "WORKSPACE_OWNER")]}],
+     "Token ci is declared with role WORKSPACE_MEMBER and with role WORKSPACE_OWNER on WORKSPACE cw1"),
+    ([{"workspace": "data", "deployment_tokens": [grant("ci", ["etl"], token_scope="organization"),
+                                                  grant("ci", ["staging"], token_scope="workspace")]}],
+     None),
+])
+def test_bad_declarations_fail_naming_the_bad_value(declarations, message):
+    if message is None:  # a workspace-scoped name is its own key: no conflict with the Organization token of that name
+        assert len(onboarding_plan(declarations, LOOKUP)["tokens"]) == 2
+        return
+    with pytest.raises(AnsibleFilterError) as caught:
+        onboarding_plan(declarations, LOOKUP)
+    assert message in str(caught.value)
+
+
+def test_conflicting_scopes_for_one_token_id_fail():
+    with pytest.raises(AnsibleFilterError, match="both as an Organization token and as a Workspace token"):
+        onboarding_plan([{"workspace": "data", "org_tokens": [{"token_id": "ct1", "role": "WORKSPACE_MEMBER"}],
+                          "deployment_tokens": [dict(token_id="ct1", token_scope="workspace", role="DEPLOYMENT_ADMIN", deployments="all")]}],
+                        LOOKUP)
+
+
+def test_same_role_declared_twice_is_one_edit():
+    plan = onboarding_plan([{"workspace": "data", "org_tokens": [org("ci"), org("ci")]}], LOOKUP)
+    assert plan["tokens"][0]["workspace_roles"] == [{"workspace_id": "cw1", "role": "WORKSPACE_MEMBER", "state": "present"}]
