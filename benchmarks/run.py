@@ -46,6 +46,9 @@ from harness.paths import playbook_env  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ROLE_PLAYBOOK = REPO / "playbooks" / "onboard_workspaces.yml"
+README = REPO / "README.md"
+# The README's benchmark figures are rewritten by every run, between these markers, so they are never typed in.
+README_START, README_END = "<!-- make bench: start -->", "<!-- make bench: end -->"
 URI_PLAYBOOK = BENCH_DIR / "onboard_uri.yml"
 PAGE = 1000      # the collection's page size (largest the API allows)
 CLI_PAGE = 100   # the Astro CLI pages tokens by 100
@@ -352,7 +355,7 @@ def parse_importtime(stderr):
 
 def markdown(meta, ops, onboarding, lookups, profile, checks):
     out = ["# astro.platform benchmark", "",
-           "Measured {date} on {machine} ({nproc} cores, Python {python}, ansible-core {ansible}); `make bench`, "
+           "Measured {date} on {machine} ({nproc} cores, Python {python}, ansible-core {ansible}); {command}, "
            "forks {forks}, emulator seeded with {tokens} tokens, {workspaces} Workspaces, {deployments} Deployments, "
            "{custom_roles} custom roles. Total {total:.0f} s.".format(**meta), ""]
     out += ["## Requests per operation", "",
@@ -475,6 +478,28 @@ def plot(path, onboarding, lookups):
 # -- main ----------------------------------------------------------------------------------------------
 
 
+def report_section(lines, heading):
+    """The lines of one '## ' section of the report, one heading level down for the README."""
+    start = lines.index(heading)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return ["#" + lines[start]] + lines[start + 1:end]
+
+
+def update_readme(report, readme=README):
+    """Put the report's first paragraph, onboarding table and targets between the README's markers."""
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        return False
+    lines = report.splitlines()
+    onboarding = next(line for line in lines if line.startswith("## Onboarding"))
+    body = [next(line for line in lines if line.startswith("Measured ")), ""]
+    body += report_section(lines, onboarding) + report_section(lines, "## Targets")
+    head, rest = text.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    readme.write_text(head + README_START + "\n" + "\n".join(body).strip() + "\n" + README_END + tail)
+    return True
+
+
 def install(workdir):
     from harness.collection import build_collection, install_collection  # noqa: PLC0415
     tarball = build_collection(Path(workdir) / "dist")
@@ -492,7 +517,12 @@ def main(argv=None):
     parser.add_argument("--budget", type=float, default=2700, help="seconds; a size whose estimate would exceed it is skipped")
     parser.add_argument("--output", default=str(BENCH_DIR / "results"))
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--readme-only", action="store_true", help="only copy the figures of OUTPUT/latest.md into README.md")
     args = parser.parse_args(argv)
+    if args.readme_only:
+        return 0 if update_readme((Path(args.output) / "latest.md").read_text()) else 1
+    given = sys.argv[1:] if argv is None else argv
+    command = "`make bench`" + (' `BENCH_ARGS="{0}"`'.format(" ".join(given)) if given else "")
     started = time.monotonic()
     data = seedgen.generate()
     workdir = Path(tempfile.mkdtemp(prefix="astro-bench-"))
@@ -532,7 +562,7 @@ def main(argv=None):
         meta = dict(date=datetime.date.today().isoformat(), machine=platform.machine() + " " + platform.system(), nproc=os.cpu_count(),
                     python=platform.python_version(), ansible=_ansible_version(), forks=args.forks, tokens=len(data["tokens"]),
                     workspaces=len(data["workspaces"]), deployments=len(data["deployments"]), custom_roles=len(data["custom_roles"]),
-                    total=time.monotonic() - started, skipped=skipped)
+                    total=time.monotonic() - started, skipped=skipped, command=command)
         checks = targets(ops, onboarding, args.main_size, args.serial_size)
         text = markdown(meta, ops, onboarding, lookups, profile, checks)
         output = Path(args.output)
@@ -542,6 +572,8 @@ def main(argv=None):
         plot(output / "latest.png", onboarding, lookups)
         print(text)
         print("wrote", output / "latest.md", output / "latest.csv", output / "latest.png")
+        if output.resolve() == (BENCH_DIR / "results").resolve() and update_readme(text):
+            print("updated the figures in", README)
     finally:
         emulator.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -71,3 +71,15 @@ def test_benchmark_smoke(installed_collection, small_org, tmp_path):
     assert again["writes"] == 0 and again["changed_tasks"] == 0
     assert again["requests"] == lookup + custom_lookups + tokens * per_token_noop
     assert again["roles_held"] == again["roles_declared"]
+
+
+def test_a_run_rewrites_only_the_readme_figures_between_the_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n{0}\nold figures\n{1}\noutro\n".format(bench_run.README_START, bench_run.README_END))
+    report = "# astro.platform benchmark\n\nMeasured today on here.\n\n## Requests per operation\n\n| ops |\n\n" \
+             "## Onboarding (3 + 2)\n\n| onboarding |\n\n## By-name lookup\n\n| lookups |\n\n## Targets\n\n| targets |\n"
+    assert bench_run.update_readme(report, readme)
+    assert readme.read_text() == ("intro\n{0}\nMeasured today on here.\n\n### Onboarding (3 + 2)\n\n| onboarding |\n\n"
+                                  "### Targets\n\n| targets |\n{1}\noutro\n").format(bench_run.README_START, bench_run.README_END)
+    readme.write_text("no markers\n")
+    assert not bench_run.update_readme(report, readme)
