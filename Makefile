@@ -23,7 +23,7 @@ help:
 	@echo "make units     ansible-test units (--venv) on a copy under .cache/"
 	@echo "make lint      ansible-lint --profile production --offline"
 	@echo "make build     ansible-galaxy collection build into $(DIST_DIR)/"
-	@echo "make bench     benchmark against the emulator (up to ~15 min): results in benchmarks/results/latest.{md,csv,png}"
+	@echo "make bench     benchmark against the emulator (about 40 min): results in benchmarks/results/latest.{md,csv,png}"
 	@echo "make clean     remove caches, build output and test output (keeps .venv)"
 
 venv: $(STAMP)
