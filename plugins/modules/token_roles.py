@@ -185,9 +185,17 @@ roles_changed:
         - "The Workspace, or the Deployment's Workspace as O(deployment_roles[].workspace_id) gave it (null if not given)."
       type: str
       returned: success
+    token_id:
+      description: "ID of the token."
+      type: str
+      returned: success
+    token_name:
+      description: "Name of the token."
+      type: str
+      returned: success
   sample:
     - {entity_type: WORKSPACE, entity_id: clvdwt4z3000008l60ofb6347, role_before: null, role_after: WORKSPACE_OPERATOR,
-       workspace_id: clvdwt4z3000008l60ofb6347}
+       workspace_id: clvdwt4z3000008l60ofb6347, token_id: clorgtok0000008l8abcdefgh, token_name: ci-deployer}
 attempts:
   description: Role-list writes it took (0 when nothing was written).
   returned: success
@@ -250,11 +258,12 @@ def check_token(token, scopes, workspace_entries, deployment_entries):
                               "of that Workspace, not of Workspace {3}.".format(token.get("id"), token.get("name"), home, ", ".join(elsewhere)))
 
 
-def add_workspace_ids(changes, deployment_entries):
-    """Say in which Workspace each change is, so that callers can report changes per Workspace."""
+def describe_changes(changes, token, deployment_entries):
+    """Make each change say which token and which Workspace it is about, so callers can report per Workspace."""
     workspace_of = dict((e["deployment_id"], e["workspace_id"]) for e in deployment_entries)
     for change in changes:
-        change["workspace_id"] = change["entity_id"] if change["entity_type"] == WORKSPACE else workspace_of.get(change["entity_id"])
+        change.update(token_id=token["id"], token_name=token["name"],
+                      workspace_id=change["entity_id"] if change["entity_type"] == WORKSPACE else workspace_of.get(change["entity_id"]))
     return changes
 
 
@@ -302,7 +311,7 @@ def main():
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
-    add_workspace_ids(result["roles_changed"], deployment_entries)
+    describe_changes(result["roles_changed"], result["token"], deployment_entries)
     module.exit_json(**result)
 
 

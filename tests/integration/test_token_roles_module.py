@@ -24,15 +24,17 @@ def unedited(roles, edits):
     return [r for r in roles if (r["entityType"], r["entityId"]) not in entities]
 
 
-def changed(entity_type, entity_id, role_before, role_after, workspace_id):
-    """An entry of roles_changed."""
-    return dict(entity_type=entity_type, entity_id=entity_id, role_before=role_before, role_after=role_after, workspace_id=workspace_id)
+def changed(entity_type, entity_id, role_before, role_after, workspace_id, token):
+    """An entry of roles_changed; token: the token as the emulator holds it."""
+    return dict(entity_type=entity_type, entity_id=entity_id, role_before=role_before, role_after=role_after, workspace_id=workspace_id,
+                token_id=token["id"], token_name=token["name"])
 
 
-def expected_changes(before, edits, task_args):
+def expected_changes(token, edits, task_args):
     """roles_changed as it must be: the changed edits in the order listed, each with its Workspace as the task gave it."""
+    before = token["roles"]
     workspace_of = {e["deployment_id"]: e.get("workspace_id") for e in task_args.get("deployment_roles") or []}
-    return [changed(t, i, role_on(before, t, i), r, i if t == "WORKSPACE" else workspace_of[i])
+    return [changed(t, i, role_on(before, t, i), r, i if t == "WORKSPACE" else workspace_of[i], token)
             for t, i, r in edits if role_on(before, t, i) != r]
 
 
@@ -45,7 +47,7 @@ def converge(ansible, emulator, task, token_id, edits, requests_when_unchanged):
     control = emulator.control
     name = task["name"]
     before = control.token(token_id)["roles"]
-    changes = expected_changes(before, edits, task["astro.platform.token_roles"])
+    changes = expected_changes(control.token(token_id), edits, task["astro.platform.token_roles"])
     assert changes, "the test must ask for at least one change"
 
     control.clear_log()
@@ -136,12 +138,13 @@ def test_an_organization_token_gets_and_loses_several_roles_in_one_write_by_id(a
         if role:
             assert "+{0} {1}: {2}".format(entity_type, entity_id, role) in real.stdout
     assert "roles of token ci-deployer ({0})".format(token) in real.stdout
+    ci = emulator.control.token(token)
     assert real.task("several roles")["roles_changed"] == [
-        changed("WORKSPACE", analytics, None, "WORKSPACE_MEMBER", analytics),
-        changed("WORKSPACE", ml_research, None, "WORKSPACE_OPERATOR", ml_research),
-        changed("WORKSPACE", data_platform, "WORKSPACE_AUTHOR", None, data_platform),
-        changed("DEPLOYMENT", reporting_prod, None, "DEPLOYMENT_ADMIN", None),  # no workspace_id given
-        changed("DEPLOYMENT", etl_staging, None, "DAG_RUNNER", data_platform)]
+        changed("WORKSPACE", analytics, None, "WORKSPACE_MEMBER", analytics, ci),
+        changed("WORKSPACE", ml_research, None, "WORKSPACE_OPERATOR", ml_research, ci),
+        changed("WORKSPACE", data_platform, "WORKSPACE_AUTHOR", None, data_platform, ci),
+        changed("DEPLOYMENT", reporting_prod, None, "DEPLOYMENT_ADMIN", None, ci),  # no workspace_id given
+        changed("DEPLOYMENT", etl_staging, None, "DAG_RUNNER", data_platform, ci)]
 
 
 def test_the_real_run_costs_one_read_one_write_one_verifying_read(ansible, emulator, seed):
@@ -189,9 +192,10 @@ def test_a_workspace_token_gets_roles_on_deployments_of_its_own_workspace(ansibl
     real = converge(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "ListApiTokens": 1, "GetApiToken": 1})
     listed = [r for r in emulator.control.requests() if r["operationId"] == "ListApiTokens"]
     assert listed[0]["query"].get("workspaceId") == [data_platform]
+    ci = emulator.control.token(token)
     assert real.task("own deployments")["roles_changed"] == [
-        changed("DEPLOYMENT", etl_prod, None, "DEPLOYMENT_ADMIN", data_platform),
-        changed("DEPLOYMENT", etl_staging, "DEPLOYMENT_ADMIN", "DAG_RUNNER", data_platform)]
+        changed("DEPLOYMENT", etl_prod, None, "DEPLOYMENT_ADMIN", data_platform, ci),
+        changed("DEPLOYMENT", etl_staging, "DEPLOYMENT_ADMIN", "DAG_RUNNER", data_platform, ci)]
     assert role_on(emulator.control.token(token)["roles"], "WORKSPACE", data_platform) == "WORKSPACE_AUTHOR", "its own role is kept"
 
 
