@@ -86,6 +86,15 @@ def home_workspace_id(token):
     return own and own.get("entityId")
 
 
+def check_home_workspace(token, workspace_ids):
+    """A WORKSPACE token may only get roles on Deployments of its own Workspace: refuse any other Workspace given."""
+    home = home_workspace_id(token)
+    elsewhere = sorted({w for w in workspace_ids if w and w != home})
+    if home and elsewhere:
+        raise AstroInputError("Workspace token {0} ({1!r}) belongs to Workspace {2}; it can only get roles on Deployments "
+                              "of that Workspace, not of Workspace {3}.".format(token.get("id"), token.get("name"), home, ", ".join(elsewhere)))
+
+
 def check_token_scope(token, allowed_scopes, purpose):
     """Fail before any write when a token's scope cannot take the role asked for."""
     if token.get("scope") not in allowed_scopes:

@@ -165,7 +165,7 @@ attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import resolve_deployment, resolve_token_id, resolve_workspace_id
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import role_edit_argument_spec, set_token_role
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
@@ -174,8 +174,8 @@ from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     ORGANIZATION,
     WORKSPACE,
     check_deployment_role,
+    check_home_workspace,
     check_token_scope,
-    home_workspace_id,
 )
 
 TOKEN_SCOPES = {"organization": (ORGANIZATION,), "workspace": (WORKSPACE,), None: (ORGANIZATION, WORKSPACE)}
@@ -183,10 +183,7 @@ TOKEN_SCOPES = {"organization": (ORGANIZATION,), "workspace": (WORKSPACE,), None
 
 def check_token(token, scopes, workspace_id):
     check_token_scope(token, scopes, "a Deployment role")
-    home = home_workspace_id(token)
-    if home and workspace_id and home != workspace_id:
-        raise AstroInputError("Workspace token {0} ({1!r}) belongs to Workspace {2}; it can only get roles on Deployments "
-                              "of that Workspace, not of Workspace {3}.".format(token.get("id"), token.get("name"), home, workspace_id))
+    check_home_workspace(token, [workspace_id])
 
 
 def main():

@@ -215,9 +215,9 @@ from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     WORKSPACE,
     WORKSPACE_ROLES,
     check_deployment_role,
+    check_home_workspace,
     check_one_edit_per_entity,
     check_token_scope,
-    home_workspace_id,
 )
 
 TOKEN_SCOPES = {"organization": (ORGANIZATION,), "workspace": (WORKSPACE,), None: (ORGANIZATION, WORKSPACE)}
@@ -251,11 +251,7 @@ def check_custom_roles(client, deployment_entries):
 
 def check_token(token, scopes, workspace_entries, deployment_entries):
     check_token_scope(token, scopes, "a Workspace role" if workspace_entries else "a Deployment role")
-    home = home_workspace_id(token)
-    elsewhere = sorted({e["workspace_id"] for e in deployment_entries if e["workspace_id"] and e["workspace_id"] != home})
-    if home and elsewhere:
-        raise AstroInputError("Workspace token {0} ({1!r}) belongs to Workspace {2}; it can only get roles on Deployments "
-                              "of that Workspace, not of Workspace {3}.".format(token.get("id"), token.get("name"), home, ", ".join(elsewhere)))
+    check_home_workspace(token, [e["workspace_id"] for e in deployment_entries])
 
 
 def describe_changes(changes, token, deployment_entries):

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     check_deployment_role,
+    check_home_workspace,
     check_one_edit_per_entity,
     home_workspace_id,
     missing_edits,
@@ -244,3 +245,11 @@ def test_the_same_id_on_a_workspace_and_a_deployment_is_two_entities():
 def test_present_and_absent_on_one_entity_are_refused():
     with pytest.raises(AstroInputError, match=r"DEPLOYMENT 'cd1' is listed twice, once with role DEPLOYMENT_ADMIN and once with none \(absent\)"):
         check_one_edit_per_entity([("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN"), ("WORKSPACE", "cw1", None), ("DEPLOYMENT", "cd1", None)])
+
+
+def test_check_home_workspace_refuses_only_other_workspaces_of_a_workspace_token():
+    workspace_token = {"id": "ctw", "name": "ci", "scope": "WORKSPACE", "roles": [{"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_MEMBER"}]}
+    check_home_workspace(workspace_token, ["cw1", None, ""])
+    with pytest.raises(AstroInputError, match="belongs to Workspace cw1; .* not of Workspace cw2, cw3"):
+        check_home_workspace(workspace_token, ["cw3", "cw1", "cw2"])
+    check_home_workspace({"id": "cto", "scope": "ORGANIZATION", "roles": []}, ["cw2"])
