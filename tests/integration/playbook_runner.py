@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from harness.cores import core_venv
 from harness.paths import playbook_env
 
 CALLBACK_DIR = Path(__file__).parent / "callback_plugins"
@@ -71,14 +72,18 @@ class PlaybookRunner:
         return path
 
     def run(self, tasks=None, playbook=None, check=False, diff=True, verbosity=3, extra_vars=None, inventory=None,
-            forks=None, env=None, hosts="localhost", play_vars=None, allow_leaks=False):
-        """Run (by default with -vvv and --diff, the most talkative settings); fail if any known secret shows up."""
+            forks=None, env=None, hosts="localhost", play_vars=None, allow_leaks=False, core=None):
+        """Run (by default with -vvv and --diff, the most talkative settings); fail if any known secret shows up.
+
+        core: an ansible-core series of harness.cores.SUPPORTED_CORES to run with, instead of the dev venv's.
+        """
         if playbook is None:
             playbook = self.write_playbook(tasks, hosts=hosts, play_vars=play_vars)
         run_id = next(self._ids)
         results_path = self.workdir / "results-{0}.jsonl".format(run_id)
         log_path = self.workdir / "ansible-{0}.log".format(run_id)
-        command = [str(ANSIBLE_PLAYBOOK), str(playbook)]
+        ansible_playbook = core_venv(core) / "ansible-playbook" if core else ANSIBLE_PLAYBOOK
+        command = [str(ansible_playbook), str(playbook)]
         if check:
             command.append("--check")
         if diff:
