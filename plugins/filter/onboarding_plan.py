@@ -56,7 +56,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The plan.
+  description:
+    - The plan.
+    - Its strings are data that Ansible never templates again, on every supported ansible-core, since many are names
+      from the API.
   type: dict
   contains:
     tokens:
@@ -77,6 +80,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.astro.platform.plugins.module_utils.role_list import DEPLOYMENT, ORGANIZATION, WORKSPACE
+from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
 # What a declared token_scope lets the token be; an Organization token's Workspace role needs ORGANIZATION.
 SCOPES = {"organization": {ORGANIZATION}, "workspace": {WORKSPACE}, None: {ORGANIZATION, WORKSPACE}}
@@ -231,11 +235,14 @@ def _role_args(wanted):
 
 
 def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present"):
-    """The plan: {"tokens": [token_roles arguments + label], "undeclared": [removals of exclusive Workspaces]}."""
+    """The plan: {"tokens": [token_roles arguments + label], "undeclared": [removals of exclusive Workspaces]}.
+
+    Its strings are built from API names (labels, removal lines): data, which no later task may template.
+    """
     plan = Plan(lookup or {})
     for declaration in declarations or []:
         plan.declare(declaration, exclusive, state, tokens)
-    return dict(tokens=plan.token_edits(), undeclared=plan.undeclared)
+    return as_data(dict(tokens=plan.token_edits(), undeclared=plan.undeclared))
 
 
 class FilterModule:

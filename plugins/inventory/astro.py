@@ -11,12 +11,37 @@ version_added: 0.2.0
 description:
   - Reads the Workspaces of an Astro Organization, and with O(include_deployments) their Deployments, from the
     Astro API and makes each one an inventory host, so that a playbook can run once per Workspace, in parallel forks.
-  - Workspace hosts are in the group C(astro_workspaces) and are named after the Workspace (C(<name>_<id>) when
-    several Workspaces share a name). Deployment hosts are named C(<workspace host>/<deployment name>) and are in
-    the group C(astro_deployments) and in C(astro_workspace_<workspace name>), the group of their Workspace.
+  - "Host names are safe by construction: never a path, a host pattern or a template. A Workspace host is named after
+    the Workspace with every character outside C(A-Z), C(a-z), C(0-9), C(_), C(.) and C(-) replaced by C(_), and
+    leading dots replaced by C(_) too (so C(data-platform) stays C(data-platform), C(../../x) becomes C(___.._x) and
+    C(a b) becomes C(a_b)). When that name is empty, C(all), C(ungrouped), C(localhost) or C(127.0.0.1), or several
+    Workspaces get the same one, each of them is named C(<name>_<ID>) instead (the ID made safe the same way)."
+  - A Deployment host is named C(<Workspace host>.<Deployment name>), the Deployment name made safe by the same rule
+    (so C(data-platform.etl-prod)); with C(_<ID>) appended when several Deployments, or a Deployment and a Workspace,
+    get the same name.
+  - The real names are in the host variables C(astro_workspace_name) and C(astro_deployment_name). Every value from
+    the API (or from the cache) is data, never a template, on every supported ansible-core, in host variables and in
+    what O(compose), O(groups) and O(keyed_groups) see.
+  - "This plugin never takes over a host: if another inventory source read before this one already has a host of the
+    same name, it fails naming the host (rename one of them, or leave the Workspace out with O(filters)). Sources are
+    read in the order given (a directory's files in alphabetical order): list this source after the others, so that
+    the check sees their hosts."
   - "Every host gets C(ansible_connection=local) and C(ansible_python_interpreter={{ ansible_playbook_python }}),
     since they are API objects: the tasks for them run on the controller."
-  - The API token is never put in a host variable.
+  - "Host variables of a Workspace host: C(astro_organization_id), C(astro_workspace_id), C(astro_workspace_name),
+    C(astro_workspace_description). Of a Deployment host: C(astro_organization_id), C(astro_workspace_id),
+    C(astro_workspace_name), C(astro_deployment_id), C(astro_deployment_name), C(astro_deployment_description),
+    C(astro_deployment_status)."
+  - "Groups: C(astro_workspaces) (every Workspace host); with Deployments, C(astro_deployments) (every Deployment host)
+    and one group per Workspace with Deployments, C(astro_workspace_<name>), that holds its Deployment hosts: the
+    Workspace name with every character outside C(A-Z), C(a-z), C(0-9) and C(_) replaced by C(_) (C(data-platform)
+    gives C(astro_workspace_data_platform)), with C(_<ID>) appended when several Workspaces get the same group name.
+    Plus the groups of O(groups) and O(keyed_groups)."
+  - The API token is never put in a host variable, and never shown in an error or a warning.
+  - "With O(cache), keep the cache in a directory only you can write to (such as C(~/.cache/astro-inventory), which
+    the cache plugin creates): its entries become hosts. An entry is used only if it has the shape this plugin writes
+    and was written for the same O(organization_id), O(api_url), O(filters) and O(include_deployments); its values
+    are treated as data like the API's. Any other entry is ignored with a warning, and the API is read again."
   - The inventory file name must end with C(astro.yml) or C(astro.yaml).
 author:
   - astro.platform contributors (@astro-platform)
@@ -102,25 +127,32 @@ groups:
   production: astro_deployment_name | default('') is search('prod')
 cache: true
 cache_plugin: ansible.builtin.jsonfile
-cache_connection: /tmp/astro-inventory-cache
+# A directory that only you can write to: its entries become hosts
+cache_connection: ~/.cache/astro-inventory
 """
 
+
 import re
+from collections import Counter
+from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import AstroClient
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
-
-try:
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core < 2.19 templates inventory strings without being told to
-    def trust_as_template(value):
-        return value
+from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data, as_template
 
 WORKSPACES_GROUP = "astro_workspaces"
 DEPLOYMENTS_GROUP = "astro_deployments"
+WORKSPACE_GROUP_PREFIX = "astro_workspace_"
 CONNECTION_OPTIONS = ("api_token", "organization_id", "api_url", "validate_certs", "ca_path", "timeout", "max_retries")
+# The options that decide what the API answers: a cache entry written with others is not used.
+SOURCE_OPTIONS = ("organization_id", "api_url", "include_deployments", "filters")
+# The fields kept of each API object, as the API names them (the cache holds the same).
+WORKSPACE_FIELDS = ("id", "name", "description")
+DEPLOYMENT_FIELDS = ("id", "name", "description", "status", "workspaceId")
+# Host names that mean something else to Ansible (the implicit localhost, the built-in groups).
+RESERVED_HOSTS = frozenset(("", "all", "ungrouped", "localhost", "127.0.0.1"))
+MASK = "********"
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -133,94 +165,157 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
         self._read_config_data(path)
+        source = dict((name, self.get_option(name)) for name in SOURCE_OPTIONS)
         cache_key = self.get_cache_key(path)
-        use_cache = self.get_option("cache") and cache
-        update_cache = self.get_option("cache") and not cache
-        data = None
-        if use_cache:
-            try:
-                data = self._cache[cache_key]
-            except KeyError:
-                update_cache = True
+        data = self._from_cache(cache_key, source) if self.get_option("cache") and cache else None
         if data is None:
-            data = self._fetch()
-        if update_cache:
-            self._cache[cache_key] = data
+            data = self._from_api(source)
+            if self.get_option("cache"):
+                self._cache[cache_key] = data
         self._populate(data)
 
-    def _fetch(self):
-        """Workspaces and Deployments as plain dicts of the API's fields (what the cache holds)."""
-        filters = self.get_option("filters") or {}
+    def _from_cache(self, cache_key, source):
+        """The cached entry, rebuilt and checked like an API answer; None when there is none or it is not usable."""
+        try:
+            cached = self._cache[cache_key]
+        except KeyError:
+            return None
+        try:
+            return inventory_data(cached, source)
+        except ValueError as exc:
+            self.display.warning(self._masked("astro.platform.astro inventory: the cached inventory is not used ({0}); "
+                                              "reading the Astro API again.".format(exc)))
+            return None
+
+    def _from_api(self, source):
+        """The selected Workspaces (and their Deployments) as the cache holds them."""
+        filters = source["filters"] or {}
         try:
             client = AstroClient(**dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS))
-            workspaces = client.list_workspaces(names=filters.get("workspace_names") or None,
-                                                workspace_ids=filters.get("workspace_ids") or None)
+            workspaces = api_objects(client.list_workspaces(names=filters.get("workspace_names") or None,
+                                                            workspace_ids=filters.get("workspace_ids") or None), WORKSPACE_FIELDS)
             workspaces = [w for w in workspaces if selected(w, filters)]
             deployments = []
-            if self.get_option("include_deployments") and workspaces:
-                deployments = client.list_deployments(workspace_ids=[w["id"] for w in workspaces])
-        except AstroError as exc:
-            raise AnsibleError("astro.platform.astro inventory: {0}".format(exc.fail_kwargs()["msg"]))
-        ids = set(w["id"] for w in workspaces)
-        return dict(
-            organization_id=self.get_option("organization_id"),
-            workspaces=[dict(id=w.get("id"), name=w.get("name"), description=w.get("description")) for w in workspaces],
-            deployments=[dict(id=d.get("id"), name=d.get("name"), description=d.get("description"), status=d.get("status"),
-                              workspace_id=d.get("workspaceId")) for d in deployments if d.get("workspaceId") in ids],
-        )
+            if source["include_deployments"] and workspaces:
+                deployments = api_objects(client.list_deployments(workspace_ids=[w["id"] for w in workspaces]), DEPLOYMENT_FIELDS)
+            ids = set(w["id"] for w in workspaces)
+            return dict(source=source, workspaces=workspaces, deployments=[d for d in deployments if d["workspaceId"] in ids])
+        except Exception as exc:  # pylint: disable=broad-except  # whatever fails, its message passes the token mask
+            self._fail("{0}".format(exc))
 
     def _populate(self, data):
-        strict = self.get_option("strict")
+        organization_id = data["source"]["organization_id"]
+        workspaces = sorted(data["workspaces"], key=lambda w: (w["name"] or "", w["id"]))
+        workspace_hosts = unique_names(workspaces, lambda w: host_safe(w["name"]))
         self.inventory.add_group(WORKSPACES_GROUP)
-        names = [w["name"] for w in data["workspaces"]]
-        workspace_hosts = {}
-        for workspace in sorted(data["workspaces"], key=lambda w: (w["name"] or "", w["id"])):
-            host = workspace["name"] if names.count(workspace["name"]) == 1 else "{0}_{1}".format(workspace["name"], workspace["id"])
-            workspace_hosts[workspace["id"]] = (host, workspace)
-            hostvars = dict(
-                astro_organization_id=data["organization_id"],
+        for workspace in workspaces:
+            self._add_host(workspace_hosts[workspace["id"]], [WORKSPACES_GROUP], dict(
+                astro_organization_id=organization_id,
                 astro_workspace_id=workspace["id"],
                 astro_workspace_name=workspace["name"],
                 astro_workspace_description=workspace["description"],
-            )
-            self._add_host(host, WORKSPACES_GROUP, hostvars, strict)
+            ))
         if not data["deployments"]:
             return
         self.inventory.add_group(DEPLOYMENTS_GROUP)
-        for deployment in sorted(data["deployments"], key=lambda d: (d["name"] or "", d["id"])):
-            workspace_host, workspace = workspace_hosts[deployment["workspace_id"]]
-            group = self.inventory.add_group("astro_workspace_" + safe_name(workspace["name"]))
-            host = "{0}/{1}".format(workspace_host, deployment["name"])
-            if host in self.inventory.hosts:
-                host = "{0}_{1}".format(host, deployment["id"])
-            hostvars = dict(
-                astro_organization_id=data["organization_id"],
+        by_id = dict((w["id"], w) for w in workspaces)
+        deployments = sorted(data["deployments"], key=lambda d: (d["name"] or "", d["id"]))
+        workspace_groups = unique_names([by_id[i] for i in set(d["workspaceId"] for d in deployments)],
+                                        lambda w: WORKSPACE_GROUP_PREFIX + re.sub(r"[^A-Za-z0-9_]", "_", w["name"] or ""))
+        deployment_hosts = unique_names(deployments, lambda d: "{0}.{1}".format(workspace_hosts[d["workspaceId"]], host_safe(d["name"])),
+                                        taken=set(workspace_hosts.values()))
+        for deployment in deployments:
+            workspace = by_id[deployment["workspaceId"]]
+            group = self.inventory.add_group(workspace_groups[workspace["id"]])
+            self._add_host(deployment_hosts[deployment["id"]], [DEPLOYMENTS_GROUP, group], dict(
+                astro_organization_id=organization_id,
                 astro_workspace_id=workspace["id"],
                 astro_workspace_name=workspace["name"],
                 astro_deployment_id=deployment["id"],
                 astro_deployment_name=deployment["name"],
                 astro_deployment_description=deployment["description"],
                 astro_deployment_status=deployment["status"],
-            )
-            self._add_host(host, DEPLOYMENTS_GROUP, hostvars, strict)
-            self.inventory.add_child(group, host)
+            ))
 
-    def _add_host(self, host, group, hostvars, strict):
-        self.inventory.add_host(host, group=group)
+    def _add_host(self, host, groups, hostvars):
+        if host in self.inventory.hosts:
+            self._fail("the host {0!r} is already in the inventory (from an inventory source read before this one, or an "
+                       "API object with the same ID), and this plugin never takes over a host: rename one of them, or leave "
+                       "the Workspace out with filters.".format(host))
+        hostvars = as_data(hostvars)
+        strict = self.get_option("strict")
+        self.inventory.add_host(host, group=groups[0])
+        for group in groups[1:]:
+            self.inventory.add_child(group, host)
         self.inventory.set_variable(host, "ansible_connection", "local")
-        self.inventory.set_variable(host, "ansible_python_interpreter", trust_as_template("{{ ansible_playbook_python }}"))
+        self.inventory.set_variable(host, "ansible_python_interpreter", as_template("{{ ansible_playbook_python }}"))
         for name, value in hostvars.items():
             self.inventory.set_variable(host, name, value)
         self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
         self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
         self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
 
+    def _masked(self, text):
+        token = self.get_option("api_token")
+        return text.replace(token, MASK) if token else text
+
+    def _fail(self, message):
+        """The one error path: the message, without the API token, and without the exception it came from."""
+        raise AnsibleError(self._masked("astro.platform.astro inventory: " + message)) from None
+
+
+def api_objects(items, fields):
+    """Objects of an API list (or of the cache) rebuilt as dicts of `fields`, each a plain str or None.
+
+    Raises ValueError, saying what is wrong but not the values, when they have another shape.
+    """
+    if not isinstance(items, list):
+        raise ValueError("a list was expected, not {0}".format(type(items).__name__))
+    rebuilt = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise ValueError("an object was expected, not {0}".format(type(item).__name__))
+        record = {}
+        for field in fields:
+            value = item.get(field)
+            if value is not None and not isinstance(value, str):
+                raise ValueError("the field {0} is {1}, not a string".format(field, type(value).__name__))
+            record[field] = None if value is None else str(value)  # str() also drops any tag a cache plugin restored
+        if not record["id"]:
+            raise ValueError("an object has no id")
+        rebuilt.append(record)
+    return rebuilt
+
+
+def inventory_data(cached, source):
+    """A cache entry rebuilt as _from_api() returns it; ValueError when it has another shape or another source."""
+    if not isinstance(cached, Mapping) or set(cached) != {"source", "workspaces", "deployments"}:
+        raise ValueError("not an entry of this plugin")
+    if cached["source"] != source:
+        raise ValueError("written for other organization_id, api_url, filters or include_deployments")
+    workspaces = api_objects(cached["workspaces"], WORKSPACE_FIELDS)
+    deployments = api_objects(cached["deployments"], DEPLOYMENT_FIELDS)
+    ids = set(w["id"] for w in workspaces)
+    if any(d["workspaceId"] not in ids for d in deployments):
+        raise ValueError("a Deployment of a Workspace it does not have")
+    return dict(source=source, workspaces=workspaces, deployments=deployments)
+
 
 def selected(workspace, filters):
     """The API filters already; check again, so a server that ignores a filter cannot widen the inventory."""
-    return ((not filters.get("workspace_names") or workspace.get("name") in filters["workspace_names"])
-            and (not filters.get("workspace_ids") or workspace.get("id") in filters["workspace_ids"]))
+    return ((not filters.get("workspace_names") or workspace["name"] in filters["workspace_names"])
+            and (not filters.get("workspace_ids") or workspace["id"] in filters["workspace_ids"]))
 
 
-def safe_name(name):
-    return re.sub(r"[^A-Za-z0-9_]", "_", name or "")
+def host_safe(name):
+    """name with every character outside A-Z a-z 0-9 _ . - replaced by _, and leading dots too: never a path or a pattern."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name or "")
+    return re.sub(r"^\.+", lambda dots: "_" * len(dots.group()), safe)
+
+
+def unique_names(items, candidate, taken=()):
+    """{ID: name} for the items: candidate(item), or <candidate>_<ID> when it is reserved, taken or not unique."""
+    candidates = dict((item["id"], candidate(item)) for item in items)
+    counts = Counter(candidates.values())
+    return dict((item_id, name if counts[name] == 1 and name not in RESERVED_HOSTS and name not in taken
+                 else "{0}_{1}".format(name, host_safe(item_id))) for item_id, name in candidates.items())
