@@ -1,0 +1,233 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Whoever can name a Workspace, a Deployment or a token, or write the inventory cache, runs nothing on the controller
+and reads no file: names are data, never templates, paths or other inventory hosts; the API token is never shown.
+
+Each attack leaves a marker file when it works; every test asserts that none was made.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+from harness.cores import NEWEST_CORE, OLDEST_CORE, core_venv
+
+CALLBACK_FREE_VENV_BIN = Path(sys.executable).parent
+CACHE_PLUGIN_DIR = Path(__file__).parent / "cache_plugins"
+HOSTILE_WORKSPACE = "chostileworkspace00000001"
+HOSTILE_DEPLOYMENT = "chostiledeployment0000001"
+HOSTILE_ANALYTICS_DEPLOYMENT = "chostiledeployment0000002"
+HOSTILE_TOKEN = "chostiletoken000000000001"
+# None is the dev venv's ansible-core (2.19); the oldest core has no trust model, the newest the latest one.
+CORES = [OLDEST_CORE, None, NEWEST_CORE]
+
+
+def bin_dir(core):
+    return core_venv(core) if core else CALLBACK_FREE_VENV_BIN
+
+
+def attack(markers, what):
+    """A name that, templated, runs a command making the marker file `what`."""
+    return "{{{{ lookup('ansible.builtin.pipe', 'touch {0}') }}}}".format(markers / what)
+
+
+def block_attack(markers, what):
+    return "{{% set x = lookup('ansible.builtin.pipe', 'touch {0}') %}}".format(markers / what)
+
+
+def made_markers(markers):
+    return sorted(p.name for p in markers.iterdir())
+
+
+def hostile_seed(demo_seed, markers):
+    """The demo seed plus a Workspace, Deployments and a token whose names and descriptions run commands if templated."""
+    seed = copy.deepcopy(demo_seed)
+    analytics = next(w["id"] for w in seed["workspaces"] if w["name"] == "analytics")
+    seed["workspaces"].append(dict(id=HOSTILE_WORKSPACE, name=attack(markers, "workspace-name"),
+                                   description=block_attack(markers, "workspace-description")))
+    seed["deployments"] += [
+        dict(id=HOSTILE_DEPLOYMENT, workspaceId=HOSTILE_WORKSPACE, name=attack(markers, "deployment-name"),
+             description=block_attack(markers, "deployment-description")),
+        dict(id=HOSTILE_ANALYTICS_DEPLOYMENT, workspaceId=analytics, name=attack(markers, "analytics-deployment-name")),
+    ]
+    seed["tokens"].append(dict(
+        id=HOSTILE_TOKEN, name=attack(markers, "token-name"), description=attack(markers, "token-description"),
+        scope="ORGANIZATION", kind="STANDARD", created_by_token=seed["tokens"][0]["id"],
+        roles=[{"entityType": "ORGANIZATION", "entityId": seed["organization"]["id"], "role": "ORGANIZATION_MEMBER"},
+               {"entityType": "WORKSPACE", "entityId": analytics, "role": "WORKSPACE_MEMBER"},
+               {"entityType": "DEPLOYMENT", "entityId": HOSTILE_ANALYTICS_DEPLOYMENT, "role": "DEPLOYMENT_ADMIN"}]))
+    return seed
+
+
+@pytest.fixture
+def markers(tmp_path):
+    path = tmp_path / "markers"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def hostile(emulator, demo_seed, markers):
+    """The emulator serving the hostile seed."""
+    emulator.control.reset(hostile_seed(demo_seed, markers))
+    return emulator
+
+
+def write_inventory(path, **options):
+    path.write_text(yaml.safe_dump(dict({"plugin": "astro.platform.astro"}, **options)))
+    return path
+
+
+def list_inventory(ansible, source, core=None, extra_env=None, verbosity=0):
+    """Run ansible-inventory --list; return the finished process and the inventory it wrote (None if it wrote none)."""
+    output = ansible.workdir / "inventory-{0}.json".format(next(ansible._ids))
+    command = [str(bin_dir(core) / "ansible-inventory"), "-i", str(source), "--list", "--output", str(output)]
+    listed = subprocess.run(command + (["-" + "v" * verbosity] if verbosity else []), cwd=ansible.workdir, env=ansible.env(extra_env),
+                            capture_output=True, text=True, timeout=180, check=False)
+    return listed, (json.loads(output.read_text()) if output.exists() else None)
+
+
+def plain(value):
+    """ansible-inventory shows strings marked unsafe as {"__ansible_unsafe": ...}."""
+    return value.get("__ansible_unsafe", value) if isinstance(value, dict) else value
+
+
+CONSTRUCTED = dict(
+    include_deployments=True,
+    compose={"shown_name": "astro_workspace_name ~ ' / ' ~ astro_workspace_description | default('')",
+             "shown_deployment": "astro_deployment_name | default('')"},
+    keyed_groups=[{"key": "astro_workspace_name", "prefix": "named"}, {"key": "astro_deployment_name | default('none')", "prefix": "dep"}],
+    groups={"hostile": "'lookup' in astro_workspace_name and astro_deployment_name is not defined"},
+)
+
+
+@pytest.mark.parametrize("core", CORES, ids=lambda core: core or "dev")
+def test_api_names_are_never_templated(ansible, hostile, demo_seed, markers, installed_collection, core):
+    source = write_inventory(ansible.workdir / "constructed.astro.yml", **CONSTRUCTED)
+    listed, inventory = list_inventory(ansible, source, core)
+    assert listed.returncode == 0, listed.stderr
+    assert made_markers(markers) == [], listed.stderr
+    hostvars = inventory["_meta"]["hostvars"]
+    [hostile_host] = [h for h, v in hostvars.items() if plain(v.get("astro_workspace_id")) == HOSTILE_WORKSPACE and "astro_deployment_id" not in v]
+    assert plain(hostvars[hostile_host]["astro_workspace_name"]) == attack(markers, "workspace-name")
+    assert plain(hostvars[hostile_host]["shown_name"]) == attack(markers, "workspace-name") + " / " + block_attack(markers, "workspace-description")
+    assert inventory["hostile"]["hosts"] == [hostile_host]
+
+    debug = ansible.run([
+        {"name": "show the names", "ansible.builtin.debug": {"msg": "{{ astro_workspace_name }} {{ astro_workspace_description | default('') }} "
+                                                                    "{{ astro_deployment_name | default('') }} {{ shown_name }}"}},
+        {"name": "show the name as a variable", "ansible.builtin.debug": {"var": "astro_workspace_name"}},
+    ], hosts="all", inventory=source, core=core, verbosity=1)
+    assert debug.rc == 0, debug.output
+    assert made_markers(markers) == [], debug.output
+    assert attack(markers, "workspace-name") in debug.task("show the names", host=hostile_host)["msg"]
+
+    onboard = installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks" / "onboard_workspaces.yml"
+    declaration = {"astro_workspaces": [
+        {"workspace": "analytics", "exclusive": True, "org_tokens": [{"token": "never-used-reader", "role": "WORKSPACE_MEMBER"}]},
+        {"workspace_id": HOSTILE_WORKSPACE,
+         "deployment_tokens": [{"token": "ci-deployer", "role": "DEPLOYMENT_ADMIN", "deployments": "all"}]},
+    ]}
+    checked = ansible.run(playbook=onboard, inventory=write_inventory(ansible.workdir / "plain.astro.yml"), check=True,
+                          extra_vars=declaration, core=core, verbosity=1)
+    assert checked.rc == 0, checked.output
+    assert made_markers(markers) == [], checked.output
+    assert attack(markers, "token-name") in checked.output  # the hostile token's roles in analytics are planned for removal
+    assert hostile.control.writes() == []
+
+
+def test_demo_and_audit_playbooks_show_hostile_names_as_text(ansible, hostile, markers, installed_collection):
+    """The whole demo (every module, the onboarding, the token audit) on the core without a trust model."""
+    playbooks = installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks"
+    run = ansible.run(playbook=playbooks / "demo.yml", inventory=write_inventory(ansible.workdir / "demo.astro.yml"),
+                      extra_vars={"astro_audit_dir": str(ansible.workdir / "reports")}, core=OLDEST_CORE, verbosity=1)
+    assert run.rc == 0, run.output
+    assert made_markers(markers) == [], run.output
+    assert attack(markers, "token-name") in (ansible.workdir / "reports" / "token_audit.md").read_text()
+
+
+def private_data_dir(tmp_path, token, markers):
+    """A job's private data directory as AWX and ansible-runner lay it out, plus a vars file elsewhere in it that
+    points the Python interpreter at a script making a marker."""
+    private = tmp_path / "runner"
+    (private / "env").mkdir(parents=True)
+    (private / "env" / "envvars").write_text(yaml.safe_dump({"ASTRO_API_TOKEN": token}))
+    (private / "elsewhere").mkdir()
+    script = private / "elsewhere" / "python"
+    script.write_text("#!/bin/sh\ntouch {0}\nexec {1} \"$@\"\n".format(markers / "interpreter", sys.executable))
+    script.chmod(0o755)
+    (private / "elsewhere" / "x").write_text(yaml.safe_dump({"ansible_python_interpreter": str(script)}))
+    inventory = private / "inventory"
+    (inventory / "host_vars").mkdir(parents=True)
+    (inventory / "hosts.ini").write_text("db1 ansible_host=192.0.2.10\n")  # read first: sources are read in name order
+    write_inventory(inventory / "workspaces.astro.yml", include_deployments=True)
+    return inventory
+
+
+def seed_with_workspaces(demo_seed, names):
+    seed = copy.deepcopy(demo_seed)
+    for index, name in enumerate(names):
+        workspace_id = "chostilename{0:013d}".format(index)
+        seed["workspaces"].append(dict(id=workspace_id, name=name, description="hostile name"))
+        seed["deployments"].append(dict(id="chostiledeploy{0:011d}".format(index), workspaceId=workspace_id, name=name))
+    return seed
+
+
+def test_workspace_names_are_never_paths(ansible, emulator, demo_seed, markers, tmp_path):
+    """Host names are host_vars file names: '../../env/envvars' would read the job's credentials as host variables,
+    '../../elsewhere/x' a file setting ansible_python_interpreter to a script."""
+    inventory = private_data_dir(tmp_path, emulator.caller_secret, markers)
+    emulator.control.reset(seed_with_workspaces(demo_seed, ["../../env/envvars", "../../elsewhere/x"]))
+    listed, listing = list_inventory(ansible, inventory, verbosity=3)
+    assert listed.returncode == 0, listed.stderr
+    assert emulator.caller_secret not in listed.stdout + listed.stderr + json.dumps(listing)
+    hostvars = listing["_meta"]["hostvars"]
+    assert not any("ASTRO_API_TOKEN" in host_vars for host_vars in hostvars.values())
+    run = ansible.run([{"name": "run a module on every Workspace host", "ansible.builtin.ping": {}}], hosts="astro_workspaces",
+                      inventory=inventory, verbosity=1)
+    assert run.rc == 0, run.output
+    assert made_markers(markers) == [], run.output
+    assert {plain(hostvars[host]["astro_workspace_name"]) for host in ("___.._env_envvars", "___.._elsewhere_x")} == {
+        "../../env/envvars", "../../elsewhere/x"}
+    assert {"___.._env_envvars.___.._env_envvars", "___.._elsewhere_x.___.._elsewhere_x"} <= set(hostvars)  # their Deployments
+
+
+ODD_NAMES = ["..", ".", ".hidden", "a/b", "a b", "a_b", "localhost", "all", "", "{{ x }}", "ünï", "x" * 300]
+
+
+def test_host_names_follow_the_documented_rule(ansible, emulator, demo_seed, tmp_path):
+    emulator.control.reset(seed_with_workspaces(demo_seed, ODD_NAMES))
+    listed, listing = list_inventory(ansible, write_inventory(tmp_path / "odd.astro.yml", include_deployments=True))
+    assert listed.returncode == 0 and "WARNING" not in listed.stderr, listed.stderr
+    hostvars = listing["_meta"]["hostvars"]
+    workspace_hosts = dict((plain(v["astro_workspace_id"]), host) for host, v in hostvars.items() if "astro_deployment_id" not in v)
+    hosts = [workspace_hosts["chostilename{0:013d}".format(index)] for index in range(len(ODD_NAMES))]
+    assert hosts == ["__", "_", "_hidden", "a_b_chostilename0000000000003", "a_b_chostilename0000000000004", "a_b_chostilename0000000000005",
+                     "localhost_chostilename0000000000006", "all_chostilename0000000000007", "_chostilename0000000000008",
+                     "___x___", "_n_", "x" * 300]
+    for host, host_vars in hostvars.items():
+        assert "/" not in host and not host.startswith("."), host
+        if "astro_deployment_id" in host_vars:  # <Workspace host>.<Deployment name>, made safe the same way
+            assert host.startswith(workspace_hosts[plain(host_vars["astro_workspace_id"])] + "."), host
+    assert plain(hostvars["__"]["astro_workspace_name"]) == ".."
+    assert sorted(listing["astro_workspace_a_b_chostilename0000000000003"]["hosts"]) == ["a_b_chostilename0000000000003.a_b"]
+
+
+def test_a_host_of_another_source_is_never_taken_over(ansible, emulator, demo_seed, markers, tmp_path):
+    inventory = private_data_dir(tmp_path, emulator.caller_secret, markers)
+    emulator.control.reset(seed_with_workspaces(demo_seed, ["db1"]))
+    listed, listing = list_inventory(ansible, inventory)
+    assert emulator.caller_secret not in listed.stdout + listed.stderr + json.dumps(listing)
+    hostvars = listing["_meta"]["hostvars"]
+    assert hostvars["db1"] == {"ansible_host": "192.0.2.10"}
+    assert "the host 'db1' is already in the inventory" in " ".join(listed.stderr.split()), listed.stderr
