@@ -23,7 +23,6 @@ import yaml
 from harness.cores import NEWEST_CORE, OLDEST_CORE, core_venv
 
 CALLBACK_FREE_VENV_BIN = Path(sys.executable).parent
-CACHE_PLUGIN_DIR = Path(__file__).parent / "cache_plugins"
 HOSTILE_WORKSPACE = "chostileworkspace00000001"
 HOSTILE_DEPLOYMENT = "chostiledeployment0000001"
 HOSTILE_ANALYTICS_DEPLOYMENT = "chostiledeployment0000002"
@@ -231,3 +230,84 @@ def test_a_host_of_another_source_is_never_taken_over(ansible, emulator, demo_se
     hostvars = listing["_meta"]["hostvars"]
     assert hostvars["db1"] == {"ansible_host": "192.0.2.10"}
     assert "the host 'db1' is already in the inventory" in " ".join(listed.stderr.split()), listed.stderr
+
+
+def cached_inventory(ansible, tmp_path, core=None):
+    """An inventory source with a jsonfile cache in tmp_path/cache, run once to fill it; and the path of its one cache file."""
+    source = write_inventory(tmp_path / "cached.astro.yml", cache=True, cache_plugin="ansible.builtin.jsonfile",
+                             cache_connection=str(tmp_path / "cache"),
+                             compose={"shown_name": "astro_workspace_name ~ ' ' ~ astro_workspace_description"})
+    listed, _ = list_inventory(ansible, source, core)
+    assert listed.returncode == 0, listed.stderr
+    [cache_file] = (tmp_path / "cache").iterdir()
+    return source, cache_file
+
+
+def read_entry(cache_file):
+    """The cached entry; ansible-core 2.19 and later store it as a JSON payload that keeps Ansible's data tags."""
+    stored = json.loads(cache_file.read_text())
+    return json.loads(stored["__payload__"]) if "__payload__" in stored else stored
+
+
+def write_entry(cache_file, entry):
+    wrapped = "__payload__" in json.loads(cache_file.read_text())
+    cache_file.write_text(json.dumps({"__payload__": json.dumps(entry)} if wrapped else entry))
+
+
+def trusted(cache_file, text):
+    """text as a planted cache entry carries it: tagged as trusted for templating where the core has such tags."""
+    if "__payload__" not in json.loads(cache_file.read_text()):
+        return text
+    return {"value": text, "tags": [{"__ansible_type": "TrustedAsTemplate"}], "__ansible_type": "_AnsibleTaggedStr"}
+
+
+@pytest.mark.parametrize("core", CORES, ids=lambda core: core or "dev")
+def test_a_planted_cache_entry_is_data(ansible, emulator, markers, tmp_path, core):
+    source, cache_file = cached_inventory(ansible, tmp_path, core)
+    entry = read_entry(cache_file)
+    analytics = next(w for w in entry["workspaces"] if w["name"] == "analytics")
+    analytics.update(name=trusted(cache_file, attack(markers, "cached-name")),
+                     description=trusted(cache_file, block_attack(markers, "cached-description")))
+    write_entry(cache_file, entry)
+
+    listed, listing = list_inventory(ansible, source, core)
+    assert listed.returncode == 0, listed.stderr
+    assert made_markers(markers) == [], listed.stderr
+    [host] = [h for h, v in listing["_meta"]["hostvars"].items() if plain(v["astro_workspace_id"]) == analytics["id"]]
+    assert plain(listing["_meta"]["hostvars"][host]["astro_workspace_name"]) == attack(markers, "cached-name")  # read from the cache
+    run = ansible.run([{"name": "show the cached names", "ansible.builtin.debug": {"msg": "{{ astro_workspace_name }} {{ shown_name }}"}}],
+                      hosts="astro_workspaces", inventory=source, core=core, verbosity=1)
+    assert run.rc == 0, run.output
+    assert made_markers(markers) == [], run.output
+
+
+def set_path(entry, path, value):
+    target = entry
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+
+BAD_ENTRIES = {
+    "a name that is not a string": (("workspaces", 0, "name"), ["data-platform"]),
+    "workspaces that are not a list": (("workspaces",), "data-platform"),
+    "a Workspace without an ID": (("workspaces", 0, "id"), None),
+    "another organization": (("source", "organization_id"), "cotherorganization0000001"),
+    "a key of its own": (("hosts",), ["db1"]),
+    "a Deployment of no Workspace": (("deployments",), [{"id": "cdeployment00000000000001", "name": "x", "workspaceId": "cnoworkspace0000000000001"}]),
+}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_ENTRIES))
+def test_a_cache_entry_of_another_shape_is_read_again_from_the_api(ansible, emulator, tmp_path, bad):
+    source, cache_file = cached_inventory(ansible, tmp_path)
+    entry = read_entry(cache_file)
+    set_path(entry, *BAD_ENTRIES[bad])
+    write_entry(cache_file, entry)
+    emulator.control.clear_log()
+    listed, listing = list_inventory(ansible, source)
+    assert listed.returncode == 0, listed.stderr
+    assert "the cached inventory is not used" in " ".join(listed.stderr.split()), listed.stderr
+    assert sorted(listing["astro_workspaces"]["hosts"]) == ["analytics", "data-platform", "ml-research"]
+    assert emulator.control.counts().get("ListWorkspaces") == 1
+    assert read_entry(cache_file) != entry  # written again from the API
