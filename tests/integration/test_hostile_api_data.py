@@ -311,3 +311,45 @@ def test_a_cache_entry_of_another_shape_is_read_again_from_the_api(ansible, emul
     assert sorted(listing["astro_workspaces"]["hosts"]) == ["analytics", "data-platform", "ml-research"]
     assert emulator.control.counts().get("ListWorkspaces") == 1
     assert read_entry(cache_file) != entry  # written again from the API
+
+
+class EchoingServer:
+    """An API on 127.0.0.1 whose error answers echo the request's Authorization header, as some proxies do."""
+
+    def __init__(self, status):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802  (the name http.server calls)
+                body = json.dumps({"message": "rejected header Authorization: {0}".format(self.headers.get("Authorization")),
+                                   "requestId": "echo", "statusCode": status}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.api_url = "http://127.0.0.1:{0}/v1".format(self._server.server_address[1])
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.mark.parametrize("core", [OLDEST_CORE, None], ids=lambda core: core or "dev")
+@pytest.mark.parametrize("status", [401, 500])
+def test_the_api_token_is_masked_in_inventory_errors(ansible, tmp_path, core, status):
+    server = EchoingServer(status)
+    token = ansible.api_env["ASTRO_API_TOKEN"]
+    log = tmp_path / "ansible.log"
+    try:
+        listed, _ = list_inventory(ansible, write_inventory(tmp_path / "echo.astro.yml"), core, verbosity=4,
+                                   extra_env={"ASTRO_API_URL": server.api_url, "ANSIBLE_LOG_PATH": str(log)})
+    finally:
+        server.close()
+    everything = listed.stdout + listed.stderr + (log.read_text() if log.exists() else "")
+    assert token not in everything
+    assert "rejected header Authorization: Bearer ********" in " ".join(everything.split()), everything  # shown, masked
