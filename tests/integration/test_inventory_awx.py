@@ -45,11 +45,11 @@ def test_inventory_lists_workspaces_and_deployments_with_constructed_groups(ansi
         return value.get("__ansible_unsafe", value) if isinstance(value, dict) else value
 
     assert sorted(inventory["astro_workspaces"]["hosts"]) == ["analytics", "data-platform"]
-    assert sorted(inventory["astro_deployments"]["hosts"]) == ["analytics/reporting-dev", "analytics/reporting-prod",
-                                                               "data-platform/etl-prod", "data-platform/etl-staging"]
-    assert sorted(inventory["astro_workspace_data_platform"]["hosts"]) == ["data-platform/etl-prod", "data-platform/etl-staging"]
-    assert sorted(inventory["production"]["hosts"]) == ["analytics/reporting-prod", "data-platform/etl-prod"]
-    assert inventory["status_hibernating"]["hosts"] == ["analytics/reporting-dev"]
+    assert sorted(inventory["astro_deployments"]["hosts"]) == ["analytics.reporting-dev", "analytics.reporting-prod",
+                                                               "data-platform.etl-prod", "data-platform.etl-staging"]
+    assert sorted(inventory["astro_workspace_data_platform"]["hosts"]) == ["data-platform.etl-prod", "data-platform.etl-staging"]
+    assert sorted(inventory["production"]["hosts"]) == ["analytics.reporting-prod", "data-platform.etl-prod"]
+    assert inventory["status_hibernating"]["hosts"] == ["analytics.reporting-dev"]
     assert sorted(inventory["status_workspace"]["hosts"]) == ["analytics", "data-platform"]
     workspace = {k: plain(v) for k, v in hostvars["data-platform"].items()}
     assert workspace["astro_workspace_id"] == seed.workspace("data-platform")
@@ -57,7 +57,7 @@ def test_inventory_lists_workspaces_and_deployments_with_constructed_groups(ansi
     assert workspace["astro_organization_id"] == seed.organization
     assert workspace["ansible_connection"] == "local"
     assert workspace["ansible_python_interpreter"] == "{{ ansible_playbook_python }}"
-    deployment = {k: plain(v) for k, v in hostvars["data-platform/etl-prod"].items()}
+    deployment = {k: plain(v) for k, v in hostvars["data-platform.etl-prod"].items()}
     assert deployment["astro_deployment_id"] == seed.deployment("etl-prod")
     assert deployment["astro_workspace_id"] == seed.workspace("data-platform")
     assert deployment["astro_deployment_status"] == "HEALTHY"
