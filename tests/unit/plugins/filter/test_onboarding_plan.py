@@ -152,3 +152,24 @@ def test_conflicting_scopes_for_one_token_id_fail():
 def test_same_role_declared_twice_is_one_edit():
     plan = onboarding_plan([{"workspace": "data", "org_tokens": [org("ci"), org("ci")]}], LOOKUP)
     assert plan["tokens"][0]["workspace_roles"] == [{"workspace_id": "cw1", "role": "WORKSPACE_MEMBER", "state": "present"}]
+
+
+def test_the_plan_is_data_even_when_the_names_it_read_were_trusted_templates():
+    trust = pytest.importorskip("ansible_collections.astro.platform.plugins.plugin_utils.trust")
+    if not trust.HAS_DATA_TAGGING:
+        pytest.skip("ansible-core < 2.19 has no trust tags; as_data marks values unsafe there")
+    from ansible.template import is_trusted_as_template, trust_as_template
+    lookup = {"workspaces": [dict(w, name=trust_as_template(w["name"])) for w in LOOKUP["workspaces"]],
+              "deployments": [dict(d, name=trust_as_template(d["name"])) for d in LOOKUP["deployments"]]}
+    holders = [dict(h, name=trust_as_template(h["name"])) for h in HOLDERS]
+    plan = onboarding_plan([{"workspace": "data", "exclusive": True, "org_tokens": [org("ci")]}], lookup, holders)
+    assert plan["undeclared"][0]["workspace"] == "data"
+
+    def strings(value):
+        if isinstance(value, dict):
+            return [s for k, v in value.items() for s in strings(k) + strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return [value] if isinstance(value, str) else []
+
+    assert strings(plan) and not any(is_trusted_as_template(s) for s in strings(plan))
