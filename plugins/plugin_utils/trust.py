@@ -15,21 +15,27 @@ from collections.abc import Mapping
 
 try:
     from ansible.template import trust_as_template
-    HAS_DATA_TAGGING = True
 except ImportError:  # ansible-core < 2.19: every plain string is a template unless marked unsafe
-    from ansible.utils.unsafe_proxy import wrap_var
+    from ansible.utils.unsafe_proxy import wrap_var as _marked_as_data
     HAS_DATA_TAGGING = False
+
+    def as_template(text):
+        """A template of the collection's own (never data) that every ansible-core templates."""
+        return text
+else:  # ansible-core 2.19 and later template only strings tagged as trusted
+    HAS_DATA_TAGGING = True
+
+    def _marked_as_data(value):
+        return value
+
+    def as_template(text):
+        """A template of the collection's own (never data) that every ansible-core templates."""
+        return trust_as_template(text)
 
 
 def as_data(value):
     """value rebuilt from plain dicts, lists and strings (no tags), which no ansible-core will template."""
-    plain = _plain(value)
-    return plain if HAS_DATA_TAGGING else wrap_var(plain)
-
-
-def as_template(text):
-    """A template of the collection's own (never data) that every ansible-core templates."""
-    return trust_as_template(text) if HAS_DATA_TAGGING else text
+    return _marked_as_data(_plain(value))
 
 
 def _plain(value):

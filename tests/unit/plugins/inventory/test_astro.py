@@ -42,7 +42,7 @@ def test_a_cache_entry_is_rebuilt_as_plain_strings_of_the_known_fields():
     entry["workspaces"][0].update(name=as_template("{{ x }}"), extra="dropped")
     data = inventory_data(entry, SOURCE)
     assert data["workspaces"] == [{"id": "cw1", "name": "{{ x }}", "description": None}]
-    assert type(data["workspaces"][0]["name"]) is str
+    assert data["workspaces"][0]["name"].__class__ is str  # no tag left
     assert data["deployments"] == ENTRY["deployments"]
 
 
