@@ -25,7 +25,8 @@ description:
   - "This plugin never takes over a host: if another inventory source read before this one already has a host of the
     same name, it fails naming the host (rename one of them, or leave the Workspace out with O(filters)). Sources are
     read in the order given (a directory's files in alphabetical order): list this source after the others, so that
-    the check sees their hosts."
+    the check sees their hosts. AWX imports each source of an inventory on its own and merges hosts of the same name,
+    which no source can see: give the Astro source an AWX inventory of its own."
   - "Every host gets C(ansible_connection=local) and C(ansible_python_interpreter={{ ansible_playbook_python }}),
     since they are API objects: the tasks for them run on the controller."
   - "Host variables of a Workspace host: C(astro_organization_id), C(astro_workspace_id), C(astro_workspace_name),

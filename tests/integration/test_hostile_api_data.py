@@ -116,6 +116,7 @@ def test_api_names_are_never_templated(ansible, hostile, demo_seed, markers, ins
     listed, inventory = list_inventory(ansible, source, core)
     assert listed.returncode == 0, listed.stderr
     assert made_markers(markers) == [], listed.stderr
+    assert "WARNING" not in listed.stderr and "DEPRECAT" not in listed.stderr, listed.stderr  # no old API used where it is deprecated
     hostvars = inventory["_meta"]["hostvars"]
     [hostile_host] = [h for h, v in hostvars.items() if plain(v.get("astro_workspace_id")) == HOSTILE_WORKSPACE and "astro_deployment_id" not in v]
     assert plain(hostvars[hostile_host]["astro_workspace_name"]) == attack(markers, "workspace-name")
