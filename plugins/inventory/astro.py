@@ -222,7 +222,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         by_id = dict((w["id"], w) for w in workspaces)
         deployments = sorted(data["deployments"], key=lambda d: (d["name"] or "", d["id"]))
         workspace_groups = unique_names([by_id[i] for i in set(d["workspaceId"] for d in deployments)],
-                                        lambda w: WORKSPACE_GROUP_PREFIX + re.sub(r"[^A-Za-z0-9_]", "_", w["name"] or ""))
+                                        lambda w: WORKSPACE_GROUP_PREFIX + group_safe(w["name"]), safe=group_safe)
         deployment_hosts = unique_names(deployments, lambda d: "{0}.{1}".format(workspace_hosts[d["workspaceId"]], host_safe(d["name"])),
                                         taken=set(workspace_hosts.values()))
         for deployment in deployments:
@@ -314,9 +314,14 @@ def host_safe(name):
     return re.sub(r"^\.+", lambda dots: "_" * len(dots.group()), safe)
 
 
-def unique_names(items, candidate, taken=()):
-    """{ID: name} for the items: candidate(item), or <candidate>_<ID> when it is reserved, taken or not unique."""
+def group_safe(name):
+    """name with every character outside A-Z a-z 0-9 _ replaced by _, as Ansible wants group names."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", name or "")
+
+
+def unique_names(items, candidate, taken=(), safe=host_safe):
+    """{ID: name} for the items: candidate(item), or <candidate>_<safe(ID)> when it is reserved, taken or not unique."""
     candidates = dict((item["id"], candidate(item)) for item in items)
     counts = Counter(candidates.values())
     return dict((item_id, name if counts[name] == 1 and name not in RESERVED_HOSTS and name not in taken
-                 else "{0}_{1}".format(name, host_safe(item_id))) for item_id, name in candidates.items())
+                 else "{0}_{1}".format(name, safe(item_id))) for item_id, name in candidates.items())

@@ -22,7 +22,7 @@ import pytest
 import yaml
 from harness.cores import NEWEST_CORE, OLDEST_CORE, core_venv
 
-CALLBACK_FREE_VENV_BIN = Path(sys.executable).parent
+DEV_VENV_BIN = Path(sys.executable).parent
 HOSTILE_WORKSPACE = "chostileworkspace00000001"
 HOSTILE_DEPLOYMENT = "chostiledeployment0000001"
 HOSTILE_ANALYTICS_DEPLOYMENT = "chostiledeployment0000002"
@@ -32,7 +32,7 @@ CORES = [OLDEST_CORE, None, NEWEST_CORE]
 
 
 def bin_dir(core):
-    return core_venv(core) if core else CALLBACK_FREE_VENV_BIN
+    return core_venv(core) if core else DEV_VENV_BIN
 
 
 def attack(markers, what):

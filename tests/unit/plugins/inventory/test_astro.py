@@ -11,7 +11,7 @@ import copy
 import pytest
 
 from ansible_collections.astro.platform.plugins.inventory.astro import (
-    DEPLOYMENT_FIELDS, WORKSPACE_FIELDS, api_objects, host_safe, inventory_data, unique_names)
+    DEPLOYMENT_FIELDS, WORKSPACE_FIELDS, api_objects, group_safe, host_safe, inventory_data, unique_names)
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_template
 
 SOURCE = {"organization_id": "corg", "api_url": "https://api.example/v1", "include_deployments": True, "filters": {}}
@@ -74,3 +74,9 @@ def test_api_objects_keep_only_their_fields():
     assert api_objects([{"id": "c1", "name": "n", "workspaceId": "cw", "secret": "x"}], DEPLOYMENT_FIELDS) == [
         {"id": "c1", "name": "n", "description": None, "status": None, "workspaceId": "cw"}]
     assert api_objects([{"id": "c1"}], WORKSPACE_FIELDS) == [{"id": "c1", "name": None, "description": None}]
+
+
+def test_group_names_get_a_group_safe_id():
+    items = [{"id": "c-1.x", "name": "a-b"}, {"id": "c2", "name": "a_b"}]
+    assert unique_names(items, lambda item: "astro_workspace_" + group_safe(item["name"]), safe=group_safe) == {
+        "c-1.x": "astro_workspace_a_b_c_1_x", "c2": "astro_workspace_a_b_c2"}
