@@ -109,7 +109,7 @@ import re
 
 from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-from ansible_collections.astro.platform.plugins.module_utils.astro_api import AstroClient
+from ansible_collections.astro.platform.plugins.module_utils.astro_api import CONNECTION_DEFAULTS, client_from_options
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
 
 try:
@@ -120,7 +120,6 @@ except ImportError:  # ansible-core < 2.19 templates inventory strings without b
 
 WORKSPACES_GROUP = "astro_workspaces"
 DEPLOYMENTS_GROUP = "astro_deployments"
-CONNECTION_OPTIONS = ("api_token", "organization_id", "api_url", "validate_certs", "ca_path", "timeout", "max_retries")
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -152,7 +151,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """Workspaces and Deployments as plain dicts of the API's fields (what the cache holds)."""
         filters = self.get_option("filters") or {}
         try:
-            client = AstroClient(**dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS))
+            client = client_from_options(dict((name, self.get_option(name)) for name in CONNECTION_DEFAULTS), self.display.warning)
             workspaces = client.list_workspaces(names=filters.get("workspace_names") or None,
                                                 workspace_ids=filters.get("workspace_ids") or None)
             workspaces = [w for w in workspaces if selected(w, filters)]

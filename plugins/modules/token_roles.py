@@ -207,7 +207,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import given, resolve_token_id
-from ansible_collections.astro.platform.plugins.module_utils.role_edit import role_edit_argument_spec, set_token_roles
+from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
+    kept_role_warnings,
+    lock_options,
+    role_edit_argument_spec,
+    set_token_roles,
+)
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     DEPLOYMENT,
     DEPLOYMENT_ADMIN,
@@ -230,6 +235,12 @@ def edits_of(option, entries, entity_type, id_key):
     return [(entity_type, given(entry[id_key], "{0}[{1}].{2}".format(option, index, id_key)),
              entry["role"] if entry["state"] == "present" else None)
             for index, entry in enumerate(entries)]
+
+
+def removals_declared_with_role(workspace_entries, deployment_entries):
+    """{(entity_type, entity_id): role} of the entries with state absent and a role: removed only where held."""
+    return dict([((WORKSPACE, e["workspace_id"]), e["role"]) for e in workspace_entries if e["state"] == "absent" and e["role"]]
+                + [((DEPLOYMENT, e["deployment_id"]), e["role"]) for e in deployment_entries if e["state"] == "absent" and e["role"]])
 
 
 def token_scopes(token_scope, workspace_roles):
@@ -302,12 +313,15 @@ def main():
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes,
                                     workspaces.pop() if len(workspaces) == 1 else None)
         result = set_token_roles(
-            client, token_id, edits, check_mode=module.check_mode, lock_dir=params["lock_dir"],
+            client, token_id, edits, check_mode=module.check_mode, **lock_options(params),
+            only_if_held=removals_declared_with_role(workspace_entries, deployment_entries),
             precheck=lambda token: check_token(token, scopes, workspace_entries, deployment_entries),
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
     describe_changes(result["roles_changed"], result["token"], deployment_entries)
+    for warning in kept_role_warnings(result):
+        module.warn(warning)
     module.exit_json(**result)
 
 
