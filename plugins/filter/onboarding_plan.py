@@ -14,7 +14,10 @@ description:
     listed, expands C(deployments=all), and gathers everything asked of one token, in every Workspace, into one
     entry of arguments for M(astro.platform.token_roles), so that each token is read, written and verified once.
   - With C(exclusive), it also plans the removal of the roles in the Workspace that the declaration does not list,
-    from the tokens M(astro.platform.token_info) listed.
+    from the tokens M(astro.platform.token_info) listed. Tokens are compared by ID: a token declared by name is
+    resolved among those tokens first, so a same-named other token is not declared; an ambiguous name fails.
+  - A removal (C(state=absent), and the removals of C(exclusive)) carries the role it is for, so that
+    M(astro.platform.token_roles) removes a token's role only where it is that role.
   - Fails, before anything is written, on a Workspace or Deployment that does not exist or is ambiguous, and on a
     token asked to hold two different roles on one entity.
 author:
@@ -69,7 +72,7 @@ _value:
     undeclared:
       description:
         - "Per exclusive Workspace with something to remove, its C(workspace) name and the C(workspace_roles) and
-          C(deployment_roles) to remove, as C(token: role) and C(token: role: Deployment) lines."
+          C(deployment_roles) to remove, as C(token (ID): role) and C(token (ID): role: Deployment) lines."
       type: list
       elements: dict
 """

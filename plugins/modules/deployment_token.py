@@ -59,6 +59,8 @@ options:
     description:
       - The role the token gets on the Deployment, V(DEPLOYMENT_ADMIN) or the name of a custom Deployment role
         of the organization (checked with one extra API call). Required when O(state=present).
+      - With O(state=absent), optional; when given, the token's role is removed only if it is this role. A token
+        that holds another role there keeps it, and the task warns.
     type: str
   state:
     description:

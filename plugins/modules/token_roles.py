@@ -55,7 +55,10 @@ options:
         type: str
         required: true
       role:
-        description: The token's role in the Workspace. Required when O(workspace_roles[].state=present).
+        description:
+          - The token's role in the Workspace. Required when O(workspace_roles[].state=present).
+          - With O(workspace_roles[].state=absent), optional; when given, the token's role there is removed only if
+            it is this role. Another role is kept, listed in RV(roles_kept), and the task warns.
         type: str
         choices: [WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR]
       state:
@@ -82,6 +85,8 @@ options:
         description:
           - V(DEPLOYMENT_ADMIN) or the name of a custom Deployment role of the organization (checked with one extra
             API call for all entries). Required when O(deployment_roles[].state=present).
+          - With O(deployment_roles[].state=absent), optional; when given, the token's role there is removed only if
+            it is this role. Another role is kept, listed in RV(roles_kept), and the task warns.
         type: str
       state:
         description: V(present) gives the token O(deployment_roles[].role) there; V(absent) removes its role there.
@@ -196,6 +201,29 @@ roles_changed:
   sample:
     - {entity_type: WORKSPACE, entity_id: clvdwt4z3000008l60ofb6347, role_before: null, role_after: WORKSPACE_OPERATOR,
        workspace_id: clvdwt4z3000008l60ofb6347, token_id: clorgtok0000008l8abcdefgh, token_name: ci-deployer}
+roles_kept:
+  description:
+    - The removals listed with a role that were not made, because the token holds another role there.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    entity_type:
+      description: "C(WORKSPACE) or C(DEPLOYMENT)."
+      type: str
+      returned: success
+    entity_id:
+      description: "ID of the Workspace or Deployment."
+      type: str
+      returned: success
+    role_held:
+      description: "The role the token holds there, and keeps."
+      type: str
+      returned: success
+    role_declared:
+      description: "The role the removal was listed with."
+      type: str
+      returned: success
 attempts:
   description: Role-list writes it took (0 when nothing was written).
   returned: success

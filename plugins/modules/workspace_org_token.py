@@ -41,7 +41,9 @@ options:
     type: str
   role:
     description:
-      - The role the token gets on the Workspace. Required when O(state=present); not used when O(state=absent).
+      - The role the token gets on the Workspace. Required when O(state=present).
+      - With O(state=absent), optional; when given, the token's role is removed only if it is this role. A token
+        that holds another role there keeps it, and the task warns.
     type: str
     choices: [WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR]
   state:
