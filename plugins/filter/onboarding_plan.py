@@ -14,8 +14,8 @@ description:
     listed, expands C(deployments=all), and gathers everything asked of one token, in every Workspace, into one
     entry of arguments for M(astro.platform.token_roles), so that each token is read, written and verified once.
   - With C(exclusive), it also plans the removal of the roles in the Workspace that the declaration does not list,
-    from the tokens M(astro.platform.token_info) listed. Tokens are compared by ID: a token declared by name is
-    resolved among those tokens first, so a same-named other token is not declared; an ambiguous name fails.
+    from the tokens M(astro.platform.token_info) listed. Tokens are compared by ID (a token declared by name is first
+    resolved among those tokens), so a same-named other token is not declared; an ambiguous name fails.
   - A removal (C(state=absent), and the removals of C(exclusive)) carries the role it is for, so that
     M(astro.platform.token_roles) removes a token's role only where it is that role.
   - Fails, before anything is written, on a Workspace or Deployment that does not exist or is ambiguous, and on a
