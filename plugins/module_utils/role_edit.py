@@ -187,10 +187,9 @@ def set_token_role(client, token_id, entity_type, entity_id, role, **kwargs):
 
 def kept_role_warnings(result):
     """A warning for each role a removal left alone because the token holds another role there than declared."""
-    return ["Token {0} holds {1} on {2} {3}, not the declared {4}: that role was kept, not removed. Remove it with "
-            "state: absent and no role, or declare {1}.".format(result["token"]["id"], kept["role_held"], kept["entity_type"],
-                                                                 kept["entity_id"], kept["role_declared"])
-            for kept in result["roles_kept"]]
+    text = ("Token {token} holds {role_held} on {entity_type} {entity_id}, not the declared {role_declared}: that role was "
+            "kept, not removed. Remove it with state: absent and no role, or declare {role_held}.")
+    return [text.format(token=result["token"]["id"], **kept) for kept in result["roles_kept"]]
 
 
 def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lock_dir=None,

@@ -272,7 +272,7 @@ def test_a_removal_declared_with_a_role_removes_only_that_role(roles, removals):
         else:
             assert (entity_type, entity_id, held, declared) in kept and role_on(after, entity_type, entity_id) == held
     removed_entities = {(t, i) for t, i, r in edits} - {(t, i) for t, i, h, d in kept}
-    assert [e for e in after] == [e for e in roles if (e["entityType"], e["entityId"]) not in removed_entities]
+    assert after == [e for e in roles if (e["entityType"], e["entityId"]) not in removed_entities]
 
 
 @given(role_lists, st.lists(edits, max_size=6))
