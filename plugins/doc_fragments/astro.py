@@ -16,6 +16,9 @@ options:
       - Changing token roles needs an Organization token with C(ORGANIZATION_OWNER), or a Workspace token
         with C(WORKSPACE_OWNER) for the Deployment roles of Workspace tokens of its own Workspace.
       - If not set, the environment variable E(ASTRO_API_TOKEN) is used. One of the two is required.
+      - It must be visible ASCII characters only. A token with a trailing line break (a token file saved with
+        Windows line endings, a YAML C(|) block) or any whitespace fails before any request, with a message that
+        does not show the token.
     type: str
   organization_id:
     description:
@@ -26,6 +29,8 @@ options:
     description:
       - Base URL of the Astro API, version v1.
       - If not set, the environment variable E(ASTRO_API_URL) is used, then the default.
+      - A C(http://) URL sends the API token in clear text and the module warns, except for this machine
+        (C(localhost), C(127.0.0.0/8), C(::1)), such as a local test API.
     type: str
     default: https://api.astronomer.io/v1
   validate_certs:
@@ -52,6 +57,8 @@ options:
 requirements:
   - requests
 notes:
+  - An option or environment variable set to the empty string counts as not set (AWX injects an empty string for
+    a credential field left empty), so its environment variable or default applies.
   - Set the connection options once for every module of the collection with
     C(module_defaults) and the action group C(group/astro.platform.astro).
 attributes:
@@ -70,9 +77,20 @@ options:
       - Directory of the lock files that serialize edits of one token from this controller, so that forks and
         parallel playbooks never overwrite each other's edits. Every playbook run on one controller must use
         the same directory.
-      - If not set, the environment variable E(ASTRO_LOCK_DIR) is used, then a per-user directory under the
-        system's temporary directory.
+      - If not set, the environment variable E(ASTRO_LOCK_DIR) is used; then C(astro.platform-locks) in the
+        per-user runtime directory E(XDG_RUNTIME_DIR) when it is set and private to the user; then
+        C(astro.platform-locks-<uid>) in the system's temporary directory.
+      - The directory is created with mode 0700. An existing one must be a real directory (not a symbolic link),
+        owned by the user running the task, with no group or other permissions; otherwise the task fails before
+        anything is written, naming the directory and the fix (C(chmod 700), or another O(lock_dir)), since another
+        user who controls it could break the lock or block every edit.
+      - Lock files that are symbolic links, FIFOs or not owned by the user are refused.
     type: path
+  lock_timeout:
+    description:
+      - Seconds to wait for the lock of a token that another edit holds; then the task fails, naming the lock file.
+      - If not set, the environment variable E(ASTRO_LOCK_TIMEOUT) is used, then 300.
+    type: float
 notes:
   - The Astro API replaces a token's whole role list on every write, without any precondition.
     The module reads the list, changes only the one role, writes the list back, and reads it again to verify;

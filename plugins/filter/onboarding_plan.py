@@ -14,7 +14,10 @@ description:
     listed, expands C(deployments=all), and gathers everything asked of one token, in every Workspace, into one
     entry of arguments for M(astro.platform.token_roles), so that each token is read, written and verified once.
   - With C(exclusive), it also plans the removal of the roles in the Workspace that the declaration does not list,
-    from the tokens M(astro.platform.token_info) listed.
+    from the tokens M(astro.platform.token_info) listed. Tokens are compared by ID (a token declared by name is first
+    resolved among those tokens), so a same-named other token is not declared; an ambiguous name fails.
+  - A removal (C(state=absent), and the removals of C(exclusive)) carries the role it is for, so that
+    M(astro.platform.token_roles) removes a token's role only where it is that role.
   - Fails, before anything is written, on a Workspace or Deployment that does not exist or is ambiguous, and on a
     token asked to hold two different roles on one entity.
 author:
@@ -72,14 +75,14 @@ _value:
     undeclared:
       description:
         - "Per exclusive Workspace with something to remove, its C(workspace) name and the C(workspace_roles) and
-          C(deployment_roles) to remove, as C(token: role) and C(token: role: Deployment) lines."
+          C(deployment_roles) to remove, as C(token (ID): role) and C(token (ID): role: Deployment) lines."
       type: list
       elements: dict
 """
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.astro.platform.plugins.module_utils.role_list import DEPLOYMENT, ORGANIZATION, WORKSPACE
+from ansible_collections.astro.platform.plugins.module_utils.role_list import DEPLOYMENT, ORGANIZATION, WORKSPACE, home_workspace_id
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
 # What a declared token_scope lets the token be; an Organization token's Workspace role needs ORGANIZATION.
@@ -107,6 +110,7 @@ class Plan:
         self.edits = {}  # token key -> {"token": ..., "scopes": set, "roles": {(type, id): entry}}
         self.undeclared = []
         self.declared = set()
+        self.exclusive = []  # (workspace, token keys of its org_tokens, {(token key, deployment ID)} it grants)
 
     def workspace(self, declaration):
         if declaration.get("workspace_id"):
@@ -143,7 +147,10 @@ class Plan:
         return chosen
 
     def ask(self, token, scopes, workspace_id, entity_type, entity_id, role, state):
-        """Record that the token must hold `role` (state present) or nothing (absent) on the entity."""
+        """Record that the token must hold `role` (state present), or not hold `role` (absent; any role if None) on the entity.
+
+        Returns the token's key: one key is one token edit.
+        """
         if token.get("token_id"):
             key = ("id", token["token_id"])
         elif scopes == SCOPES["workspace"]:
@@ -154,33 +161,59 @@ class Plan:
         if not plan["scopes"] & scopes:
             raise AnsibleFilterError("Token {0} is declared both as an Organization token and as a Workspace token.".format(key[1]))
         plan["scopes"] &= scopes
-        wanted = dict(role=role if state == "present" else None, state=state, workspace_id=workspace_id)
+        wanted = dict(role=role if state == "present" else None, state=state, workspace_id=workspace_id,
+                      removed_role=role if state == "absent" else None)
         earlier = plan["roles"].setdefault((entity_type, entity_id), wanted)
-        if earlier["role"] != wanted["role"]:
-            raise AnsibleFilterError("Token {0} is declared with role {1} and with role {2} on {3} {4}; declare one.".format(
-                key[1], earlier["role"] or "none (absent)", wanted["role"] or "none (absent)", entity_type, entity_id))
+        if (earlier["role"], earlier["removed_role"]) != (wanted["role"], wanted["removed_role"]):
+            raise AnsibleFilterError("Token {0} is declared with {1} and with {2} on {3} {4}; declare one.".format(
+                key[1], _describe_wanted(earlier), _describe_wanted(wanted), entity_type, entity_id))
+        return key
 
     def declare(self, declaration, default_exclusive, default_state, tokens):
         workspace = self.workspace(declaration)
         state = declaration.get("state") or default_state
-        grants = []
+        org_keys, grants = [], set()
         for entry in declaration.get("org_tokens") or []:
             token = _token_ref(entry)
-            self.ask(token, SCOPES["organization"], workspace["id"], WORKSPACE, workspace["id"], entry.get("role"), state)
+            org_keys.append(self.ask(token, SCOPES["organization"], workspace["id"], WORKSPACE, workspace["id"], entry.get("role"), state))
         for entry in declaration.get("deployment_tokens") or []:
             token, scopes = _token_ref(entry), SCOPES[entry.get("token_scope")]
             for deployment in self.deployments_of(workspace, entry):
-                grants.append((token, scopes, deployment["id"]))
-                self.ask(token, scopes, workspace["id"], DEPLOYMENT, deployment["id"], entry.get("role"), state)
+                grants.add((self.ask(token, scopes, workspace["id"], DEPLOYMENT, deployment["id"], entry.get("role"), state),
+                            deployment["id"]))
         exclusive = declaration.get("exclusive")
         if state == "present" and boolean(default_exclusive if exclusive is None else exclusive):
             if tokens is None:
                 raise AnsibleFilterError("Workspace {0} is exclusive: pass every token (astro.platform.token_info) "
                                          "as the filter's second argument.".format(workspace["name"]))
-            self.remove_undeclared(workspace, declaration.get("org_tokens") or [], grants, tokens)
+            self.exclusive.append((workspace, org_keys, grants))
 
-    def remove_undeclared(self, workspace, org_tokens, grants, tokens):
-        """Plan the removal of the roles in the Workspace that no declaration of it gives."""
+    def token_id_of(self, key, tokens):
+        """The ID of the token that astro.platform.token_roles will edit for a key, by the same rules; None if none.
+
+        A token declared by name is known by its name only once every declaration has narrowed its scope, so
+        exclusivity is decided after all of them, by ID: a same-named other token is not the declared one.
+        """
+        if key[0] == "id":
+            return key[1]
+        scopes = self.edits[key]["scopes"]
+        matches = [t for t in tokens if t.get("name") == key[1] and t.get("scope") in scopes
+                   and (len(key) < 3 or home_workspace_id(t) == key[2])]
+        if len(matches) > 1:
+            raise AnsibleFilterError("{0} tokens are named {1!r}; name one by token_id instead: {2}.".format(
+                len(matches), key[1], ", ".join(t.get("id") for t in matches)))
+        return matches[0]["id"] if matches else None
+
+    def remove_all_undeclared(self, tokens):
+        for workspace, org_keys, grants in self.exclusive:
+            self.remove_undeclared(workspace, {self.token_id_of(key, tokens) for key in org_keys},
+                                   {(self.token_id_of(key, tokens), deployment) for key, deployment in grants}, tokens)
+
+    def remove_undeclared(self, workspace, org_token_ids, granted, tokens):
+        """Plan the removal of the roles in the Workspace that no declaration of it gives.
+
+        org_token_ids: IDs of the declared Organization tokens; granted: the declared (token ID, Deployment ID).
+        """
         names = dict((d["id"], d["name"]) for d in self.deployments if d.get("workspace_id") == workspace["id"])
         removed = dict(workspace=workspace["name"], workspace_roles=[], deployment_roles=[])
         for holder in tokens:
@@ -188,15 +221,16 @@ class Plan:
             for entry in holder.get("roles") or []:
                 target, role = entry.get("entityId"), entry.get("role")
                 if entry.get("entityType") == WORKSPACE and target == workspace["id"] and scope == ORGANIZATION:
-                    if any(_is(holder, _token_ref(e)) for e in org_tokens):
+                    if holder.get("id") in org_token_ids:
                         continue
-                    removed["workspace_roles"].append("{0}: {1}".format(holder["name"], role))
+                    removed["workspace_roles"].append("{0} ({1}): {2}".format(holder["name"], holder["id"], role))
                 elif entry.get("entityType") == DEPLOYMENT and target in names and scope in (ORGANIZATION, WORKSPACE):
-                    if any(_is(holder, token) and scope in scopes and target == deployment for token, scopes, deployment in grants):
+                    if (holder.get("id"), target) in granted:
                         continue
-                    removed["deployment_roles"].append("{0}: {1}: {2}".format(holder["name"], role, names[target]))
+                    removed["deployment_roles"].append("{0} ({1}): {2}: {3}".format(holder["name"], holder["id"], role, names[target]))
                 else:
                     continue
+                # With its role as listed: should the token hold another role by the time it is edited, it is kept.
                 self.ask({"token_id": holder["id"], "name": holder["name"]}, SCOPES[None], workspace["id"],
                          entry["entityType"], target, role, "absent")
         if removed["workspace_roles"] or removed["deployment_roles"]:
@@ -226,12 +260,17 @@ def _token_ref(entry):
     return {"token_id": entry["token_id"]} if entry.get("token_id") else {"token_name": entry.get("token")}
 
 
-def _is(holder, token):
-    return holder.get("id") == token.get("token_id") or (token.get("token_name") is not None and holder.get("name") == token["token_name"])
+def _describe_wanted(wanted):
+    if wanted["state"] == "present":
+        return "role " + wanted["role"]
+    return "state absent" + (" of role " + wanted["removed_role"] if wanted["removed_role"] else "")
 
 
 def _role_args(wanted):
-    return dict(role=wanted["role"], state="present") if wanted["state"] == "present" else dict(state="absent")
+    """token_roles arguments: an absent role with a role removes the token's role only where it is that role."""
+    if wanted["state"] == "present":
+        return dict(role=wanted["role"], state="present")
+    return dict(role=wanted["removed_role"], state="absent") if wanted["removed_role"] else dict(state="absent")
 
 
 def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present"):
@@ -242,6 +281,7 @@ def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="p
     plan = Plan(lookup or {})
     for declaration in declarations or []:
         plan.declare(declaration, exclusive, state, tokens)
+    plan.remove_all_undeclared(tokens)
     return as_data(dict(tokens=plan.token_edits(), undeclared=plan.undeclared))
 
 

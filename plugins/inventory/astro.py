@@ -139,13 +139,12 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-from ansible_collections.astro.platform.plugins.module_utils.astro_api import AstroClient
+from ansible_collections.astro.platform.plugins.module_utils.astro_api import CONNECTION_DEFAULTS, client_from_options
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data, as_template
 
 WORKSPACES_GROUP = "astro_workspaces"
 DEPLOYMENTS_GROUP = "astro_deployments"
 WORKSPACE_GROUP_PREFIX = "astro_workspace_"
-CONNECTION_OPTIONS = ("api_token", "organization_id", "api_url", "validate_certs", "ca_path", "timeout", "max_retries")
 # The options that decide what the API answers: a cache entry written with others is not used.
 SOURCE_OPTIONS = ("organization_id", "api_url", "include_deployments", "filters")
 # The fields kept of each API object, as the API names them (the cache holds the same).
@@ -192,7 +191,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """The selected Workspaces (and their Deployments) as the cache holds them."""
         filters = source["filters"] or {}
         try:
-            client = AstroClient(**dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS))
+            client = client_from_options(dict((name, self.get_option(name)) for name in CONNECTION_DEFAULTS), self.display.warning)
             workspaces = api_objects(client.list_workspaces(names=filters.get("workspace_names") or None,
                                                             workspace_ids=filters.get("workspace_ids") or None), WORKSPACE_FIELDS)
             workspaces = [w for w in workspaces if selected(w, filters)]

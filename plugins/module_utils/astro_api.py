@@ -10,11 +10,13 @@ about roles or modules; callers get plain dicts shaped as in openapi.yaml.
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import random
 import time
 import traceback
 from email.utils import parsedate_to_datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 try:
     import requests
@@ -24,7 +26,7 @@ except ImportError:
 else:
     REQUESTS_IMPORT_ERROR = None
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleFallbackNotFound, missing_required_lib
 from ansible_collections.astro.platform.plugins.module_utils.errors import (
     AstroAPIError,
     AstroConfigError,
@@ -42,15 +44,26 @@ MAX_RETRY_AFTER = 60.0
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 
-AUTH_OPTION_NAMES = ("api_token", "organization_id", "api_url", "validate_certs", "ca_path", "timeout", "max_retries")
+# What each connection option is when not set, or set to the empty string (AWX injects '' for a credential
+# field left empty, and an empty environment variable is how a shell unsets a value in a job template).
+CONNECTION_DEFAULTS = dict(api_token=None, organization_id=None, api_url=DEFAULT_API_URL, validate_certs=True,
+                           ca_path=None, timeout=30.0, max_retries=5)
+
+
+def set_env_fallback(*names):
+    """The first of these environment variables that is set and not empty (an argument_spec fallback)."""
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
 
 
 def astro_argument_spec():
     """The connection options every module shares (see doc fragment astro.platform.astro)."""
     return dict(
-        api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["ASTRO_API_TOKEN"])),
-        organization_id=dict(type="str", fallback=(env_fallback, ["ASTRO_ORGANIZATION_ID"])),
-        api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["ASTRO_API_URL"])),
+        api_token=dict(type="str", no_log=True, fallback=(set_env_fallback, ["ASTRO_API_TOKEN"])),
+        organization_id=dict(type="str", fallback=(set_env_fallback, ["ASTRO_ORGANIZATION_ID"])),
+        api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(set_env_fallback, ["ASTRO_API_URL"])),
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
         timeout=dict(type="float", default=30.0),
@@ -70,6 +83,71 @@ def path_segment(value):
     return quote(value, safe="")
 
 
+def unset(value):
+    """None and the empty string both mean that an option was not set."""
+    return value is None or value == ""
+
+
+def connection_options(options):
+    """The connection options with every unset one (None or '') replaced by its default."""
+    return {name: default if unset(options.get(name)) else options.get(name) for name, default in CONNECTION_DEFAULTS.items()}
+
+
+def token_problem(api_token):
+    """What makes a token unusable in an HTTP header, in words that never quote it; None when it is fine.
+
+    A header value must be visible ASCII: requests refuses anything else with an error that quotes
+    the whole header, and Ansible's no_log masking does not recognise the token in that escaped form.
+    """
+    if api_token.endswith(("\n", "\r")):
+        return ("ends with a line break; strip it (a token file saved with Windows line endings, a YAML '|' block "
+                "or a pasted value adds one)")
+    if api_token != api_token.strip():
+        return "starts or ends with whitespace; strip it"
+    bad = [index for index, char in enumerate(api_token) if not "!" <= char <= "~"]
+    if bad:
+        return ("contains {0} character(s) that are not visible ASCII (whitespace, a line break, a control or non-ASCII "
+                "character), first at position {1} of {2}; an Astro API token has none".format(len(bad), bad[0] + 1, len(api_token)))
+    return None
+
+
+def is_loopback_host(host):
+    """localhost or a loopback address (127.0.0.0/8, ::1): traffic that never leaves the machine."""
+    host = (host or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def sends_token_in_clear(api_url):
+    """Whether the token would cross a network unencrypted: http:// to anything but the machine itself."""
+    parts = urlsplit(api_url or "")
+    return parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname)
+
+
+def connection_warnings(options):
+    """Warnings about connection options that expose the token; options as connection_options() returns them."""
+    warnings = []
+    if not options["validate_certs"]:
+        warnings.append("validate_certs is false: the Astro API's TLS certificate is not checked, so the API token "
+                        "can be intercepted. Prefer ca_path for a private CA.")
+    if sends_token_in_clear(options["api_url"]):
+        warnings.append("api_url {0} is plain http:// to a host that is not this machine: the API token travels in clear "
+                        "text and anyone on the network path can read it. Use https://.".format(options["api_url"]))
+    return warnings
+
+
+def client_from_options(options, warn):
+    """An AstroClient from the connection options of a module or the inventory plugin, after warning through warn()."""
+    options = connection_options(options)
+    for warning in connection_warnings(options):
+        warn(warning)
+    return AstroClient(**options)
+
+
 def query_value(value):
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -83,8 +161,16 @@ class AstroClient:
                  ca_path=None, timeout=30.0, max_retries=5, sleep=time.sleep):
         if requests is None:
             raise AstroConfigError(missing_required_lib("requests"))
+        options = connection_options(dict(api_token=api_token, organization_id=organization_id, api_url=api_url,
+                                          validate_certs=validate_certs, ca_path=ca_path, timeout=timeout, max_retries=max_retries))
+        api_token, organization_id, api_url = options["api_token"], options["organization_id"], options["api_url"]
+        validate_certs, ca_path, timeout, max_retries = (options["validate_certs"], options["ca_path"], options["timeout"],
+                                                         options["max_retries"])
         if not api_token:
             raise AstroConfigError("No Astro API token: set the api_token option or the ASTRO_API_TOKEN environment variable.")
+        problem = token_problem(api_token)
+        if problem:
+            raise AstroConfigError("The Astro API token (api_token or ASTRO_API_TOKEN) " + problem + ".")
         if not organization_id:
             raise AstroConfigError("No Astro organization: set the organization_id option or the ASTRO_ORGANIZATION_ID environment variable.")
         if not api_url or not api_url.startswith(("https://", "http://")):
@@ -98,6 +184,7 @@ class AstroClient:
         self.timeout = timeout
         self.max_retries = max_retries
         self._sleep = sleep
+        self._token = api_token
         self._session = requests.Session()
         self._session.headers.update({
             "Authorization": "Bearer " + api_token,
@@ -121,13 +208,17 @@ class AstroClient:
             try:
                 response = self._session.request(method, url, params=params, json=body, timeout=self.timeout, verify=self._verify)
             except requests.exceptions.SSLError as exc:
-                raise AstroTransportError(method, path, "TLS verification failed ({0}); set ca_path to the CA bundle "
-                                          "that signed the API's certificate".format(exc), attempt)
+                raise AstroTransportError(method, path, self._without_token(
+                    "TLS verification failed ({0}); set ca_path to the CA bundle that signed the API's certificate".format(exc)), attempt)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 if attempt > self.max_retries:
-                    raise AstroTransportError(method, path, describe_transport_error(exc, self.timeout), attempt)
+                    raise AstroTransportError(method, path, self._without_token(describe_transport_error(exc, self.timeout)), attempt)
                 self._sleep(backoff_delay(attempt))
                 continue
+            except requests.exceptions.RequestException as exc:
+                # Not worth retrying (a bad URL or header, say); such errors may quote the headers, so never their text.
+                raise AstroTransportError(method, path, "the request could not be sent ({0}); check api_url and api_token".format(
+                    type(exc).__name__), attempt)
             if response.status_code in RETRY_STATUSES and attempt <= self.max_retries:
                 self._sleep(retry_delay(attempt, response.headers.get("Retry-After")))
                 continue
@@ -140,6 +231,12 @@ class AstroClient:
             except ValueError:
                 raise AstroTransportError(method, path, "the answer was not JSON (HTTP {0}, {1!r})".format(
                     response.status_code, response.text[:200]), attempt)
+
+    def _without_token(self, text):
+        """Text of a transport error with the token blanked out, should a library ever quote it, escaped or not."""
+        for form in (self._token, repr(self._token)[1:-1]):
+            text = text.replace(form, "********")
+        return text
 
     def list_all(self, path, items_key, params=None):
         """Every item of a paginated list, in the largest pages the API allows: ceil(n/1000) requests."""
@@ -217,8 +314,4 @@ def describe_transport_error(exc, timeout):
 
 def astro_client(module):
     """An AstroClient from a module's connection options; raises AstroConfigError on bad ones."""
-    params = module.params
-    if not params["validate_certs"]:
-        module.warn("validate_certs is false: the Astro API's TLS certificate is not checked, so the API token "
-                    "can be intercepted. Prefer ca_path for a private CA.")
-    return AstroClient(**{name: params[name] for name in AUTH_OPTION_NAMES})
+    return client_from_options(module.params, module.warn)

@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import os
 import random
+import stat
 import tempfile
 import time
 
@@ -27,14 +28,16 @@ try:
 except ImportError:  # not POSIX: no lock, the verifying read still guards
     fcntl = None
 
-from ansible.module_utils.basic import env_fallback
+from ansible_collections.astro.platform.plugins.module_utils.astro_api import set_env_fallback
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     check_one_edit_per_entity,
     missing_edits,
+    removals_not_held,
     render_roles,
     role_on,
     with_roles,
+    without_entities,
 )
 from ansible_collections.astro.platform.plugins.module_utils.token_view import token_summary
 
@@ -43,56 +46,173 @@ MAX_WRITE_ATTEMPTS = 5
 VERIFY_JITTER = (0.01, 0.1)
 
 
+DEFAULT_LOCK_TIMEOUT = 300.0
+# How often a waiting edit tries the lock again; short, since a held lock is held for a few requests only.
+LOCK_POLL_INTERVAL = 0.05
+
+
 def role_edit_argument_spec():
-    return dict(lock_dir=dict(type="path", fallback=(env_fallback, ["ASTRO_LOCK_DIR"])))
+    return dict(
+        lock_dir=dict(type="path", fallback=(set_env_fallback, ["ASTRO_LOCK_DIR"])),
+        lock_timeout=dict(type="float", fallback=(set_env_fallback, ["ASTRO_LOCK_TIMEOUT"])),
+    )
+
+
+def lock_options(params):
+    """The keyword arguments of set_token_role(s) that role_edit_argument_spec() gives (empty means unset)."""
+    return dict(lock_dir=params["lock_dir"] or None,
+                lock_timeout=DEFAULT_LOCK_TIMEOUT if params["lock_timeout"] is None else params["lock_timeout"])
+
+
+def is_private_dir(path):
+    """A real directory (not a symlink) that only we can enter: owned by our user, no group or other access."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o077
 
 
 def default_lock_dir():
-    return os.path.join(tempfile.gettempdir(), "astro.platform-locks-{0}".format(os.getuid()))
+    """The per-user runtime directory when the system gives one (nobody else can touch it), else one in the temp dir."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and is_private_dir(runtime):
+        return os.path.join(runtime, "astro.platform-locks")
+    return os.path.join(tempfile.gettempdir(), "astro.platform-locks-{0}".format(os.geteuid()))
+
+
+def open_lock_dir(lock_dir):
+    """A descriptor of the lock directory, created private; refuse one that another user could tamper with.
+
+    Another local user who owns the directory, or may write to it, could delete lock files (two edits of one
+    token then run at once), plant symlinks or FIFOs, or hold the locks forever.
+    """
+    parent = os.path.dirname(os.path.abspath(lock_dir))
+    try:
+        os.makedirs(parent, exist_ok=True)
+        os.mkdir(lock_dir, 0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise AstroError("Cannot create the lock directory {0} ({1}); set lock_dir (or ASTRO_LOCK_DIR) to a directory "
+                         "of yours.".format(lock_dir, exc.strerror))
+    try:
+        fd = os.open(lock_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise AstroError("The lock directory {0} is not a directory, or is a symbolic link ({1}); set lock_dir (or "
+                         "ASTRO_LOCK_DIR) to a real directory of yours, mode 0700.".format(lock_dir, exc.strerror))
+    info = os.fstat(fd)
+    problem = None
+    if info.st_uid != os.geteuid():
+        problem = "is owned by uid {0}, not by this user (uid {1}): another user controls it".format(info.st_uid, os.geteuid())
+    elif info.st_mode & 0o077:
+        problem = "has mode {0:04o}: other users can tamper with its lock files; run: chmod 700 {1}".format(
+            stat.S_IMODE(info.st_mode), lock_dir)
+    if problem:
+        os.close(fd)
+        raise AstroError("Refusing the lock directory {0}: it {1}. Or set lock_dir (or ASTRO_LOCK_DIR) to a directory "
+                         "owned by this user with mode 0700.".format(lock_dir, problem))
+    return fd
+
+
+def open_lock_file(dir_fd, name, shown_path):
+    """Open (creating it private) a lock file, refusing a symlink, a FIFO or anything else not a regular file of ours."""
+    try:
+        # O_NONBLOCK: opening a FIFO planted there must not hang; O_NOFOLLOW: a symlink fails with ELOOP.
+        fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600, dir_fd=dir_fd)
+    except OSError as exc:
+        raise AstroError("Cannot open the lock file {0} ({1}); a symbolic link there is refused. Remove it, or set "
+                         "lock_dir (or ASTRO_LOCK_DIR) to another directory.".format(shown_path, exc.strerror))
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+        os.close(fd)
+        raise AstroError("Refusing the lock file {0}: it is not a regular file owned by this user. Remove it, or set "
+                         "lock_dir (or ASTRO_LOCK_DIR) to another directory.".format(shown_path))
+    return fd
+
+
+def wait_for_lock(fd, timeout, shown_path, sleep=time.sleep):
+    """Take the exclusive lock, trying again until timeout seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise AstroError("Timed out after {0:g} s waiting for the lock file {1}, held by another edit of the same "
+                                 "token. If no other playbook is running, a stuck process holds it (fuser {1} names it); "
+                                 "lock_timeout (or ASTRO_LOCK_TIMEOUT) sets the wait.".format(timeout, shown_path))
+            sleep(LOCK_POLL_INTERVAL)
+
+
+def lock_file_name(client, token_id):
+    key = "\n".join((client.api_url, client.organization_id, token_id)).encode("utf-8")
+    return hashlib.sha256(key).hexdigest()[:40] + ".lock"
 
 
 @contextlib.contextmanager
-def token_lock(client, token_id, lock_dir=None):
+def token_lock(client, token_id, lock_dir=None, lock_timeout=DEFAULT_LOCK_TIMEOUT):
     """Hold an exclusive lock on (API, organization, token) for this controller."""
     if fcntl is None:
         yield
         return
     lock_dir = lock_dir or default_lock_dir()
-    os.makedirs(lock_dir, mode=0o700, exist_ok=True)
-    key = "\n".join((client.api_url, client.organization_id, token_id)).encode("utf-8")
-    path = os.path.join(lock_dir, hashlib.sha256(key).hexdigest()[:40] + ".lock")
-    with open(path, "a") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
+    name = lock_file_name(client, token_id)
+    shown_path = os.path.join(lock_dir, name)
+    dir_fd = open_lock_dir(lock_dir)
+    try:
+        fd = open_lock_file(dir_fd, name, shown_path)
+    finally:
+        os.close(dir_fd)
+    try:
+        wait_for_lock(fd, lock_timeout, shown_path)
         try:
             yield
         finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def set_token_role(client, token_id, entity_type, entity_id, role, **kwargs):
     """Make the token hold `role` on the entity (None: hold none); return the module result."""
     result = set_token_roles(client, token_id, [(entity_type, entity_id, role)], **kwargs)
     changes = result.pop("roles_changed")
+    if result["roles_kept"]:
+        role = result["roles_kept"][0]["role_held"]
     result.update(role_before=changes[0]["role_before"] if changes else role, role_after=role)
     return result
 
 
-def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lock_dir=None, sleep=time.sleep):
+def kept_role_warnings(result):
+    """A warning for each role a removal left alone because the token holds another role there than declared."""
+    text = ("Token {token} holds {role_held} on {entity_type} {entity_id}, not the declared {role_declared}: that role was "
+            "kept, not removed. Remove it with state: absent and no role, or declare {role_held}.")
+    return [text.format(token=result["token"]["id"], **kept) for kept in result["roles_kept"]]
+
+
+def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lock_dir=None,
+                    lock_timeout=DEFAULT_LOCK_TIMEOUT, only_if_held=None, sleep=time.sleep):
     """Make the token hold each (entity_type, entity_id, role) of `edits` (role None: hold none), in one write.
 
     precheck(token) runs on the freshly read token before anything is written and raises
     AstroInputError when the edit must not be made (wrong scope, say).
+    only_if_held: {(entity_type, entity_id): role} of removals to make only where the token holds that role;
+    the others are left alone and listed in the result's roles_kept.
     Costs: 1 read when nothing changes; read, write and verifying read when anything does.
     """
     check_one_edit_per_entity(edits)
     edits = list(dict.fromkeys(tuple(edit) for edit in edits))  # an edit listed twice is one edit
-    with token_lock(client, token_id, lock_dir):
+    with token_lock(client, token_id, lock_dir, lock_timeout):
         started = time.monotonic()
         token = client.get_token(token_id)
         read_seconds = time.monotonic() - started
         if precheck:
             precheck(token)
         before = token.get("roles") or []
+        kept = removals_not_held(before, edits, only_if_held)
+        edits = without_entities(edits, kept)
         wanted = with_roles(before, edits)
         changed = wanted != before
         attempts = 0
@@ -106,6 +226,8 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         roles_changed=[dict(entity_type=entity_type, entity_id=entity_id, role_before=role_on(before, entity_type, entity_id), role_after=role)
                        for entity_type, entity_id, role in edits
                        if role_on(before, entity_type, entity_id) != role],
+        roles_kept=[dict(entity_type=entity_type, entity_id=entity_id, role_held=held, role_declared=declared)
+                    for entity_type, entity_id, held, declared in kept],
         attempts=attempts,
         diff=dict(before=render_roles(before), after=render_roles(written),
                   before_header="roles of token " + name, after_header="roles of token " + name),

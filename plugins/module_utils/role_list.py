@@ -62,6 +62,27 @@ def missing_edits(roles, edits):
     return [edit for edit in edits if role_on(roles, edit[0], edit[1]) != edit[2]]
 
 
+def removals_not_held(roles, edits, only_if_held):
+    """The removals of `edits` that must not be made, as (entity_type, entity_id, role held, role declared).
+
+    only_if_held maps (entity_type, entity_id) to the role a removal is declared for: it is made only where the
+    token holds that very role, so that removing what was declared never takes away a role someone else gave.
+    """
+    kept = []
+    for entity_type, entity_id, role in edits:
+        declared = (only_if_held or {}).get((entity_type, entity_id))
+        held = role_on(roles, entity_type, entity_id)
+        if role is None and declared is not None and held not in (None, declared):
+            kept.append((entity_type, entity_id, held, declared))
+    return kept
+
+
+def without_entities(edits, entities):
+    """The edits on none of these (entity_type, entity_id, ...) entities."""
+    skipped = set((entity[0], entity[1]) for entity in entities)
+    return [edit for edit in edits if (edit[0], edit[1]) not in skipped]
+
+
 def check_one_edit_per_entity(edits):
     """Two different roles asked for on one entity in one edit cannot both hold: refuse before anything is written."""
     asked = {}

@@ -59,6 +59,8 @@ options:
     description:
       - The role the token gets on the Deployment, V(DEPLOYMENT_ADMIN) or the name of a custom Deployment role
         of the organization (checked with one extra API call). Required when O(state=present).
+      - With O(state=absent), optional; when given, the token's role is removed only if it is this role. A token
+        that holds another role there keeps it, and the task warns.
     type: str
   state:
     description:
@@ -167,7 +169,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import resolve_deployment, resolve_token_id, resolve_workspace_id
-from ansible_collections.astro.platform.plugins.module_utils.role_edit import role_edit_argument_spec, set_token_role
+from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
+    kept_role_warnings,
+    lock_options,
+    role_edit_argument_spec,
+    set_token_role,
+)
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     DEPLOYMENT,
     DEPLOYMENT_ADMIN,
@@ -218,11 +225,14 @@ def main():
             check_deployment_role(role, client.list_custom_roles(scope_types=[DEPLOYMENT]), workspace_id)
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes, workspace_id)
         result = set_token_role(
-            client, token_id, DEPLOYMENT, deployment_id, role, check_mode=module.check_mode, lock_dir=params["lock_dir"],
+            client, token_id, DEPLOYMENT, deployment_id, role, check_mode=module.check_mode, **lock_options(params),
+            only_if_held={(DEPLOYMENT, deployment_id): params["role"]} if params["state"] == "absent" and params["role"] else None,
             precheck=lambda token: check_token(token, scopes, workspace_id),
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
+    for warning in kept_role_warnings(result):
+        module.warn(warning)
     module.exit_json(**result)
 
 

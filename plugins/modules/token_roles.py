@@ -55,7 +55,10 @@ options:
         type: str
         required: true
       role:
-        description: The token's role in the Workspace. Required when O(workspace_roles[].state=present).
+        description:
+          - The token's role in the Workspace. Required when O(workspace_roles[].state=present).
+          - With O(workspace_roles[].state=absent), optional; when given, the token's role there is removed only if
+            it is this role. Another role is kept, listed in RV(roles_kept), and the task warns.
         type: str
         choices: [WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR]
       state:
@@ -82,6 +85,8 @@ options:
         description:
           - V(DEPLOYMENT_ADMIN) or the name of a custom Deployment role of the organization (checked with one extra
             API call for all entries). Required when O(deployment_roles[].state=present).
+          - With O(deployment_roles[].state=absent), optional; when given, the token's role there is removed only if
+            it is this role. Another role is kept, listed in RV(roles_kept), and the task warns.
         type: str
       state:
         description: V(present) gives the token O(deployment_roles[].role) there; V(absent) removes its role there.
@@ -196,6 +201,29 @@ roles_changed:
   sample:
     - {entity_type: WORKSPACE, entity_id: clvdwt4z3000008l60ofb6347, role_before: null, role_after: WORKSPACE_OPERATOR,
        workspace_id: clvdwt4z3000008l60ofb6347, token_id: clorgtok0000008l8abcdefgh, token_name: ci-deployer}
+roles_kept:
+  description:
+    - The removals listed with a role that were not made, because the token holds another role there.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    entity_type:
+      description: "C(WORKSPACE) or C(DEPLOYMENT)."
+      type: str
+      returned: success
+    entity_id:
+      description: "ID of the Workspace or Deployment."
+      type: str
+      returned: success
+    role_held:
+      description: "The role the token holds there, and keeps."
+      type: str
+      returned: success
+    role_declared:
+      description: "The role the removal was listed with."
+      type: str
+      returned: success
 attempts:
   description: Role-list writes it took (0 when nothing was written).
   returned: success
@@ -207,7 +235,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import given, resolve_token_id
-from ansible_collections.astro.platform.plugins.module_utils.role_edit import role_edit_argument_spec, set_token_roles
+from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
+    kept_role_warnings,
+    lock_options,
+    role_edit_argument_spec,
+    set_token_roles,
+)
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     DEPLOYMENT,
     DEPLOYMENT_ADMIN,
@@ -230,6 +263,12 @@ def edits_of(option, entries, entity_type, id_key):
     return [(entity_type, given(entry[id_key], "{0}[{1}].{2}".format(option, index, id_key)),
              entry["role"] if entry["state"] == "present" else None)
             for index, entry in enumerate(entries)]
+
+
+def removals_declared_with_role(workspace_entries, deployment_entries):
+    """{(entity_type, entity_id): role} of the entries with state absent and a role: removed only where held."""
+    return dict([((WORKSPACE, e["workspace_id"]), e["role"]) for e in workspace_entries if e["state"] == "absent" and e["role"]]
+                + [((DEPLOYMENT, e["deployment_id"]), e["role"]) for e in deployment_entries if e["state"] == "absent" and e["role"]])
 
 
 def token_scopes(token_scope, workspace_roles):
@@ -302,12 +341,15 @@ def main():
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes,
                                     workspaces.pop() if len(workspaces) == 1 else None)
         result = set_token_roles(
-            client, token_id, edits, check_mode=module.check_mode, lock_dir=params["lock_dir"],
+            client, token_id, edits, check_mode=module.check_mode, **lock_options(params),
+            only_if_held=removals_declared_with_role(workspace_entries, deployment_entries),
             precheck=lambda token: check_token(token, scopes, workspace_entries, deployment_entries),
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
     describe_changes(result["roles_changed"], result["token"], deployment_entries)
+    for warning in kept_role_warnings(result):
+        module.warn(warning)
     module.exit_json(**result)
 
 

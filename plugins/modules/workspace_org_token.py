@@ -41,7 +41,9 @@ options:
     type: str
   role:
     description:
-      - The role the token gets on the Workspace. Required when O(state=present); not used when O(state=absent).
+      - The role the token gets on the Workspace. Required when O(state=present).
+      - With O(state=absent), optional; when given, the token's role is removed only if it is this role. A token
+        that holds another role there keeps it, and the task warns.
     type: str
     choices: [WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR]
   state:
@@ -143,7 +145,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import resolve_token_id, resolve_workspace_id
-from ansible_collections.astro.platform.plugins.module_utils.role_edit import role_edit_argument_spec, set_token_role
+from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
+    kept_role_warnings,
+    lock_options,
+    role_edit_argument_spec,
+    set_token_role,
+)
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     ORGANIZATION,
     WORKSPACE,
@@ -176,11 +183,14 @@ def main():
         workspace_id = resolve_workspace_id(client, params["workspace_id"], params["workspace_name"])
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], (ORGANIZATION,))
         result = set_token_role(
-            client, token_id, WORKSPACE, workspace_id, role, check_mode=module.check_mode, lock_dir=params["lock_dir"],
+            client, token_id, WORKSPACE, workspace_id, role, check_mode=module.check_mode, **lock_options(params),
+            only_if_held={(WORKSPACE, workspace_id): params["role"]} if params["state"] == "absent" and params["role"] else None,
             precheck=lambda token: check_token_scope(token, (ORGANIZATION,), "a Workspace role"),
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
+    for warning in kept_role_warnings(result):
+        module.warn(warning)
     module.exit_json(**result)
 
 

@@ -21,6 +21,12 @@ CALLBACK_DIR = Path(__file__).parent / "callback_plugins"
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 
 
+def secret_forms(secret):
+    """A secret as it may be printed: as is, stripped (a token with a line break), escaped the way repr and JSON do."""
+    forms = {secret, secret.strip(), repr(secret)[1:-1], json.dumps(secret)[1:-1]}
+    return sorted(form for form in forms if form)
+
+
 @dataclass
 class PlaybookRun:
     rc: int
@@ -30,9 +36,9 @@ class PlaybookRun:
     log: str = ""
 
     def leaks(self, secrets):
-        """The secrets that appear anywhere in the output, the results or Ansible's log."""
+        """The secrets that appear anywhere in the output, the results or Ansible's log, in any of their forms."""
         everything = "\n".join((self.stdout, self.stderr, self.log, json.dumps(self.results)))
-        return [secret for secret in secrets if secret and secret in everything]
+        return [secret for secret in secrets if secret and any(form in everything for form in secret_forms(secret))]
 
     def task(self, name, host="localhost"):
         """The result dict of the task of that name (the last one, if it ran several times)."""

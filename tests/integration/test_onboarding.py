@@ -146,8 +146,9 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
     summaries = [item["msg"] for item in role_task(checked, SUMMARY_TASK)["results"]]
     assert [s["workspace"] for s in summaries] == ["data-platform"], summaries
     assert summaries[0]["action"] == "would remove (check mode)"
-    assert summaries[0]["workspace_roles"] == ["never-used-reader: WORKSPACE_MEMBER"]
-    assert sorted(summaries[0]["deployment_roles"]) == ["ci-deployer: DEPLOYMENT_ADMIN: etl-staging", "data-platform-ci: DAG_RUNNER: etl-staging"]
+    assert summaries[0]["workspace_roles"] == ["never-used-reader ({0}): WORKSPACE_MEMBER".format(seed.token("never-used-reader"))]
+    assert sorted(summaries[0]["deployment_roles"]) == ["ci-deployer ({0}): DEPLOYMENT_ADMIN: etl-staging".format(seed.token("ci-deployer")),
+                                                        "data-platform-ci ({0}): DAG_RUNNER: etl-staging".format(seed.token("data-platform-ci"))]
     assert edited(checked)["analytics-operator"] is True
 
     # The same declaration for real, this time in a loop on localhost instead of over inventory hosts.

@@ -61,17 +61,23 @@ def test_a_deployment_is_named_by_id_or_name_within_its_workspace():
     assert "token_scope" not in plan["tokens"][0]
 
 
-def test_state_absent_removes_the_declared_roles():
+def test_state_absent_removes_the_declared_roles_only():
+    """Each removal carries its declared role: token_roles removes a role only where the token holds that one."""
     plan = onboarding_plan([{"workspace": "data", "state": "absent", "org_tokens": [{"token_id": "ct1", "role": "WORKSPACE_OWNER"}],
                              "deployment_tokens": [grant("ci")]}], LOOKUP)
     tokens = edits_by_token(plan)
-    assert tokens["ct1"]["workspace_roles"] == [{"workspace_id": "cw1", "state": "absent"}]
-    assert {d["state"] for d in tokens["ci"]["deployment_roles"]} == {"absent"} and len(tokens["ci"]["deployment_roles"]) == 2
+    assert tokens["ct1"]["workspace_roles"] == [{"workspace_id": "cw1", "role": "WORKSPACE_OWNER", "state": "absent"}]
+    assert [(d["state"], d["role"]) for d in tokens["ci"]["deployment_roles"]] == [("absent", "DEPLOYMENT_ADMIN")] * 2
     assert tokens["ci"]["label"].endswith(", 2 to remove")
 
 
 def test_the_default_state_applies_to_declarations_without_one():
     plan = onboarding_plan([{"workspace": "data", "org_tokens": [org("ci")]}], LOOKUP, state="absent")
+    assert plan["tokens"][0]["workspace_roles"] == [{"workspace_id": "cw1", "role": "WORKSPACE_MEMBER", "state": "absent"}]
+
+
+def test_state_absent_without_a_role_removes_any_role():
+    plan = onboarding_plan([{"workspace": "data", "state": "absent", "org_tokens": [{"token": "ci"}]}], LOOKUP)
     assert plan["tokens"][0]["workspace_roles"] == [{"workspace_id": "cw1", "state": "absent"}]
 
 
@@ -97,15 +103,38 @@ def test_exclusive_removes_only_undeclared_roles_in_that_workspace():
                              "deployment_tokens": [grant("ci", ["etl"])]}], LOOKUP, HOLDERS)
     tokens = edits_by_token(plan)
     # ci keeps its declared roles; its undeclared role on staging goes (by ID), its role in analytics stays.
-    assert tokens["ct-ci"]["deployment_roles"] == [{"deployment_id": "cd2", "workspace_id": "cw1", "state": "absent"}]
+    # Each removal names the role listed, so a role given meanwhile is kept, not removed.
+    assert tokens["ct-ci"]["deployment_roles"] == [{"deployment_id": "cd2", "workspace_id": "cw1", "role": "DEPLOYMENT_ADMIN", "state": "absent"}]
     # old loses its role in data only; the Workspace token loses its Deployment role but keeps its own Workspace role;
     # the Deployment token is never touched.
-    assert tokens["ct-old"]["workspace_roles"] == [{"workspace_id": "cw1", "state": "absent"}]
-    assert tokens["ct-ws"]["deployment_roles"] == [{"deployment_id": "cd1", "workspace_id": "cw1", "state": "absent"}]
+    assert tokens["ct-old"]["workspace_roles"] == [{"workspace_id": "cw1", "role": "WORKSPACE_OWNER", "state": "absent"}]
+    assert tokens["ct-ws"]["deployment_roles"] == [{"deployment_id": "cd1", "workspace_id": "cw1", "role": "DAG_RUNNER", "state": "absent"}]
     assert tokens["ct-ws"]["workspace_roles"] == []
     assert "ct-dep" not in tokens
-    assert plan["undeclared"] == [{"workspace": "data", "workspace_roles": ["old: WORKSPACE_OWNER"],
-                                   "deployment_roles": ["ci: DEPLOYMENT_ADMIN: staging", "data-own: DAG_RUNNER: etl"]}]
+    assert plan["undeclared"] == [{"workspace": "data", "workspace_roles": ["old (ct-old): WORKSPACE_OWNER"],
+                                   "deployment_roles": ["ci (ct-ci): DEPLOYMENT_ADMIN: staging", "data-own (ct-ws): DAG_RUNNER: etl"]}]
+
+
+def test_exclusive_compares_ids_so_a_same_named_undeclared_token_loses_its_role():
+    """ci is declared by name as an Organization token (its org_tokens entry says so); a Workspace token also named
+    ci holding a role on the declared Deployment is another token, and is not declared."""
+    twin = {"id": "ct-ci-ws", "name": "ci", "scope": "WORKSPACE", "roles": [
+        {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_MEMBER"},
+        {"entityType": "DEPLOYMENT", "entityId": "cd1", "role": "DEPLOYMENT_ADMIN"}]}
+    plan = onboarding_plan([{"workspace": "data", "exclusive": True, "org_tokens": [org("ci")],
+                             "deployment_tokens": [grant("ci", ["etl", "staging"])]}], LOOKUP, HOLDERS + [twin])
+    tokens = edits_by_token(plan)
+    assert tokens["ci"]["token_scope"] == "organization"
+    assert tokens["ct-ci-ws"]["deployment_roles"] == [{"deployment_id": "cd1", "workspace_id": "cw1", "role": "DEPLOYMENT_ADMIN",
+                                                       "state": "absent"}]
+    assert "ci (ct-ci-ws): DEPLOYMENT_ADMIN: etl" in plan["undeclared"][0]["deployment_roles"]
+    assert "ct-ci" not in tokens  # the declared one keeps its roles
+
+
+def test_exclusive_with_an_ambiguous_declared_name_fails_before_anything_is_written():
+    other_ci = {"id": "ct-ci2", "name": "ci", "scope": "ORGANIZATION", "roles": [{"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_OWNER"}]}
+    with pytest.raises(AnsibleFilterError, match=r"2 tokens are named 'ci'; name one by token_id instead: ct-ci, ct-ci2"):
+        onboarding_plan([{"workspace": "data", "exclusive": True, "org_tokens": [org("ci")]}], LOOKUP, HOLDERS + [other_ci])
 
 
 def test_exclusive_from_the_default_and_as_a_string_and_ignored_with_absent():

@@ -11,7 +11,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.astro.platform.plugins.module_utils.astro_api import COLLECTION_VERSION, AstroClient, parse_retry_after, retry_delay
+from ansible.module_utils.basic import AnsibleFallbackNotFound
+from ansible_collections.astro.platform.plugins.module_utils.astro_api import (
+    COLLECTION_VERSION,
+    AstroClient,
+    connection_options,
+    connection_warnings,
+    parse_retry_after,
+    retry_delay,
+    sends_token_in_clear,
+    set_env_fallback,
+)
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroConfigError, AstroInputError, AstroTransportError
 
 SECRET = "astro-unit-test-secret-5f1e0c2b9a"
@@ -205,3 +215,97 @@ def test_any_name_is_one_query_value(scripted_server, name):
     client.list_workspaces(names=[name])
     query = parse_qs(urlsplit(scripted_server.requests[-1]["path"]).query, keep_blank_values=True)
     assert query["names"] == [name] and query["offset"] == ["0"]
+
+
+# The token is checked before use; no error ever quotes it.
+
+@pytest.mark.parametrize(("suffix", "said"), [
+    ("\r\n", "ends with a line break; strip it"),
+    ("\n", "ends with a line break; strip it"),
+    ("\r", "ends with a line break; strip it"),
+    (" ", "starts or ends with whitespace"),
+    ("\tx", "not visible ASCII"),
+    (" x", "not visible ASCII"),
+    ("\x00x", "not visible ASCII"),
+    ("\u00e9x", "not visible ASCII"),
+])
+def test_a_token_with_whitespace_or_control_characters_fails_without_quoting_it(suffix, said):
+    with pytest.raises(AstroConfigError) as caught:
+        make_client("https://api.example.com/v1", api_token=SECRET + suffix)
+    assert said in str(caught.value)
+    assert SECRET[4:12] not in str(caught.value)
+
+
+def test_any_transport_error_of_requests_is_described_without_the_header(scripted_server):
+    client = make_client(scripted_server.url)
+    # What requests does with a header it refuses: its error quotes the whole header, token included.
+    client._session.headers["Authorization"] = "Bearer " + SECRET + "\n"
+    with pytest.raises(AstroTransportError) as caught:
+        client.get_token("tok")
+    assert "InvalidHeader" in str(caught.value) and SECRET not in str(caught.value)
+    assert scripted_server.requests == []
+
+
+def test_an_invalid_url_fails_as_a_transport_error_not_a_crash():
+    client = make_client("http://")
+    with pytest.raises(AstroTransportError, match="could not be sent .InvalidURL"):
+        client.get_token("tok")
+
+
+# Empty is unset: AWX injects '' for a credential field left empty.
+
+@pytest.mark.parametrize(("option", "default"), [
+    ("api_url", "https://api.astronomer.io/v1"), ("validate_certs", True), ("ca_path", None), ("timeout", 30.0), ("max_retries", 5),
+])
+def test_an_empty_connection_option_is_its_default(option, default):
+    options = connection_options(dict(api_token=SECRET, organization_id=ORG, **{option: ""}))
+    assert options[option] == default
+    client = AstroClient(**options)
+    assert client.api_url == "https://api.astronomer.io/v1"
+
+
+def test_the_client_treats_every_empty_option_as_unset():
+    client = AstroClient(api_token=SECRET, organization_id=ORG, api_url="", validate_certs="", ca_path="", timeout="", max_retries="")
+    assert (client.api_url, client.timeout, client.max_retries, client._verify) == ("https://api.astronomer.io/v1", 30.0, 5, True)
+
+
+@pytest.mark.parametrize(("option", "variable"), [("api_token", "ASTRO_API_TOKEN"), ("organization_id", "ASTRO_ORGANIZATION_ID")])
+def test_an_empty_token_or_organization_is_missing(option, variable):
+    options = dict(api_token=SECRET, organization_id=ORG, api_url="https://api.example.com/v1")
+    options[option] = ""
+    with pytest.raises(AstroConfigError, match=variable):
+        AstroClient(**options)
+
+
+def test_an_empty_environment_variable_is_no_fallback(monkeypatch):
+    monkeypatch.setenv("ASTRO_API_URL", "")
+    with pytest.raises(AnsibleFallbackNotFound):
+        set_env_fallback("ASTRO_API_URL")
+    monkeypatch.setenv("ASTRO_API_URL", "http://127.0.0.1:1/v1")
+    assert set_env_fallback("ASTRO_API_URL") == "http://127.0.0.1:1/v1"
+
+
+# http:// sends the token in clear: a warning, except to this machine.
+
+@pytest.mark.parametrize(("url", "in_clear"), [
+    ("http://api.example.com/v1", True),
+    ("HTTP://api.example.com/v1", True),
+    ("http://10.0.0.5:8080/v1", True),
+    ("http://localhost.localdomain/v1", True),
+    ("http://127.0.0.1:8080/v1", False),
+    ("http://127.45.6.7/v1", False),
+    ("http://[::1]:8080/v1", False),
+    ("http://localhost:8080/v1", False),
+    ("http://LocalHost/v1", False),
+    ("https://api.example.com/v1", False),
+])
+def test_plain_http_off_this_machine_sends_the_token_in_clear(url, in_clear):
+    assert sends_token_in_clear(url) is in_clear
+
+
+def test_connection_warnings_name_the_url_and_never_the_token():
+    options = connection_options(dict(api_token=SECRET, organization_id=ORG, api_url="http://api.example.com/v1", validate_certs=False))
+    warnings = connection_warnings(options)
+    assert len(warnings) == 2 and "travels in clear" in warnings[1] and "http://api.example.com/v1" in warnings[1]
+    assert not any(SECRET in w for w in warnings)
+    assert connection_warnings(connection_options(dict(api_url="http://127.0.0.1:9/v1"))) == []

@@ -4,12 +4,23 @@
 
 from __future__ import annotations
 
+import os
+import pwd
+import stat
+import tempfile
 import threading
 
 import pytest
 
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
-from ansible_collections.astro.platform.plugins.module_utils.role_edit import set_token_role, set_token_roles, token_lock
+from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
+    default_lock_dir,
+    kept_role_warnings,
+    lock_file_name,
+    set_token_role,
+    set_token_roles,
+    token_lock,
+)
 
 ORG_ROLE = {"entityType": "ORGANIZATION", "entityId": "corg", "role": "ORGANIZATION_MEMBER"}
 DAG_ROLE = {"entityType": "DAG", "entityId": "etl", "deploymentId": "cd1", "role": "DAG_VIEWER"}
@@ -254,3 +265,98 @@ def test_a_precheck_failure_stops_several_edits_before_any_write_and_sees_the_re
     with pytest.raises(AstroInputError, match="wrong scope"):
         edit_several(api, precheck=refuse)
     assert api.calls == ["GET"] and [t["id"] for t in seen] == ["ctok"] and seen[0]["roles"] == BEFORE
+
+
+# The lock directory and its files: private, ours, regular; a held lock is waited for, not forever.
+
+def test_the_lock_directory_is_created_private(tmp_path):
+    lock_dir = tmp_path / "locks"
+    with token_lock(InMemoryTokens([]), "ctok", str(lock_dir)):
+        pass
+    assert stat.S_IMODE(lock_dir.stat().st_mode) == 0o700
+    assert [stat.S_IMODE(p.stat().st_mode) for p in lock_dir.iterdir()] == [0o600]
+
+
+def test_a_lock_directory_others_may_write_to_is_refused_naming_the_fix(tmp_path):
+    lock_dir = tmp_path / "locks"
+    lock_dir.mkdir()
+    lock_dir.chmod(0o777)
+    with pytest.raises(AstroError) as caught:
+        edit(InMemoryTokens([]), lock_dir=str(lock_dir))
+    assert "has mode 0777" in str(caught.value) and "chmod 700 {0}".format(lock_dir) in str(caught.value)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a directory to another user needs root")
+def test_a_lock_directory_of_another_user_is_refused(tmp_path):
+    lock_dir = tmp_path / "locks"
+    lock_dir.mkdir(mode=0o700)
+    os.chown(lock_dir, pwd.getpwnam("nobody").pw_uid, -1)
+    api = InMemoryTokens([])
+    with pytest.raises(AstroError, match="is owned by uid .*, not by this user .* set lock_dir"):
+        edit(api, lock_dir=str(lock_dir))
+    assert api.calls == []
+
+
+def test_a_symlinked_lock_directory_is_refused(tmp_path):
+    (tmp_path / "real").mkdir(mode=0o700)
+    (tmp_path / "locks").symlink_to(tmp_path / "real")
+    with pytest.raises(AstroError, match="is a symbolic link"):
+        edit(InMemoryTokens([]), lock_dir=str(tmp_path / "locks"))
+
+
+def test_a_symlink_or_fifo_in_place_of_the_lock_file_is_refused_without_hanging(tmp_path):
+    api = InMemoryTokens([])
+    lock_dir = tmp_path / "locks"
+    lock_dir.mkdir(mode=0o700)
+    path = lock_dir / lock_file_name(api, "ctok")
+    path.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(AstroError, match="Cannot open the lock file .*symbolic link"):
+        edit(api, lock_dir=str(lock_dir))
+    assert not (tmp_path / "elsewhere").exists()
+    path.unlink()
+    os.mkfifo(path, 0o600)
+    with pytest.raises(AstroError, match="not a regular file"):
+        edit(api, lock_dir=str(lock_dir))
+    assert api.calls == []
+
+
+def test_a_held_lock_times_out_naming_the_lock_file(tmp_path):
+    api = InMemoryTokens([])
+    lock_dir = tmp_path / "locks"
+    with token_lock(api, "ctok", str(lock_dir)):
+        # flock locks belong to open file descriptions: this edit contends like another process would.
+        with pytest.raises(AstroError) as caught:
+            edit(api, lock_dir=str(lock_dir), lock_timeout=0.1)
+    assert "Timed out after 0.1 s waiting for the lock file {0}".format(lock_dir / lock_file_name(api, "ctok")) in str(caught.value)
+    assert api.calls == []
+
+
+def test_the_private_runtime_directory_is_preferred(tmp_path, monkeypatch):
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert default_lock_dir() == str(runtime / "astro.platform-locks")
+    runtime.chmod(0o755)
+    assert default_lock_dir().startswith(tempfile.gettempdir())
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    assert default_lock_dir() == os.path.join(tempfile.gettempdir(), "astro.platform-locks-{0}".format(os.geteuid()))
+
+
+# A removal declared with a role removes only that role.
+
+def test_a_removal_declared_with_another_role_keeps_the_role_and_reports_it():
+    api = InMemoryTokens([ORG_ROLE, {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_OWNER"}])
+    result = edit(api, role=None, only_if_held={("WORKSPACE", "cw1"): "WORKSPACE_MEMBER"})
+    assert api.calls == ["GET"] and not result["changed"]
+    assert result["roles_kept"] == [dict(entity_type="WORKSPACE", entity_id="cw1", role_held="WORKSPACE_OWNER",
+                                         role_declared="WORKSPACE_MEMBER")]
+    assert result["role_after"] == "WORKSPACE_OWNER"
+    assert kept_role_warnings(result) == ["Token ctok holds WORKSPACE_OWNER on WORKSPACE cw1, not the declared WORKSPACE_MEMBER: "
+                                          "that role was kept, not removed. Remove it with state: absent and no role, or declare "
+                                          "WORKSPACE_OWNER."]
+
+
+def test_a_removal_declared_with_the_held_role_removes_it():
+    api = InMemoryTokens([ORG_ROLE, {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_MEMBER"}])
+    result = edit(api, role=None, only_if_held={("WORKSPACE", "cw1"): "WORKSPACE_MEMBER"})
+    assert result["changed"] and api.token["roles"] == [ORG_ROLE] and result["roles_kept"] == []

@@ -15,10 +15,12 @@ from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     check_one_edit_per_entity,
     home_workspace_id,
     missing_edits,
+    removals_not_held,
     render_roles,
     role_on,
     with_role,
     with_roles,
+    without_entities,
 )
 
 ids = st.text(alphabet="abc0123", min_size=1, max_size=3).map(lambda s: "c" + s)
@@ -253,3 +255,26 @@ def test_check_home_workspace_refuses_only_other_workspaces_of_a_workspace_token
     with pytest.raises(AstroInputError, match="belongs to Workspace cw1; .* not of Workspace cw2, cw3"):
         check_home_workspace(workspace_token, ["cw3", "cw1", "cw2"])
     check_home_workspace({"id": "cto", "scope": "ORGANIZATION", "roles": []}, ["cw2"])
+
+
+@given(role_lists, st.lists(st.tuples(st.sampled_from(["WORKSPACE", "DEPLOYMENT"]), ids, role_names), max_size=6,
+                            unique_by=lambda removal: (removal[0], removal[1])))
+def test_a_removal_declared_with_a_role_removes_only_that_role(roles, removals):
+    """Removing what was declared: a role is removed where the token holds the declared one, kept where it holds another."""
+    edits = [(entity_type, entity_id, None) for entity_type, entity_id, declared in removals]
+    only_if_held = {(entity_type, entity_id): declared for entity_type, entity_id, declared in removals}
+    kept = removals_not_held(roles, edits, only_if_held)
+    after = with_roles(roles, without_entities(edits, kept))
+    for entity_type, entity_id, declared in removals:
+        held = role_on(roles, entity_type, entity_id)
+        if held in (None, declared):
+            assert role_on(after, entity_type, entity_id) is None
+        else:
+            assert (entity_type, entity_id, held, declared) in kept and role_on(after, entity_type, entity_id) == held
+    removed_entities = {(t, i) for t, i, r in edits} - {(t, i) for t, i, h, d in kept}
+    assert after == [e for e in roles if (e["entityType"], e["entityId"]) not in removed_entities]
+
+
+@given(role_lists, st.lists(edits, max_size=6))
+def test_without_conditions_nothing_is_kept(roles, some_edits):
+    assert removals_not_held(roles, some_edits, None) == [] and without_entities(some_edits, []) == some_edits
