@@ -205,3 +205,12 @@ def test_any_name_is_one_query_value(scripted_server, name):
     client.list_workspaces(names=[name])
     query = parse_qs(urlsplit(scripted_server.requests[-1]["path"]).query, keep_blank_values=True)
     assert query["names"] == [name] and query["offset"] == ["0"]
+
+
+def test_roles_look_up_asks_for_default_roles_and_returns_both_lists(scripted_server):
+    custom = [{"id": "cr1", "name": "DAG_RUNNER", "scopeType": "DEPLOYMENT"}]
+    default = [{"name": "DEPLOYMENT_ADMIN", "scopeType": "DEPLOYMENT", "permissions": []}]
+    scripted_server.answer(body={"roles": custom, "defaultRoles": default, "totalCount": 1, "offset": 0, "limit": 1000})
+    assert make_client(scripted_server.url).list_roles(scope_types=["DEPLOYMENT"]) == (custom, default)
+    query = parse_qs(urlsplit(scripted_server.requests[0]["path"]).query)
+    assert query["includeDefaultRoles"] == ["true"] and query["scopeTypes"] == ["DEPLOYMENT"]
