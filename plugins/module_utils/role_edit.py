@@ -150,7 +150,7 @@ def check_entities_exist(client, token, entities, workspace_of=None):
         actual = deployment.get("workspaceId")
         if named and actual and named != actual:
             raise AstroInputError("Deployment {0} is in Workspace {1}, not in Workspace {2} as the task says.".format(
-                deployment_id, actual, named))
+                deployment_id, actual, shown(named)))
     check_home_workspace(token, [d.get("workspaceId") for d in deployments.values()])
 
 

@@ -78,7 +78,8 @@ options:
       workspace_id:
         description:
           - The Workspace the Deployment belongs to. Optional; when set, a Workspace token must belong to it,
-            and a custom role restricted to other Workspaces is refused before anything is written.
+            and a custom role restricted to other Workspaces is refused before anything is written. When the token
+            gets its first role on the Deployment, a Deployment of another Workspace is refused too.
         type: str
       role:
         description:

@@ -49,7 +49,7 @@ def test_each_module_fails_on_an_unknown_workspace_or_deployment_id_before_any_w
     failed_without_write(emulator, run, "workspace_org_token, unknown Workspace", "Workspace '{0}' not found".format(NO_WORKSPACE))
     failed_without_write(emulator, run, "deployment_token, unknown Deployment", "Deployment '{0}' not found".format(NO_DEPLOYMENT))
     failed_without_write(emulator, run, "deployment_token, unknown Workspace",
-                         "Deployment {0} is in Workspace {1}, not in Workspace {2}".format(etl_prod, seed.workspace("data-platform"), NO_WORKSPACE))
+                         "Deployment {0} is in Workspace {1}, not in Workspace {2!r}".format(etl_prod, seed.workspace("data-platform"), NO_WORKSPACE))
     message = failed_without_write(emulator, run, "token_roles, unknown Workspace and Deployment",
                                    "Workspace '{0}'".format(NO_WORKSPACE), "Deployment '{0}'".format(NO_DEPLOYMENT))["msg"]
     assert seed.workspace("analytics") not in message and etl_prod not in message, "only the unknown IDs are named"

@@ -309,7 +309,7 @@ def test_entities_a_name_look_up_found_are_not_looked_up_again():
 
 def test_a_deployment_of_another_workspace_than_the_task_names_fails_before_any_write():
     api = InMemoryTokens([ORG_ROLE])
-    with pytest.raises(AstroInputError, match="Deployment cd1 is in Workspace cwa, not in Workspace cw1"):
+    with pytest.raises(AstroInputError, match="Deployment cd1 is in Workspace cwa, not in Workspace 'cw1'"):
         edit_several(api, [("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")], workspace_of={"cd1": "cw1"})
     assert "POST" not in api.calls
 
