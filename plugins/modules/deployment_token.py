@@ -42,7 +42,7 @@ options:
   deployment_id:
     description:
       - ID of the Deployment. Exactly one of O(deployment_id) and O(deployment_name) is required.
-      - When the token holds no role there yet, the Deployment is looked up first: an ID that matches no Deployment,
+      - When the token holds no role there yet, the Deployment is looked up first; an ID that matches no Deployment,
         or a Deployment of another Workspace than O(workspace_id) or O(workspace_name), fails before anything is written.
     type: str
   deployment_name:
