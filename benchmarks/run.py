@@ -145,32 +145,35 @@ def measure_operations(bench, data, by_kinds=("id", "name"), only=None):
             return dict(workspace_roles=[dict(workspace_id=w, state=state, **extra) for w in (ws_id, other_ws)],
                         deployment_roles=[dict(deployment_id=d, state=state, **({"role": "DEPLOYMENT_ADMIN"} if extra else {}))
                                           for d in deps])
+        # A first role on a Workspace or Deployment given by ID needs its look-up (one per kind): an entity found by
+        # its name needs none, a changed, kept or removed role none.
+        first_by_id = 1 if by == "id" else 0
         plan = [
-            ("workspace_org_token", "add", dict(role="WORKSPACE_MEMBER"), 3, 0),
-            ("workspace_org_token", "update", dict(role="WORKSPACE_AUTHOR"), 3, 0),
-            ("workspace_org_token", "no-op", dict(role="WORKSPACE_AUTHOR"), 1, 0),
-            ("workspace_org_token", "remove", dict(state="absent"), 3, 0),
-            ("deployment_token", "add", dict(role=custom, token_scope="organization"), 3, 1),
-            ("deployment_token", "update", dict(role="DEPLOYMENT_ADMIN", token_scope="organization"), 3, 0),
-            ("deployment_token", "no-op", dict(role="DEPLOYMENT_ADMIN", token_scope="organization"), 1, 0),
-            ("deployment_token", "remove", dict(state="absent", token_scope="organization"), 3, 0),
-            ("token_roles", "add 2 Workspace + 2 Deployment roles", several("present"), 3, 0),
-            ("token_roles", "no-op 2 + 2", several("present"), 1, 0),
-            ("token_roles", "remove 2 + 2", several("absent"), 3, 0),
+            ("workspace_org_token", "add", dict(role="WORKSPACE_MEMBER"), 3, 0, first_by_id),
+            ("workspace_org_token", "update", dict(role="WORKSPACE_AUTHOR"), 3, 0, 0),
+            ("workspace_org_token", "no-op", dict(role="WORKSPACE_AUTHOR"), 1, 0, 0),
+            ("workspace_org_token", "remove", dict(state="absent"), 3, 0, 0),
+            ("deployment_token", "add", dict(role=custom, token_scope="organization"), 3, 1, first_by_id),
+            ("deployment_token", "update", dict(role="DEPLOYMENT_ADMIN", token_scope="organization"), 3, 0, 0),
+            ("deployment_token", "no-op", dict(role="DEPLOYMENT_ADMIN", token_scope="organization"), 1, 0, 0),
+            ("deployment_token", "remove", dict(state="absent", token_scope="organization"), 3, 0, 0),
+            ("token_roles", "add 2 Workspace + 2 Deployment roles", several("present"), 3, 0, 2),
+            ("token_roles", "no-op 2 + 2", several("present"), 1, 0, 0),
+            ("token_roles", "remove 2 + 2", several("absent"), 3, 0, 0),
         ]
         plan = [step for step in plan if only is None or step[0] in only]
-        for module, op, args, base, role_lookup in plan:
+        for module, op, args, base, role_lookup, entity_lookups in plan:
             where, lookups = {"workspace_org_token": (where_ws, lookups_ws), "deployment_token": (where_dep, lookups_dep),
                               "token_roles": ({}, 0)}[module]  # token_roles takes entity IDs: only the token has a name
             path = bench.task_playbook("astro.platform." + module, dict(who, **where, **args))
             emu.control.clear_log()
             seconds, changed = bench.playbook(path, forks=1)
             got = bench.log()
-            minimum = base + lookups + token_pages + role_lookup
+            minimum = base + lookups + token_pages + role_lookup + entity_lookups
             commands = 4 if module == "token_roles" else 1  # the CLI runs one command per role
             cli = commands * (pages(n_org, CLI_PAGE) + 2)
             rows.append(dict(module=module, operation=op, by=by, requests=got["requests"], writes=got["writes"],
-                             minimum=minimum, minimum_formula=_min_formula(base, lookups, token_pages, role_lookup),
+                             minimum=minimum, minimum_formula=_min_formula(base, lookups, token_pages, role_lookup, entity_lookups=entity_lookups),
                              cli=cli, cli_formula=("4 × (⌈{0}/100⌉+2)" if commands > 1 else "⌈{0}/100⌉+2").format(n_org)
                              + " (list, GET, POST)", n=n_org,
                              changed=changed > 0, seconds=seconds))
@@ -201,14 +204,16 @@ def _state_tokens(state):
     return list(tokens.values()) if isinstance(tokens, dict) else list(tokens)
 
 
-def _min_formula(base, lookups, token_pages, role_lookup, listing=False):
+def _min_formula(base, lookups, token_pages, role_lookup, listing=False, entity_lookups=0):
     parts = []
     if lookups:
         parts.append("{0} name look-up{1}".format(lookups, "s" if lookups > 1 else ""))
     if token_pages:
         parts.append("{0} token page".format(token_pages))
     if role_lookup:
-        parts.append("1 custom-role list")
+        parts.append("1 role list")
+    if entity_lookups:
+        parts.append("{0} ID look-up{1}".format(entity_lookups, "s" if entity_lookups > 1 else ""))
     if listing:
         parts.append("{0} list page{1}".format(token_pages, "s" if token_pages > 1 else ""))
         parts = parts[:-2] + parts[-1:] if token_pages and len(parts) > 1 and parts[-2].endswith("token page") else parts

@@ -20,6 +20,7 @@ description:
     M(astro.platform.token_roles) removes a token's role only where it is that role.
   - Fails, before anything is written, on a Workspace or Deployment that does not exist or is ambiguous, and on a
     token asked to hold two different roles on one entity.
+  - IDs (of Workspaces, Deployments and tokens) are matched without regard to case, as the Astro CLI does; names exactly.
 author:
   - astro.platform contributors (@astro-platform)
 positional: lookup, tokens
@@ -82,6 +83,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id
 from ansible_collections.astro.platform.plugins.module_utils.role_list import DEPLOYMENT, ORGANIZATION, WORKSPACE, home_workspace_id
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
@@ -114,7 +116,7 @@ class Plan:
 
     def workspace(self, declaration):
         if declaration.get("workspace_id"):
-            found = [w for w in self.workspaces if w["id"] == declaration["workspace_id"]]
+            found = [w for w in self.workspaces if w["id"] == as_id(declaration["workspace_id"])]
             if not found:
                 raise AnsibleFilterError("No Workspace has the ID {0!r}.".format(declaration["workspace_id"]))
             workspace = found[0]
@@ -132,14 +134,14 @@ class Plan:
         named = entry["deployments"] if isinstance(entry["deployments"], list) else [entry["deployments"]]
         if named == ["all"]:
             return own
-        unknown = [n for n in named if not any(n in (d["id"], d["name"]) for d in own)]
+        unknown = [n for n in named if not any(_names(d, n) for d in own)]
         if unknown:
             raise AnsibleFilterError("Deployment(s) {0} of the token {1} are not in the Workspace {2}, whose Deployments are: {3}.".format(
                 ", ".join(unknown), entry.get("token") or entry.get("token_id"), workspace["name"],
                 ", ".join(sorted(d["name"] for d in own)) or "none"))
         chosen = []
         for name in named:
-            match = [d for d in own if name == d["id"]] or [d for d in own if name == d["name"]]
+            match = [d for d in own if as_id(name) == d["id"]] or [d for d in own if name == d["name"]]
             if len(match) > 1:
                 raise AnsibleFilterError("{0} Deployments of the Workspace {1} are named {2!r}; name one by ID instead: {3}.".format(
                     len(match), workspace["name"], name, ", ".join(d["id"] for d in match)))
@@ -257,7 +259,12 @@ class Plan:
 
 
 def _token_ref(entry):
-    return {"token_id": entry["token_id"]} if entry.get("token_id") else {"token_name": entry.get("token")}
+    return {"token_id": as_id(entry["token_id"])} if entry.get("token_id") else {"token_name": entry.get("token")}
+
+
+def _names(deployment, name_or_id):
+    """Whether a declaration's entry names this Deployment: by ID without regard to case (as the Astro CLI), or by exact name."""
+    return as_id(name_or_id) == deployment["id"] or name_or_id == deployment["name"]
 
 
 def _describe_wanted(wanted):

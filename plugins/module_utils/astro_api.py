@@ -238,17 +238,22 @@ class AstroClient:
             text = text.replace(form, "********")
         return text
 
-    def list_all(self, path, items_key, params=None):
-        """Every item of a paginated list, in the largest pages the API allows: ceil(n/1000) requests."""
+    def pages(self, path, items_key, params=None):
+        """Each page of a paginated list, in the largest pages the API allows: ceil(n/1000) requests."""
         params = dict(params or {}, offset=0, limit=MAX_PAGE_SIZE)
-        items = []
+        seen = 0
         while True:
             page = self.request("GET", path, params=params)
+            yield page
             batch = page.get(items_key) or []
-            items.extend(batch)
-            if not batch or len(items) >= page.get("totalCount", 0):
-                return items
-            params["offset"] = len(items)
+            seen += len(batch)
+            if not batch or seen >= page.get("totalCount", 0):
+                return
+            params["offset"] = seen
+
+    def list_all(self, path, items_key, params=None):
+        """Every item of a paginated list."""
+        return [item for page in self.pages(path, items_key, params) for item in page.get(items_key) or []]
 
     def org_path(self, *segments):
         return "/organizations/" + "/".join(path_segment(s) for s in (self.organization_id,) + segments)
@@ -274,8 +279,17 @@ class AstroClient:
         params = {"names": names, "workspaceIds": workspace_ids, "deploymentIds": deployment_ids}
         return self.list_all(self.org_path("deployments"), "deployments", params)
 
-    def list_custom_roles(self, scope_types=None):
-        return self.list_all(self.org_path("roles"), "roles", {"scopeTypes": scope_types})
+    def list_roles(self, scope_types=None):
+        """(custom roles, default roles) of those scopes: the Astro CLI's includeDefaultRoles=true look-up.
+
+        Astro answers the default roles in `defaultRoles` of every page; the first page's are kept.
+        """
+        custom, default = [], None
+        for page in self.pages(self.org_path("roles"), "roles", {"scopeTypes": scope_types, "includeDefaultRoles": True}):
+            custom.extend(page.get("roles") or [])
+            if default is None:
+                default = page.get("defaultRoles") or []
+        return custom, default or []
 
 
 def backoff_delay(attempt):

@@ -10,8 +10,14 @@ guess: none or several matches fail, listing the candidates.
 
 from __future__ import annotations
 
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
-from ansible_collections.astro.platform.plugins.module_utils.role_list import ORGANIZATION, WORKSPACE
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.role_list import (
+    DEPLOYMENT,
+    DEPLOYMENT_ADMIN,
+    ORGANIZATION,
+    WORKSPACE,
+    check_deployment_role,
+)
 
 
 def given(value, option):
@@ -19,6 +25,16 @@ def given(value, option):
     if value is not None and not value.strip():
         raise AstroInputError("{0} is empty ({1!r}); give a value or leave the option out.".format(option, value))
     return value
+
+
+def as_id(value):
+    """An ID as the API spells it: Astro IDs are lower-case, and the Astro CLI lower-cases the IDs users type."""
+    return None if value is None else value.lower()
+
+
+def given_id(value, option):
+    """given() for an ID option, lower-cased (names, unlike IDs, are matched exactly)."""
+    return as_id(given(value, option))
 
 
 def _only_match(matches, what, name, describe):
@@ -35,9 +51,9 @@ def _describe_token(token):
 
 
 def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None):
-    """token_id as given, or the ID of the one token of one of `scopes` named token_name."""
+    """token_id as given (lower-cased), or the ID of the one token of one of `scopes` named token_name."""
     if given(token_id, "token_id"):
-        return token_id
+        return as_id(token_id)
     given(token_name, "token_name")
     if tuple(scopes) == (ORGANIZATION,):
         tokens = client.list_tokens(organization_only=True)
@@ -52,7 +68,7 @@ def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None):
 
 def resolve_workspace_id(client, workspace_id, workspace_name):
     if given(workspace_id, "workspace_id") or not given(workspace_name, "workspace_name"):
-        return workspace_id
+        return as_id(workspace_id)
     workspaces = client.list_workspaces(names=[workspace_name])
     matches = [w for w in workspaces if w.get("name") == workspace_name]
     return _only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"))["id"]
@@ -61,9 +77,32 @@ def resolve_workspace_id(client, workspace_id, workspace_name):
 def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None):
     """(deployment ID, its Workspace ID if the lookup told it) for an ID or a name."""
     if given(deployment_id, "deployment_id") or not given(deployment_name, "deployment_name"):
-        return deployment_id, None
+        return as_id(deployment_id), None
     deployments = client.list_deployments(names=[deployment_name], workspace_ids=[workspace_id] if workspace_id else None)
     matches = [d for d in deployments if d.get("name") == deployment_name]
     match = _only_match(matches, "Deployment", deployment_name,
                         lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceId")))
     return match["id"], match.get("workspaceId")
+
+
+def check_deployment_roles(client, wanted, warn):
+    """Each (role, Workspace ID or None) of `wanted` must be a Deployment role of the organization: one look-up for all.
+
+    DEPLOYMENT_ADMIN needs none. Nothing public says a Workspace token may list the organization's roles, so a 403
+    on the look-up does not stop the task: warn(message) says the roles are unchecked, and the API judges them when
+    they are written (its 400 then fails the task, before anything is changed).
+    """
+    wanted = [(role, workspace_id) for role, workspace_id in wanted if role and role != DEPLOYMENT_ADMIN]
+    if not wanted:
+        return
+    try:
+        custom_roles, default_roles = client.list_roles(scope_types=[DEPLOYMENT])
+    except AstroAPIError as exc:
+        if exc.status != 403:
+            raise
+        warn("Deployment role {0} could not be checked: listing the organization's roles answered 403 ({1}) "
+             "[requestId: {2}]. The Astro API checks it when the roles are written.".format(
+                 ", ".join(sorted({role for role, workspace_id in wanted})), exc.api_message or "no message", exc.request_id or "none"))
+        return
+    for role, workspace_id in wanted:
+        check_deployment_role(role, custom_roles, workspace_id, default_roles)

@@ -29,9 +29,13 @@ except ImportError:  # not POSIX: no lock, the verifying read still guards
     fcntl = None
 
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import set_env_fallback
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, shown
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
+    DEPLOYMENT,
+    WORKSPACE,
+    check_home_workspace,
     check_one_edit_per_entity,
+    first_roles,
     missing_edits,
     removals_not_held,
     render_roles,
@@ -193,14 +197,18 @@ def kept_role_warnings(result):
 
 
 def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lock_dir=None,
-                    lock_timeout=DEFAULT_LOCK_TIMEOUT, only_if_held=None, sleep=time.sleep):
+                    lock_timeout=DEFAULT_LOCK_TIMEOUT, only_if_held=None, sleep=time.sleep, known=(), workspace_of=None):
     """Make the token hold each (entity_type, entity_id, role) of `edits` (role None: hold none), in one write.
 
     precheck(token) runs on the freshly read token before anything is written and raises
-    AstroInputError when the edit must not be made (wrong scope, say).
+    AstroInputError when the edit must not be made (wrong scope, say). Then every Workspace and Deployment
+    the token gets its first role on is looked up (check_entities_exist), except those in `known`
+    ((entity_type, entity_id) a name look-up of this task already found); workspace_of maps a Deployment ID
+    to the Workspace the task says it is in.
     only_if_held: {(entity_type, entity_id): role} of removals to make only where the token holds that role;
     the others are left alone and listed in the result's roles_kept.
-    Costs: 1 read when nothing changes; read, write and verifying read when anything does.
+    Costs: 1 read when nothing changes; read, write and verifying read when anything does, plus one
+    look-up per kind (Workspaces, Deployments) that gets a first role.
     """
     check_one_edit_per_entity(edits)
     edits = list(dict.fromkeys(tuple(edit) for edit in edits))  # an edit listed twice is one edit
@@ -213,6 +221,9 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         before = token.get("roles") or []
         kept = removals_not_held(before, edits, only_if_held)
         edits = without_entities(edits, kept)
+        # Inside the lock: only the read tells which entities are new, and reading again outside it would
+        # cost every edit a request. The look-up lengthens the lock only for edits that add a first role.
+        check_entities_exist(client, token, [e for e in first_roles(before, edits) if e not in set(known)], workspace_of)
         wanted = with_roles(before, edits)
         changed = wanted != before
         attempts = 0
@@ -232,6 +243,36 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         diff=dict(before=render_roles(before), after=render_roles(written),
                   before_header="roles of token " + name, after_header="roles of token " + name),
     )
+
+
+def check_entities_exist(client, token, entities, workspace_of=None):
+    """Look up each (WORKSPACE or DEPLOYMENT, ID) by the list's ID filter, one request per kind; fail on unknown ones.
+
+    What Astro answers to a role on an entity that does not exist is not public (docs/astro-api/SEMANTICS.md), so
+    this never relies on the write being refused; the Terraform provider looks entities up the same way. The
+    Deployments found also tell their Workspace: a Workspace token may only get roles on its own Workspace's, and
+    a Workspace the task names for a Deployment must be the Deployment's.
+    """
+    workspace_ids = sorted({entity_id for entity_type, entity_id in entities if entity_type == WORKSPACE})
+    deployment_ids = sorted({entity_id for entity_type, entity_id in entities if entity_type == DEPLOYMENT})
+    unknown = []
+    if workspace_ids:
+        found = {w.get("id") for w in client.list_workspaces(workspace_ids=workspace_ids)}
+        unknown += ["Workspace " + shown(i) for i in workspace_ids if i not in found]
+    deployments = {}
+    if deployment_ids:
+        deployments = {d.get("id"): d for d in client.list_deployments(deployment_ids=deployment_ids) if d.get("id") in deployment_ids}
+        unknown += ["Deployment " + shown(i) for i in deployment_ids if i not in deployments]
+    if unknown:
+        raise AstroInputError("{0} not found in organization {1} (looked up by ID); nothing was written to token {2}.".format(
+            ", ".join(unknown), client.organization_id, token.get("id")))
+    for deployment_id, deployment in sorted(deployments.items()):
+        named = (workspace_of or {}).get(deployment_id)
+        actual = deployment.get("workspaceId")
+        if named and actual and named != actual:
+            raise AstroInputError("Deployment {0} is in Workspace {1}, not in Workspace {2} as the task says.".format(
+                deployment_id, actual, shown(named)))
+    check_home_workspace(token, [d.get("workspaceId") for d in deployments.values()])
 
 
 def _write_verified(client, token_id, edits, roles, sleep, read_seconds):

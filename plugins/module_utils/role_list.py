@@ -123,23 +123,33 @@ def check_token_scope(token, allowed_scopes, purpose):
             token.get("id"), token.get("name"), token.get("scope"), purpose, " or ".join(allowed_scopes)))
 
 
-def check_deployment_role(role, custom_roles, workspace_id=None):
-    """`role` must be DEPLOYMENT_ADMIN or the name of a DEPLOYMENT custom role usable in that Workspace.
+def check_deployment_role(role, custom_roles, workspace_id=None, default_roles=()):
+    """`role` must be DEPLOYMENT_ADMIN, a default role of scope DEPLOYMENT, or the name of a DEPLOYMENT custom role
+    usable in that Workspace.
 
-    custom_roles are Role objects of GET /roles; restrictedWorkspaceIds empty means usable everywhere.
+    custom_roles and default_roles are the `roles` and `defaultRoles` of GET /roles?includeDefaultRoles=true;
+    restrictedWorkspaceIds empty means usable everywhere.
     """
-    if role == DEPLOYMENT_ADMIN:
+    defaults = sorted({r.get("name") for r in default_roles if r.get("scopeType") == DEPLOYMENT} | {DEPLOYMENT_ADMIN})
+    if role in defaults:
         return
     deployment_roles = [r for r in custom_roles if r.get("scopeType") == DEPLOYMENT]
     match = [r for r in deployment_roles if r.get("name") == role]
     if not match:
-        valid = [DEPLOYMENT_ADMIN] + sorted(r.get("name") for r in deployment_roles)
-        raise AstroInputError("role {0} is neither DEPLOYMENT_ADMIN nor a custom Deployment role of the organization; "
-                              "valid roles: {1}.".format(shown(role), ", ".join(valid)))
+        custom = sorted(r.get("name") for r in deployment_roles)
+        raise AstroInputError("role {0} is neither a default Deployment role nor a custom Deployment role of the organization; "
+                              "valid roles: {1} (default){2}.".format(
+                                  shown(role), ", ".join(defaults), ", {0} (custom)".format(", ".join(custom)) if custom else ""))
     restricted = match[0].get("restrictedWorkspaceIds") or []
     if workspace_id and restricted and workspace_id not in restricted:
         raise AstroInputError("custom role {0!r} may only be used in Workspaces {1}, not in Workspace {2}.".format(
             role, ", ".join(restricted), workspace_id))
+
+
+def first_roles(roles, edits):
+    """(entity_type, entity_id) of each WORKSPACE or DEPLOYMENT the edits give a role on where the list holds none yet."""
+    return sorted({(entity_type, entity_id) for entity_type, entity_id, role in edits
+                   if role is not None and entity_type in (WORKSPACE, DEPLOYMENT) and role_on(roles, entity_type, entity_id) is None})
 
 
 def describe_entry(entry):

@@ -44,6 +44,7 @@ options:
   deployment_ids:
     description:
       - Only Deployments with one of these IDs.
+      - These IDs and O(workspace_id) are matched without regard to case, as the Astro CLI does.
     type: list
     elements: str
 """
@@ -127,7 +128,7 @@ deployments:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
-from ansible_collections.astro.platform.plugins.module_utils.resolve import resolve_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, resolve_workspace_id
 
 
 def main():
@@ -143,6 +144,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    params["deployment_ids"] = [as_id(d) for d in params["deployment_ids"] or []]
     try:
         client = astro_client(module)
         workspace_id = resolve_workspace_id(client, params["workspace_id"], params["workspace_name"])

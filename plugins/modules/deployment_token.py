@@ -25,6 +25,7 @@ options:
   token_id:
     description:
       - ID of the API token. Exactly one of O(token_id) and O(token_name) is required.
+      - Matched without regard to case, as the Astro CLI does; so are O(deployment_id) and O(workspace_id).
     type: str
   token_name:
     description:
@@ -41,6 +42,8 @@ options:
   deployment_id:
     description:
       - ID of the Deployment. Exactly one of O(deployment_id) and O(deployment_name) is required.
+      - When the token holds no role there yet, the Deployment is looked up first; an ID that matches no Deployment,
+        or a Deployment of another Workspace than O(workspace_id) or O(workspace_name), fails before anything is written.
     type: str
   deployment_name:
     description:
@@ -57,8 +60,11 @@ options:
     type: str
   role:
     description:
-      - The role the token gets on the Deployment, V(DEPLOYMENT_ADMIN) or the name of a custom Deployment role
-        of the organization (checked with one extra API call). Required when O(state=present).
+      - The role the token gets on the Deployment, V(DEPLOYMENT_ADMIN), another default Deployment role of Astro, or
+        the name of a custom Deployment role of the organization. Required when O(state=present).
+      - A role other than V(DEPLOYMENT_ADMIN) is checked with one extra API call (the organization's roles, default
+        ones included). When the API token may not list roles (403), the task warns and the API checks the role
+        when it is written.
       - With O(state=absent), optional; when given, the token's role is removed only if it is this role. A token
         that holds another role there keeps it, and the task warns.
     type: str
@@ -168,7 +174,12 @@ attempts:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
-from ansible_collections.astro.platform.plugins.module_utils.resolve import resolve_deployment, resolve_token_id, resolve_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.resolve import (
+    check_deployment_roles,
+    resolve_deployment,
+    resolve_token_id,
+    resolve_workspace_id,
+)
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     kept_role_warnings,
     lock_options,
@@ -177,10 +188,8 @@ from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
 )
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     DEPLOYMENT,
-    DEPLOYMENT_ADMIN,
     ORGANIZATION,
     WORKSPACE,
-    check_deployment_role,
     check_home_workspace,
     check_token_scope,
 )
@@ -221,13 +230,14 @@ def main():
         workspace_id = resolve_workspace_id(client, params["workspace_id"], params["workspace_name"])
         deployment_id, deployment_workspace_id = resolve_deployment(client, params["deployment_id"], params["deployment_name"], workspace_id)
         workspace_id = workspace_id or deployment_workspace_id
-        if role and role != DEPLOYMENT_ADMIN:
-            check_deployment_role(role, client.list_custom_roles(scope_types=[DEPLOYMENT]), workspace_id)
+        check_deployment_roles(client, [(role, workspace_id)], module.warn)
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes, workspace_id)
         result = set_token_role(
             client, token_id, DEPLOYMENT, deployment_id, role, check_mode=module.check_mode, **lock_options(params),
             only_if_held={(DEPLOYMENT, deployment_id): params["role"]} if params["state"] == "absent" and params["role"] else None,
             precheck=lambda token: check_token(token, scopes, workspace_id),
+            known=[(DEPLOYMENT, deployment_id)] if params["deployment_name"] else (),  # the name look-up found it
+            workspace_of={deployment_id: workspace_id},
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())

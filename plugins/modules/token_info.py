@@ -52,6 +52,7 @@ options:
   token_id:
     description:
       - Only this token. A token ID that does not exist fails.
+      - This ID, O(workspace_id) and O(deployment_id) are matched without regard to case, as the Astro CLI does.
     type: str
   names:
     description:
@@ -156,7 +157,7 @@ tokens:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
-from ansible_collections.astro.platform.plugins.module_utils.resolve import resolve_deployment, resolve_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, resolve_deployment, resolve_workspace_id
 from ansible_collections.astro.platform.plugins.module_utils.token_view import token_details
 
 
@@ -181,7 +182,7 @@ def main():
         workspace_id = resolve_workspace_id(client, params["workspace_id"], params["workspace_name"])
         deployment_id = resolve_deployment(client, params["deployment_id"], params["deployment_name"], workspace_id)[0]
         if params["token_id"]:
-            tokens = [client.get_token(params["token_id"])]
+            tokens = [client.get_token(as_id(params["token_id"]))]
         else:
             # As in the CLI, with a Deployment the Workspace is only where the Deployment is looked up.
             tokens = client.list_tokens(workspace_id=None if deployment_id else workspace_id, deployment_id=deployment_id,

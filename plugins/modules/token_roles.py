@@ -15,10 +15,12 @@ description:
     would take three requests for each role.
   - Every role of the token that is not listed is left exactly as it was.
   - Workspace roles can only be given to Organization tokens. Deployment roles can be given to Organization tokens,
-    and to Workspace tokens on Deployments of their own Workspace. Anything else fails before anything is written,
-    except a Workspace token's role on a Deployment of another Workspace when O(deployment_roles[].workspace_id)
-    is not given; the API then refuses the whole write, and the token keeps every role it had.
-  - Entities are given by ID; M(astro.platform.deployment_info) finds the IDs of Workspaces and Deployments by name.
+    and to Workspace tokens on Deployments of their own Workspace. Anything else fails before anything is written.
+  - Entities are given by ID, matched without regard to case as the Astro CLI does;
+    M(astro.platform.deployment_info) finds the IDs of Workspaces and Deployments by name.
+  - The Workspaces and Deployments on which the token gets its first role are looked up before the write (one
+    request for the Workspaces, one for the Deployments); an ID that matches none fails, naming it, before anything
+    is written. Changing or removing a role the token holds needs no look-up.
     The role C(astro.platform.workspace_onboarding) uses this module to edit each token once for all its Workspaces.
 author:
   - astro.platform contributors (@astro-platform)
@@ -28,7 +30,7 @@ extends_documentation_fragment:
 options:
   token_id:
     description:
-      - ID of the API token. Exactly one of O(token_id) and O(token_name) is required.
+      - ID of the API token (matched without regard to case). Exactly one of O(token_id) and O(token_name) is required.
     type: str
   token_name:
     description:
@@ -79,12 +81,16 @@ options:
       workspace_id:
         description:
           - The Workspace the Deployment belongs to. Optional; when set, a Workspace token must belong to it,
-            and a custom role restricted to other Workspaces is refused before anything is written.
+            and a custom role restricted to other Workspaces is refused before anything is written. When the token
+            gets its first role on the Deployment, a Deployment of another Workspace is refused too.
         type: str
       role:
         description:
-          - V(DEPLOYMENT_ADMIN) or the name of a custom Deployment role of the organization (checked with one extra
-            API call for all entries). Required when O(deployment_roles[].state=present).
+          - V(DEPLOYMENT_ADMIN), another default Deployment role of Astro, or the name of a custom Deployment role of
+            the organization. Required when O(deployment_roles[].state=present).
+          - Roles other than V(DEPLOYMENT_ADMIN) are checked with one extra API call for all entries (the organization's
+            roles, default ones included). When the API token may not list roles (403), the task warns and the API
+            checks them when they are written.
           - With O(deployment_roles[].state=absent), optional; when given, the token's role there is removed only if
             it is this role. Another role is kept, listed in RV(roles_kept), and the task warns.
         type: str
@@ -234,7 +240,7 @@ attempts:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
-from ansible_collections.astro.platform.plugins.module_utils.resolve import given, resolve_token_id
+from ansible_collections.astro.platform.plugins.module_utils.resolve import check_deployment_roles, given_id, resolve_token_id
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     kept_role_warnings,
     lock_options,
@@ -243,11 +249,9 @@ from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
 )
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     DEPLOYMENT,
-    DEPLOYMENT_ADMIN,
     ORGANIZATION,
     WORKSPACE,
     WORKSPACE_ROLES,
-    check_deployment_role,
     check_home_workspace,
     check_one_edit_per_entity,
     check_token_scope,
@@ -260,7 +264,7 @@ ENTRY_RULES = dict(required_if=[("state", "present", ("role",))])
 
 def edits_of(option, entries, entity_type, id_key):
     """(entity_type, entity_id, role or None) for each entry of a list option."""
-    return [(entity_type, given(entry[id_key], "{0}[{1}].{2}".format(option, index, id_key)),
+    return [(entity_type, given_id(entry[id_key], "{0}[{1}].{2}".format(option, index, id_key)),
              entry["role"] if entry["state"] == "present" else None)
             for index, entry in enumerate(entries)]
 
@@ -277,15 +281,6 @@ def token_scopes(token_scope, workspace_roles):
     if token_scope == "workspace":
         raise AstroInputError("token_scope is workspace, but only Organization tokens can hold the workspace_roles listed.")
     return (ORGANIZATION,)
-
-
-def check_custom_roles(client, deployment_entries):
-    """Every custom role named must exist (and be usable in the entry's Workspace): one look-up for all entries."""
-    custom = [e for e in deployment_entries if e["state"] == "present" and e["role"] != DEPLOYMENT_ADMIN]
-    if custom:
-        custom_roles = client.list_custom_roles(scope_types=[DEPLOYMENT])
-        for entry in custom:
-            check_deployment_role(entry["role"], custom_roles, entry["workspace_id"])
 
 
 def check_token(token, scopes, workspace_entries, deployment_entries):
@@ -330,13 +325,16 @@ def main():
     workspace_entries, deployment_entries = params["workspace_roles"] or [], params["deployment_roles"] or []
     try:
         for index, entry in enumerate(deployment_entries):
-            given(entry["workspace_id"], "deployment_roles[{0}].workspace_id".format(index))
+            entry["workspace_id"] = given_id(entry["workspace_id"], "deployment_roles[{0}].workspace_id".format(index))
         edits = (edits_of("workspace_roles", workspace_entries, WORKSPACE, "workspace_id")
                  + edits_of("deployment_roles", deployment_entries, DEPLOYMENT, "deployment_id"))
+        for entry, (entity_type, entity_id, role) in zip(workspace_entries + deployment_entries, edits):
+            entry["workspace_id" if entity_type == WORKSPACE else "deployment_id"] = entity_id  # as lower-cased
         check_one_edit_per_entity(edits)
         scopes = token_scopes(params["token_scope"], workspace_entries)
         client = astro_client(module)
-        check_custom_roles(client, deployment_entries)
+        check_deployment_roles(client, [(e["role"], e["workspace_id"]) for e in deployment_entries if e["state"] == "present"],
+                               module.warn)
         workspaces = {e["workspace_id"] for e in deployment_entries}
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes,
                                     workspaces.pop() if len(workspaces) == 1 else None)
@@ -344,6 +342,7 @@ def main():
             client, token_id, edits, check_mode=module.check_mode, **lock_options(params),
             only_if_held=removals_declared_with_role(workspace_entries, deployment_entries),
             precheck=lambda token: check_token(token, scopes, workspace_entries, deployment_entries),
+            workspace_of={e["deployment_id"]: e["workspace_id"] for e in deployment_entries},
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())

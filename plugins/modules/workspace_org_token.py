@@ -23,7 +23,7 @@ extends_documentation_fragment:
 options:
   token_id:
     description:
-      - ID of the Organization API token.
+      - ID of the Organization API token (matched without regard to case, as the Astro CLI does).
       - Exactly one of O(token_id) and O(token_name) is required.
     type: str
   token_name:
@@ -34,6 +34,8 @@ options:
   workspace_id:
     description:
       - ID of the Workspace. Exactly one of O(workspace_id) and O(workspace_name) is required.
+      - Matched without regard to case, as the Astro CLI does. When the token holds no role there yet, the Workspace
+        is looked up first, and an ID that matches no Workspace fails before anything is written.
     type: str
   workspace_name:
     description:
@@ -186,6 +188,7 @@ def main():
             client, token_id, WORKSPACE, workspace_id, role, check_mode=module.check_mode, **lock_options(params),
             only_if_held={(WORKSPACE, workspace_id): params["role"]} if params["state"] == "absent" and params["role"] else None,
             precheck=lambda token: check_token_scope(token, (ORGANIZATION,), "a Workspace role"),
+            known=[(WORKSPACE, workspace_id)] if params["workspace_name"] else (),  # the name look-up found it
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())

@@ -96,7 +96,8 @@ def test_roles_list_custom_and_default(owner):
     custom = owner.get("/roles")
     assert sorted(names(custom, "roles")) == ["ANALYTICS_VIEWER", "DAG_RUNNER"] and "defaultRoles" not in custom.json()
     with_defaults = owner.get("/roles", params={"includeDefaultRoles": "true", "scopeTypes": ["DEPLOYMENT"]}).json()
-    assert [role["name"] for role in with_defaults["defaultRoles"]] == ["DEPLOYMENT_ADMIN"]
+    assert [role["name"] for role in with_defaults["defaultRoles"]] == ["DEPLOYMENT_ADMIN", "DEPLOYMENT_ACCESSOR"]
+    assert sorted(r["name"] for r in with_defaults["roles"]) == ["ANALYTICS_VIEWER", "DAG_RUNNER"], "custom roles stay in roles"
     assert owner.get("/roles", params={"scopeTypes": ["WORKSPACE"]}).json()["roles"] == []
 
 

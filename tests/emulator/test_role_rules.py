@@ -99,17 +99,28 @@ def test_workspace_token_holds_no_organization_or_other_workspace_role(owner, se
     assert answer.status_code == 400
 
 
-@pytest.mark.parametrize("extra", ["workspace", "organization", "other_deployment", "dag"])
+@pytest.mark.parametrize("extra", ["workspace", "organization", "other_deployment", "dag_of_other_deployment"])
 def test_deployment_token_holds_nothing_else(owner, seed, extra):
-    etl_prod = seed.deployment("etl-prod")
     entry = {
         "workspace": ws_role(seed.workspace("data-platform")),
         "organization": org_role(seed),
         "other_deployment": dep_role(seed.deployment("etl-staging")),
-        "dag": {"entityType": "DAG", "entityId": "daily", "deploymentId": etl_prod, "role": "DAG_VIEWER"},
+        "dag_of_other_deployment": {"entityType": "DAG", "entityId": "daily", "deploymentId": seed.deployment("etl-staging"),
+                                    "role": "DAG_VIEWER"},
     }[extra]
     answer = owner.roles(seed.token_id("etl-prod-deployer"), [own_role(seed, "etl-prod-deployer"), entry])
     assert answer.status_code == 400
+
+
+def test_deployment_token_may_hold_dag_and_dag_tag_roles_on_its_own_deployment(owner, seed):
+    etl_prod = seed.deployment("etl-prod")
+    dags = [{"entityType": "DAG", "entityId": "daily", "deploymentId": etl_prod, "role": "DAG_VIEWER"},
+            {"entityType": "DAG_TAG", "entityId": "finance", "deploymentId": etl_prod, "role": "DAG_AUTHOR"}]
+    token_id = seed.token_id("etl-prod-deployer")
+    answer = owner.roles(token_id, [own_role(seed, "etl-prod-deployer")] + dags)
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["dagRoles"] == dags
+    assert owner.get(f"/tokens/{token_id}").json()["roles"] == [own_role(seed, "etl-prod-deployer")] + dags
 
 
 @pytest.mark.parametrize("entry_factory", [
@@ -139,6 +150,13 @@ def test_custom_deployment_role_is_accepted_by_name(owner, seed):
     assert dep_role(seed.deployment("etl-prod"), "DAG_RUNNER") in stored
 
 
+@pytest.mark.parametrize("role", ["DEPLOYMENT_ADMIN", "DEPLOYMENT_ACCESSOR"])
+def test_default_deployment_roles_are_accepted(owner, seed, role):
+    roles = [org_role(seed), dep_role(seed.deployment("etl-prod"), role)]
+    assert owner.roles(seed.token_id("never-used-reader"), roles).status_code == 200
+    assert dep_role(seed.deployment("etl-prod"), role) in owner.get(f"/tokens/{seed.token_id('never-used-reader')}").json()["roles"]
+
+
 def test_custom_role_with_restricted_workspaces_only_on_their_deployments(owner, seed):
     token_id = seed.token_id("never-used-reader")
     assert owner.roles(token_id, [org_role(seed), dep_role(seed.deployment("reporting-prod"), "ANALYTICS_VIEWER")]).status_code == 200
@@ -165,10 +183,13 @@ def test_dag_entries_need_a_deployment_id_and_are_kept_as_given(owner, seed):
     {"entityType": "DEPLOYMENT", "entityId": "cnosuchdeployment00000000", "role": "DEPLOYMENT_ADMIN"},
     {"entityType": "DAG", "entityId": "daily", "deploymentId": "cnosuchdeployment00000000", "role": "DAG_VIEWER"},
 ], ids=["workspace", "deployment", "dag-deployment"])
-def test_unknown_ids_in_entries_answer_404_naming_the_id(owner, seed, entry):
-    answer = owner.roles(seed.token_id("never-used-reader"), [org_role(seed), entry])
-    assert answer.status_code == 404
+def test_unknown_ids_in_entries_answer_400_naming_the_id_and_write_nothing(owner, seed, entry):
+    token_id = seed.token_id("never-used-reader")
+    before = owner.get(f"/tokens/{token_id}").json()["roles"]
+    answer = owner.roles(token_id, [org_role(seed), entry])
+    assert answer.status_code == 400
     assert "cnosuch" in answer.json()["message"]
+    assert owner.get(f"/tokens/{token_id}").json()["roles"] == before
 
 
 def test_unknown_token_answers_404(owner, seed):

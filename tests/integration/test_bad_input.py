@@ -53,7 +53,7 @@ def failing_cases(seed):
          [r"belongs to Workspace " + analytics, r"not of Workspace " + data_platform]),
         ("unknown deployment role", "deployment_token",
          dict(token_name="ci-deployer", deployment_id=etl_prod, role="DEPLOYMENT_BOSS"),
-         [r"'DEPLOYMENT_BOSS'", r"valid roles: DEPLOYMENT_ADMIN, ANALYTICS_VIEWER, DAG_RUNNER"]),
+         [r"'DEPLOYMENT_BOSS'", r"valid roles: DEPLOYMENT_ACCESSOR, DEPLOYMENT_ADMIN \(default\), ANALYTICS_VIEWER, DAG_RUNNER \(custom\)"]),
         ("restricted custom role", "deployment_token",
          dict(token_name="ci-deployer", workspace_name="data-platform", deployment_name="etl-prod", role="ANALYTICS_VIEWER"),
          [r"ANALYTICS_VIEWER", r"may only be used in Workspaces " + analytics]),

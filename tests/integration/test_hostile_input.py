@@ -42,5 +42,6 @@ def test_hostile_values_are_literals_or_clear_errors(ansible, emulator, seed):
         assert request["path"].startswith(org_prefix), request["raw_path"][:200]
         if request["operationId"] == "GetApiToken":
             token_segment = request["raw_path"].split("?")[0][len(org_prefix):].split("/")
-            assert token_segment[0] == "tokens" and len(token_segment) == 2 and unquote(token_segment[1]) in HOSTILE
+            # IDs are lower-cased before use, as the Astro CLI does.
+            assert token_segment[0] == "tokens" and len(token_segment) == 2 and unquote(token_segment[1]) in {h.lower() for h in HOSTILE}
     assert emulator.control.writes() == []

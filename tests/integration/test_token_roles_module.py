@@ -147,7 +147,7 @@ def test_an_organization_token_gets_and_loses_several_roles_in_one_write_by_id(a
         changed("DEPLOYMENT", etl_staging, None, "DAG_RUNNER", data_platform, ci)]
 
 
-def test_the_real_run_costs_one_read_one_write_one_verifying_read(ansible, emulator, seed):
+def test_the_real_run_costs_one_read_one_look_up_per_kind_one_write_one_verifying_read(ansible, emulator, seed):
     token, analytics, training = seed.token("never-used-reader"), seed.workspace("analytics"), seed.deployment("training")
     task = {"name": "two roles", "astro.platform.token_roles": {
         "token_id": token,
@@ -157,9 +157,13 @@ def test_the_real_run_costs_one_read_one_write_one_verifying_read(ansible, emula
     emulator.control.clear_log()
     run = ansible.run([task], diff=False)
     assert run.rc == 0, run.output
-    # DEPLOYMENT_ADMIN needs no custom-role list; read, write, verifying read.
-    assert [(r["method"], r["operationId"]) for r in emulator.control.requests()] == [
-        ("GET", "GetApiToken"), ("POST", "UpdateApiTokenRoles"), ("GET", "GetApiToken")]
+    # DEPLOYMENT_ADMIN needs no roles list; read, the look-up of the Workspace and of the Deployment the token gets
+    # its first role on, write, verifying read.
+    requests = emulator.control.requests()
+    assert [(r["method"], r["operationId"]) for r in requests] == [
+        ("GET", "GetApiToken"), ("GET", "ListWorkspaces"), ("GET", "ListDeployments"),
+        ("POST", "UpdateApiTokenRoles"), ("GET", "GetApiToken")]
+    assert requests[1]["query"]["workspaceIds"] == [analytics] and requests[2]["query"]["deploymentIds"] == [training]
 
 
 def test_an_organization_token_by_name_costs_one_token_list_page_more(ansible, emulator, seed):
@@ -250,7 +254,7 @@ def test_bad_input_fails_clearly_naming_the_bad_value_before_any_write(ansible, 
             {"workspace_id": analytics, "role": "WORKSPACE_MEMBER"}, {"workspace_id": analytics, "state": "absent"}]),
          [r"WORKSPACE '{0}' is listed twice".format(analytics), r"WORKSPACE_MEMBER and once with none \(absent\)"]),
         ("unknown custom role", dict(deployment_roles=[{"deployment_id": etl_prod, "role": "DEPLOYMENT_BOSS"}]),
-         [r"'DEPLOYMENT_BOSS'", r"valid roles: DEPLOYMENT_ADMIN, ANALYTICS_VIEWER, DAG_RUNNER"]),
+         [r"'DEPLOYMENT_BOSS'", r"valid roles: DEPLOYMENT_ACCESSOR, DEPLOYMENT_ADMIN \(default\), ANALYTICS_VIEWER, DAG_RUNNER \(custom\)"]),
         ("restricted custom role", dict(deployment_roles=[
             {"deployment_id": etl_prod, "workspace_id": data_platform, "role": "ANALYTICS_VIEWER"}]),
          [r"ANALYTICS_VIEWER", r"may only be used in Workspaces " + analytics, r"not in Workspace " + data_platform]),

@@ -22,12 +22,6 @@ TOKEN_SORTS = {"name": "name", "description": "description", "createdAt": "creat
 ENTITY_SORTS = {"name": "name", "createdAt": "createdAt", "updatedAt": "updatedAt"}
 ROLE_SORTS = {"name": "name", "scopeType": "scopeType", "createdAt": "createdAt", "updatedAt": "updatedAt"}
 
-# Illustrative default roles for ListRoles?includeDefaultRoles=true (permissions abridged).
-DEFAULT_ROLES = (
-    [{"name": name, "scopeType": "ORGANIZATION", "permissions": ["organization.get"]} for name in rules.ORGANIZATION_ROLES]
-    + [{"name": name, "scopeType": "WORKSPACE", "permissions": ["workspace.get"]} for name in rules.WORKSPACE_ROLES]
-    + [{"name": rules.DEPLOYMENT_ADMIN, "scopeType": "DEPLOYMENT", "permissions": ["deployment.get", "deployment.update"]}]
-)
 
 
 @dataclass
@@ -379,7 +373,7 @@ def list_roles(call):
     page, roles = _paginate(roles, offset, limit, sorts, ROLE_SORTS)
     page["roles"] = [dict(role) for role in roles]
     if include_default:
-        page["defaultRoles"] = [dict(role) for role in DEFAULT_ROLES if not scope_types or role["scopeType"] in scope_types]
+        page["defaultRoles"] = [dict(role) for role in rules.DEFAULT_ROLES if not scope_types or role["scopeType"] in scope_types]
     return 200, page
 
 

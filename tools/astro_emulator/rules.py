@@ -27,6 +27,18 @@ WORKSPACE_ROLES = ("WORKSPACE_OWNER", "WORKSPACE_OPERATOR", "WORKSPACE_AUTHOR", 
 DEPLOYMENT_ADMIN = "DEPLOYMENT_ADMIN"
 ORGANIZATION_OWNER = "ORGANIZATION_OWNER"
 WORKSPACE_OWNER = "WORKSPACE_OWNER"
+# Default DEPLOYMENT roles besides DEPLOYMENT_ADMIN: valid in role writes, and answered in ListRoles' defaultRoles.
+# DEPLOYMENT_ACCESSOR is the one the Terraform provider's docs use; the list is illustrative, not Astro's full set.
+DEFAULT_DEPLOYMENT_ROLES = (DEPLOYMENT_ADMIN, "DEPLOYMENT_ACCESSOR")
+# ListRoles?includeDefaultRoles=true (permissions abridged).
+DEFAULT_ROLES = (
+    [{"name": name, "scopeType": ORGANIZATION, "permissions": ["organization.get"]} for name in ORGANIZATION_ROLES]
+    + [{"name": name, "scopeType": WORKSPACE, "permissions": ["workspace.get"]} for name in WORKSPACE_ROLES]
+    + [{"name": name, "scopeType": DEPLOYMENT, "permissions": ["deployment.get", "deployment.update"]} for name in DEFAULT_DEPLOYMENT_ROLES]
+)
+# What Astro answers to a role on a Workspace or Deployment that does not exist is not public; SEMANTICS.md
+# says to emulate it as a bad request.
+UNKNOWN_ENTITY_STATUS = 400
 
 # ASSUMED (SEMANTICS "Pagination"): default and largest page size.
 DEFAULT_LIMIT = 20
@@ -208,12 +220,13 @@ def custom_deployment_role(state, name):
 
 
 def check_deployment_role_name(state, role, deployment, label):
-    """DEPLOYMENT_ADMIN or the name of a custom DEPLOYMENT role allowed in the Deployment's Workspace."""
-    if role == DEPLOYMENT_ADMIN:
+    """A default DEPLOYMENT role, or the name of a custom DEPLOYMENT role allowed in the Deployment's Workspace."""
+    if role in DEFAULT_DEPLOYMENT_ROLES:
         return
     custom = custom_deployment_role(state, role)
     if custom is None:
-        raise ApiError(400, f"{label}: invalid DEPLOYMENT role {role!r}; use DEPLOYMENT_ADMIN or the name of a custom role with scopeType DEPLOYMENT")
+        raise ApiError(400, f"{label}: invalid DEPLOYMENT role {role!r}; use a default role ({', '.join(DEFAULT_DEPLOYMENT_ROLES)}) "
+                            "or the name of a custom role with scopeType DEPLOYMENT")
     # ASSUMED: a custom role with restrictedWorkspaceIds is usable only in those Workspaces.
     restricted = custom.get("restrictedWorkspaceIds") or []
     if restricted and deployment["workspaceId"] not in restricted:
@@ -251,6 +264,7 @@ def _entry_label(index, entry):
 def _check_deployment_scope(token, deployment, label):
     """SEMANTICS: WORKSPACE tokens hold DEPLOYMENT roles only in their own Workspace; DEPLOYMENT tokens nothing else."""
     scope = token["scope"]
+    # ASSUMED: no public client checks that a WORKSPACE token stays in its own Workspace.
     if scope == WORKSPACE and deployment["workspaceId"] != token["ownEntityId"]:
         raise ApiError(
             400,
@@ -273,7 +287,7 @@ def _check_entry(state, token, index, entry):
             raise ApiError(400, f"{label}: invalid ORGANIZATION role {role!r}; valid: {', '.join(ORGANIZATION_ROLES)}")
     elif entity_type == WORKSPACE:
         if entity_id not in state.workspaces:
-            raise ApiError(404, f"{label}: Workspace {entity_id} not found")
+            raise ApiError(UNKNOWN_ENTITY_STATUS, f"{label}: Workspace {entity_id} not found")
         if scope == DEPLOYMENT:
             raise ApiError(400, f"{label}: a DEPLOYMENT token may not hold a WORKSPACE role")
         if scope == WORKSPACE and entity_id != token["ownEntityId"]:
@@ -283,7 +297,7 @@ def _check_entry(state, token, index, entry):
     elif entity_type == DEPLOYMENT:
         deployment = state.deployments.get(entity_id)
         if deployment is None:
-            raise ApiError(404, f"{label}: Deployment {entity_id} not found")
+            raise ApiError(UNKNOWN_ENTITY_STATUS, f"{label}: Deployment {entity_id} not found")
         _check_deployment_scope(token, deployment, label)
         check_deployment_role_name(state, role, deployment, label)
     elif entity_type in DAG_ENTITY_TYPES:
@@ -292,11 +306,10 @@ def _check_entry(state, token, index, entry):
             raise ApiError(400, f"{label}: {entity_type} roles need deploymentId")
         deployment = state.deployments.get(deployment_id)
         if deployment is None:
-            raise ApiError(404, f"{label}: Deployment {deployment_id} not found")
-        # ASSUMED: DAG roles may go wherever DEPLOYMENT roles may (so never on a DEPLOYMENT token);
+            raise ApiError(UNKNOWN_ENTITY_STATUS, f"{label}: Deployment {deployment_id} not found")
+        # Observed: a DEPLOYMENT token may hold DAG and DAG_TAG roles on its own Deployment (the Terraform
+        # provider's acceptance tests create them). ASSUMED: elsewhere they go wherever DEPLOYMENT roles may;
         # their role names are not checked.
-        if scope == DEPLOYMENT:
-            raise ApiError(400, f"{label}: a DEPLOYMENT token may hold no role besides its own role on Deployment {token['ownEntityId']}")
         _check_deployment_scope(token, deployment, label)
         if not role:
             raise ApiError(400, f"{label}: empty role")

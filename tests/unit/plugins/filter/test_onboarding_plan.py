@@ -55,6 +55,18 @@ def test_same_named_workspace_tokens_of_different_workspaces_stay_apart():
     assert all(e["token_scope"] == "workspace" for e in plan["tokens"])
 
 
+def test_ids_are_matched_without_regard_to_case_and_names_exactly():
+    plan = onboarding_plan([{"workspace_id": "CW2", "org_tokens": [{"token_id": "CTOK1", "role": "WORKSPACE_MEMBER"}],
+                             "deployment_tokens": [grant("ci", ["CD3"])]}], LOOKUP)
+    edits = edits_by_token(plan)
+    assert edits["ctok1"]["token_id"] == "ctok1" and edits["ctok1"]["workspace_roles"][0]["workspace_id"] == "cw2"
+    assert [d["deployment_id"] for d in edits["ci"]["deployment_roles"]] == ["cd3"]
+    with pytest.raises(AnsibleFilterError, match="ETL"):
+        onboarding_plan([{"workspace": "analytics", "deployment_tokens": [grant("ci", ["ETL"])]}], LOOKUP)
+    with pytest.raises(AnsibleFilterError, match="named 'DATA'"):
+        onboarding_plan([{"workspace": "DATA", "org_tokens": [org("ci")]}], LOOKUP)
+
+
 def test_a_deployment_is_named_by_id_or_name_within_its_workspace():
     plan = onboarding_plan([{"workspace": "analytics", "deployment_tokens": [grant("ci", ["etl", "cd3"])]}], LOOKUP)
     assert [d["deployment_id"] for d in plan["tokens"][0]["deployment_roles"]] == ["cd4", "cd3"]

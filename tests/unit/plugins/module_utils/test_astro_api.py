@@ -309,3 +309,12 @@ def test_connection_warnings_name_the_url_and_never_the_token():
     assert len(warnings) == 2 and "travels in clear" in warnings[1] and "http://api.example.com/v1" in warnings[1]
     assert not any(SECRET in w for w in warnings)
     assert connection_warnings(connection_options(dict(api_url="http://127.0.0.1:9/v1"))) == []
+
+
+def test_roles_look_up_asks_for_default_roles_and_returns_both_lists(scripted_server):
+    custom = [{"id": "cr1", "name": "DAG_RUNNER", "scopeType": "DEPLOYMENT"}]
+    default = [{"name": "DEPLOYMENT_ADMIN", "scopeType": "DEPLOYMENT", "permissions": []}]
+    scripted_server.answer(body={"roles": custom, "defaultRoles": default, "totalCount": 1, "offset": 0, "limit": 1000})
+    assert make_client(scripted_server.url).list_roles(scope_types=["DEPLOYMENT"]) == (custom, default)
+    query = parse_qs(urlsplit(scripted_server.requests[0]["path"]).query)
+    assert query["includeDefaultRoles"] == ["true"] and query["scopeTypes"] == ["DEPLOYMENT"]

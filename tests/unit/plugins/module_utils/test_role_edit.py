@@ -27,15 +27,31 @@ DAG_ROLE = {"entityType": "DAG", "entityId": "etl", "deploymentId": "cd1", "role
 
 
 class InMemoryTokens:
-    """The two token calls of the API, in memory; `after_write` lets a test play a concurrent writer."""
+    """The token calls and the entity look-ups of the API, in memory; `after_write` lets a test play a concurrent writer.
+
+    Its organization has Workspaces cw1, cw2, cw3, cw7 and cwa, and Deployments cd1, cd2 of Workspace cwa.
+    """
 
     api_url = "http://in-memory/v1"
     organization_id = "corg"
 
-    def __init__(self, roles, after_write=None):
-        self.token = {"id": "ctok", "name": "ci", "scope": "ORGANIZATION", "roles": list(roles)}
+    def __init__(self, roles, after_write=None, scope="ORGANIZATION"):
+        self.token = {"id": "ctok", "name": "ci", "scope": scope, "roles": list(roles)}
         self.after_write = after_write
         self.calls = []
+        self.looked_up = []
+        self.workspaces = [{"id": i, "name": i} for i in ("cw1", "cw2", "cw3", "cw7", "cwa")]
+        self.deployments = [{"id": i, "name": i, "workspaceId": "cwa"} for i in ("cd1", "cd2")]
+
+    def list_workspaces(self, names=None, workspace_ids=None):
+        self.calls.append("WORKSPACES")
+        self.looked_up.append(list(workspace_ids))
+        return [w for w in self.workspaces if w["id"] in workspace_ids]
+
+    def list_deployments(self, names=None, workspace_ids=None, deployment_ids=None):
+        self.calls.append("DEPLOYMENTS")
+        self.looked_up.append(list(deployment_ids))
+        return [d for d in self.deployments if d["id"] in deployment_ids]
 
     def get_token(self, token_id):
         self.calls.append("GET")
@@ -61,7 +77,7 @@ def test_unchanged_costs_one_read_and_no_write():
 def test_a_change_is_read_write_verify_and_keeps_other_roles():
     api = InMemoryTokens([ORG_ROLE, DAG_ROLE])
     result = edit(api)
-    assert api.calls == ["GET", "POST", "GET"]
+    assert api.calls == ["GET", "WORKSPACES", "POST", "GET"], "a first role on cw1: cw1 is looked up before the write"
     assert api.token["roles"] == [ORG_ROLE, DAG_ROLE, {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_MEMBER"}]
     assert result["changed"] and result["attempts"] == 1
     assert result["role_before"] is None and result["role_after"] == "WORKSPACE_MEMBER"
@@ -71,7 +87,7 @@ def test_a_change_is_read_write_verify_and_keeps_other_roles():
 def test_check_mode_predicts_without_writing():
     api = InMemoryTokens([ORG_ROLE])
     result = edit(api, check_mode=True)
-    assert result["changed"] is True and api.calls == ["GET"] and api.token["roles"] == [ORG_ROLE]
+    assert result["changed"] is True and api.calls == ["GET", "WORKSPACES"] and api.token["roles"] == [ORG_ROLE]
     assert result["token"]["roles"][-1]["entityId"] == "cw1"
 
 
@@ -168,7 +184,8 @@ def edit_several(api, edits=None, **kwargs):
 def test_several_edits_are_one_read_one_write_one_verifying_read():
     api = InMemoryTokens(BEFORE)
     result = edit_several(api)
-    assert api.calls == ["GET", "POST", "GET"]
+    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET"]
+    assert api.looked_up == [["cw2"], ["cd2"]], "only the entities that get a first role, one request per kind"
     assert api.token["roles"] == AFTER
     assert result["changed"] is True and result["attempts"] == 1
     assert result["token"]["roles"] == AFTER and result["token"]["id"] == "ctok"
@@ -200,7 +217,7 @@ def test_the_same_edit_listed_twice_is_made_and_reported_once():
     api = InMemoryTokens([ORG_ROLE])
     twice = [("WORKSPACE", "cw1", "WORKSPACE_MEMBER"), ("WORKSPACE", "cw1", "WORKSPACE_MEMBER")]
     result = edit_several(api, twice)
-    assert api.calls == ["GET", "POST", "GET"] and api.token["roles"] == [ORG_ROLE, ws("cw1", "WORKSPACE_MEMBER")]
+    assert api.calls == ["GET", "WORKSPACES", "POST", "GET"] and api.token["roles"] == [ORG_ROLE, ws("cw1", "WORKSPACE_MEMBER")]
     assert result["roles_changed"] == [dict(entity_type="WORKSPACE", entity_id="cw1", role_before=None, role_after="WORKSPACE_MEMBER")]
 
 
@@ -215,7 +232,7 @@ def test_a_concurrent_overwrite_of_one_of_several_edits_is_repaired_keeping_the_
 
     api = InMemoryTokens(BEFORE, after_write=stale_writer)
     result = edit_several(api)
-    assert api.calls == ["GET", "POST", "GET", "POST", "GET"]
+    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET", "POST", "GET"], "no second look-up"
     assert result["attempts"] == 2 and result["changed"] is True
     assert api.token["roles"] == [e for e in AFTER if e["entityId"] != "cd2"] + [theirs, dep("cd2", "DAG_RUNNER")]
     assert result["token"]["roles"] == api.token["roles"]
@@ -229,7 +246,7 @@ def test_a_concurrent_removal_of_an_entry_we_removed_too_needs_no_second_write()
 
     api = InMemoryTokens(BEFORE, after_write=other_removes_and_adds)
     result = edit_several(api)
-    assert result["attempts"] == 1 and api.calls == ["GET", "POST", "GET"]
+    assert result["attempts"] == 1 and api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET"]
     assert api.token["roles"] == AFTER + [ws("cw7", "WORKSPACE_ACCESSOR")]
 
 
@@ -248,7 +265,7 @@ def test_conflicting_edits_fail_before_any_call(first, second):
 def test_several_edits_in_check_mode_predict_without_writing():
     api = InMemoryTokens(BEFORE)
     result = edit_several(api, check_mode=True)
-    assert api.calls == ["GET"] and api.token["roles"] == BEFORE
+    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS"] and api.token["roles"] == BEFORE
     assert result["changed"] is True and result["attempts"] == 0
     assert result["token"]["roles"] == AFTER and result["roles_changed"] == CHANGED
     assert "WORKSPACE cw2: WORKSPACE_MEMBER\n" in result["diff"]["after"]
@@ -360,3 +377,51 @@ def test_a_removal_declared_with_the_held_role_removes_it():
     api = InMemoryTokens([ORG_ROLE, {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_MEMBER"}])
     result = edit(api, role=None, only_if_held={("WORKSPACE", "cw1"): "WORKSPACE_MEMBER"})
     assert result["changed"] and api.token["roles"] == [ORG_ROLE] and result["roles_kept"] == []
+
+
+# Entities exist before a write: first roles are looked up, by ID, one request per kind.
+
+def test_unknown_workspaces_and_deployments_fail_naming_each_before_any_write():
+    api = InMemoryTokens([ORG_ROLE])
+    edits = [("WORKSPACE", "cw1", "WORKSPACE_MEMBER"), ("WORKSPACE", "cwnosuch", "WORKSPACE_MEMBER"),
+             ("DEPLOYMENT", "cdnosuch", "DEPLOYMENT_ADMIN"), ("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")]
+    with pytest.raises(AstroInputError) as raised:
+        edit_several(api, edits)
+    message = str(raised.value)
+    assert "Workspace 'cwnosuch'" in message and "Deployment 'cdnosuch'" in message and "nothing was written" in message
+    assert "'cw1'" not in message and "'cd1'" not in message
+    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS"] and api.token["roles"] == [ORG_ROLE]
+    assert api.looked_up == [["cw1", "cwnosuch"], ["cd1", "cdnosuch"]]
+
+
+def test_unknown_entity_fails_in_check_mode_too():
+    api = InMemoryTokens([ORG_ROLE])
+    with pytest.raises(AstroInputError, match="cwnosuch"):
+        edit_several(api, [("WORKSPACE", "cwnosuch", "WORKSPACE_MEMBER")], check_mode=True)
+
+
+def test_a_change_or_removal_of_a_held_role_and_a_no_op_need_no_look_up():
+    api = InMemoryTokens(BEFORE)
+    edit_several(api, [("WORKSPACE", "cw1", "WORKSPACE_OWNER"), ("DEPLOYMENT", "cd1", None), ("DEPLOYMENT", "cdgone", None)])
+    assert api.calls == ["GET", "POST", "GET"]
+
+
+def test_entities_a_name_look_up_found_are_not_looked_up_again():
+    api = InMemoryTokens([ORG_ROLE])
+    edit_several(api, [("WORKSPACE", "cw1", "WORKSPACE_MEMBER"), ("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")],
+                 known=[("WORKSPACE", "cw1")])
+    assert api.calls == ["GET", "DEPLOYMENTS", "POST", "GET"]
+
+
+def test_a_deployment_of_another_workspace_than_the_task_names_fails_before_any_write():
+    api = InMemoryTokens([ORG_ROLE])
+    with pytest.raises(AstroInputError, match="Deployment cd1 is in Workspace cwa, not in Workspace 'cw1'"):
+        edit_several(api, [("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")], workspace_of={"cd1": "cw1"})
+    assert "POST" not in api.calls
+
+
+def test_a_workspace_token_is_refused_a_deployment_of_another_workspace_found_by_the_look_up():
+    api = InMemoryTokens([ws("cw1", "WORKSPACE_OWNER")], scope="WORKSPACE")
+    with pytest.raises(AstroInputError, match="belongs to Workspace cw1.*not of Workspace cwa"):
+        edit_several(api, [("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")])
+    assert "POST" not in api.calls

@@ -94,13 +94,23 @@ CUSTOM = [{"name": "DAG_OPERATOR", "scopeType": "DEPLOYMENT", "restrictedWorkspa
           {"name": "WS_CUSTOM", "scopeType": "WORKSPACE", "restrictedWorkspaceIds": []}]
 
 
-def test_deployment_roles_are_admin_or_a_custom_deployment_role():
+DEFAULT = [{"name": "DEPLOYMENT_ADMIN", "scopeType": "DEPLOYMENT"}, {"name": "DEPLOYMENT_ACCESSOR", "scopeType": "DEPLOYMENT"},
+           {"name": "WORKSPACE_OWNER", "scopeType": "WORKSPACE"}]
+
+
+def test_deployment_roles_are_default_or_custom_deployment_roles():
     check_deployment_role("DEPLOYMENT_ADMIN", [])
+    check_deployment_role("DEPLOYMENT_ACCESSOR", CUSTOM, "cwany", DEFAULT)
     check_deployment_role("DAG_OPERATOR", CUSTOM, "cwany")
     check_deployment_role("ML_ONLY", CUSTOM, "cwml")
-    with pytest.raises(AstroInputError) as raised:
-        check_deployment_role("WS_CUSTOM", CUSTOM)
-    assert "'WS_CUSTOM'" in str(raised.value) and "DEPLOYMENT_ADMIN, DAG_OPERATOR, ML_ONLY" in str(raised.value)
+    for role in ("WS_CUSTOM", "WORKSPACE_OWNER"):
+        with pytest.raises(AstroInputError) as raised:
+            check_deployment_role(role, CUSTOM, None, DEFAULT)
+        message = str(raised.value)
+        assert repr(role) in message
+        assert "valid roles: DEPLOYMENT_ACCESSOR, DEPLOYMENT_ADMIN (default), DAG_OPERATOR, ML_ONLY (custom)" in message
+    with pytest.raises(AstroInputError, match="DEPLOYMENT_ACCESSOR"):
+        check_deployment_role("DEPLOYMENT_ACCESSOR", CUSTOM)  # not a default role where the API lists none
     with pytest.raises(AstroInputError, match="ML_ONLY.*cwml.*cwother"):
         check_deployment_role("ML_ONLY", CUSTOM, "cwother")
 

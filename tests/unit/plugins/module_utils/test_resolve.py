@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroInputError
+from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, check_deployment_roles, given_id
+
+CUSTOM = [{"name": "DAG_RUNNER", "scopeType": "DEPLOYMENT", "restrictedWorkspaceIds": []}]
+DEFAULT = [{"name": "DEPLOYMENT_ADMIN", "scopeType": "DEPLOYMENT"}, {"name": "DEPLOYMENT_ACCESSOR", "scopeType": "DEPLOYMENT"}]
+
+
+class Roles:
+    """The roles look-up of the client: answers the lists, or raises `error`."""
+
+    def __init__(self, error=None):
+        self.error = error
+        self.calls = 0
+
+    def list_roles(self, scope_types=None):
+        self.calls += 1
+        if self.error:
+            raise self.error
+        return CUSTOM, DEFAULT
+
+
+def test_ids_are_lower_cased_as_the_cli_does_and_none_stays_none():
+    assert as_id("CLVDX7Z3C000008KV5TDW5TC5") == "clvdx7z3c000008kv5tdw5tc5"
+    assert as_id(None) is None and given_id(None, "workspace_id") is None
+    with pytest.raises(AstroInputError, match="workspace_id is empty"):
+        given_id(" ", "workspace_id")
+
+
+def test_default_and_custom_deployment_roles_pass_with_one_look_up_and_deployment_admin_needs_none():
+    client, warnings = Roles(), []
+    check_deployment_roles(client, [("DEPLOYMENT_ADMIN", None)], warnings.append)
+    assert client.calls == 0
+    check_deployment_roles(client, [("DEPLOYMENT_ACCESSOR", None), ("DAG_RUNNER", "cw1"), ("DEPLOYMENT_ADMIN", None)], warnings.append)
+    assert client.calls == 1 and warnings == []
+    with pytest.raises(AstroInputError, match="'DEPLOYMENT_BOSS'.*DEPLOYMENT_ACCESSOR, DEPLOYMENT_ADMIN \\(default\\), DAG_RUNNER \\(custom\\)"):
+        check_deployment_roles(client, [("DEPLOYMENT_BOSS", None)], warnings.append)
+
+
+def test_a_403_from_the_roles_look_up_warns_and_leaves_the_role_to_the_api():
+    forbidden = AstroAPIError(403, "GET", "/organizations/corg/roles", "may not list roles", request_id="req-9")
+    warnings = []
+    check_deployment_roles(Roles(forbidden), [("DEPLOYMENT_BOSS", None), ("DAG_RUNNER", None)], warnings.append)
+    assert len(warnings) == 1
+    assert "DAG_RUNNER, DEPLOYMENT_BOSS could not be checked" in warnings[0] and "403" in warnings[0] and "req-9" in warnings[0]
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 500])
+def test_other_errors_of_the_roles_look_up_still_fail(status):
+    error = AstroAPIError(status, "GET", "/organizations/corg/roles", "nope")
+    with pytest.raises(AstroAPIError):
+        check_deployment_roles(Roles(error), [("DAG_RUNNER", None)], [].append)
