@@ -317,3 +317,15 @@ def test_an_unchanged_task_on_another_core(ansible, emulator, core):
     run = ansible.run([task("same", name="ci-deployer", role="ORGANIZATION_MEMBER")], core=core)
     assert run.rc == 0 and run.task("same")["changed"] is False, run.output
     assert len(emulator.control.requests()) == 1
+
+
+def test_the_leak_check_covers_secrets_issued_during_the_run(ansible, emulator, tmp_path):
+    """Control: print a secret made by the run itself on purpose; the runner's check must find it, or it proves
+    nothing about the other tests of this file."""
+    secret_file = tmp_path / "leaky.token"
+    leak = [task("create", name="leaky", role="ORGANIZATION_MEMBER", secret_file=str(secret_file)),
+            {"name": "leak", "ansible.builtin.debug": {"msg": "{{ lookup('file', '%s') }}" % secret_file}}]
+    with pytest.raises(AssertionError, match="1 secret"):
+        ansible.run(leak)
+    [issued] = emulator.control.issued_secrets()
+    assert issued == secret_file.read_text()
