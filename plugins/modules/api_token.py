@@ -19,10 +19,10 @@ description:
     so its other Workspace and Deployment roles are kept.
   - Expiry is set at creation only; the Astro API cannot change it. A found token whose expiry differs from
     O(expiry_days) fails the task, saying what to do; it is never ignored nor re-created silently.
-  - B(The secret is shown once.) Astro returns a token's secret only when the token is created or rotated.
+  - "B(The secret is shown once.) Astro returns a token's secret only when the token is created or rotated.
     The module hands it over in one of two ways, and no other - written to O(secret_file), or returned as
     RV(secret) when the task has C(no_log: true). A task that would create or rotate a token with neither fails
-    before anything is created or rotated. The secret never appears in messages, warnings, diffs or logs.
+    before anything is created or rotated. The secret never appears in messages, warnings, diffs or logs."
 author:
   - astro.platform contributors (@astro-platform)
 extends_documentation_fragment:
@@ -279,6 +279,11 @@ actions:
   type: list
   elements: str
   sample: [update, rotate]
+attempts:
+  description: Writes the change of the token's own role took (0 when its role was not changed).
+  returned: success
+  type: int
+  sample: 1
 secret_file:
   description: The file the new secret was written to.
   returned: when a secret was made and O(secret_file) is set
@@ -539,6 +544,7 @@ def update(module, client, params, target, token, result):
             edit = set_token_roles(client, token["id"], [(token["scope"], own_entity_id(token), role)], lock_dir=params["lock_dir"],
                                    precheck=lambda fresh: check_token_is(fresh, target.scope, own_entity_id(token)))
             after = dict(after, roles=edit["token"]["roles"])
+            result["attempts"] = edit["attempts"]
         if rotate:
             after = client.rotate_token(token["id"])
             hand_over(module, result, after.pop("token"), secret_file)
@@ -582,7 +588,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    result = dict(changed=False)
+    result = dict(changed=False, attempts=0)
     try:
         scope = check_options(params)
         client = astro_client(module)
