@@ -460,14 +460,20 @@ def plan_update(params, token, now):
     return update, role, rotate
 
 
-def hand_over(module, result, secret, secret_file):
+def hand_over(module, result, answer, secret_file):
     """The one place a new secret leaves the module: to the file, or to the result of a no_log task."""
+    secret = answer.pop("token")
     if secret_file is None:
         result["secret"] = secret  # module.no_log: Ansible censors this task's whole result in every output
         return
     # Masked wherever it could still appear in this module's output, as Ansible masks no_log options.
     module.no_log_values.add(secret)
-    secret_file.commit(secret)
+    try:
+        secret_file.commit(secret)
+    except OSError as exc:
+        raise AstroError("Token {0} has a new secret, but writing it to {1} failed ({2}); the secret is lost. "
+                         "Fix the file's place and re-run with rotate: true to give the token another one.".format(
+                             answer.get("id"), secret_file.path, exc.strerror))
     result["secret_file"] = secret_file.path
 
 
@@ -518,7 +524,7 @@ def create(module, client, params, target, result):
         except AstroTransportError as exc:
             raise AstroError("{0}. The token may have been created with its answer lost; if a token named {1} now exists, "
                              "its secret is unknown: re-run with rotate: true to give it a new one.".format(exc, repr(params["name"])))
-        hand_over(module, result, created.pop("token"), secret_file)
+        hand_over(module, result, created, secret_file)
     result["token"] = public(created)
 
 
@@ -547,7 +553,7 @@ def update(module, client, params, target, token, result):
             result["attempts"] = edit["attempts"]
         if rotate:
             after = client.rotate_token(token["id"])
-            hand_over(module, result, after.pop("token"), secret_file)
+            hand_over(module, result, after, secret_file)
     result["token"] = public(after)
 
 
