@@ -199,6 +199,41 @@ def measure_operations(bench, data, by_kinds=("id", "name"), only=None):
     return rows
 
 
+def measure_api_token(bench, data):
+    """api_token's life of one Organization token by name: create, update, no-op, rotate, delete.
+
+    Minimum: the Organization tokens' list pages (to find it by name), plus the one write of each change.
+    The CLI finds a token named by --name in its list (pages of 100), then makes the one call; its create is one POST.
+    """
+    emu = bench.emu
+    emu.control.reset()
+    n_org = sum(1 for t in data["tokens"] if t["scope"] == "ORGANIZATION")
+    secret_file = bench.workdir / "bench-api-token.secret"
+    base = dict(name="bench-api-token", role="ORGANIZATION_MEMBER", description="benchmark")
+    plan = [
+        ("create", dict(base, secret_file=str(secret_file)), 1, False),
+        ("update", dict(base, description="benchmark, updated"), 1, True),
+        ("no-op", dict(base, description="benchmark, updated"), 0, True),
+        ("rotate", dict(name=base["name"], rotate=True, secret_file=str(secret_file)), 1, True),
+        ("delete", dict(name=base["name"], state="absent"), 1, True),
+    ]
+    rows = []
+    for op, args, writes, by_name_cli in plan:
+        path = bench.task_playbook("astro.platform.api_token", args)
+        emu.control.clear_log()
+        seconds, changed = bench.playbook(path, forks=1)
+        got = bench.log()
+        minimum = pages(n_org) + writes
+        rows.append(dict(module="api_token", operation=op, by="name", requests=got["requests"], writes=got["writes"],
+                         minimum=minimum, minimum_formula="{0} token page{1}".format(pages(n_org), " + 1 write" if writes else ""),
+                         cli=pages(n_org, CLI_PAGE) + 1 if by_name_cli else 1,
+                         cli_formula="⌈{0}/100⌉+1 (list, POST)".format(n_org) if by_name_cli else "1 (POST)",
+                         n=n_org, changed=changed > 0, seconds=seconds))
+    if secret_file.exists():
+        secret_file.unlink()
+    return rows
+
+
 def _state_tokens(state):
     tokens = state.get("tokens")
     return list(tokens.values()) if isinstance(tokens, dict) else list(tokens)
@@ -538,7 +573,7 @@ def main(argv=None):
     try:
         bench = Bench(emulator, collections, workdir, forks=args.forks)
         print("1. per operation ...", flush=True)
-        ops = measure_operations(bench, data)
+        ops = measure_operations(bench, data) + measure_api_token(bench, data)
         print("   {0:.0f} s".format(time.monotonic() - started), flush=True)
         print("3b. by-name lookups at", args.lookup_sizes, "tokens ...", flush=True)
         lookups = lookup_scaling(bench, [int(n) for n in args.lookup_sizes.split(",")])

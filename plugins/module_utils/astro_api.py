@@ -39,6 +39,8 @@ COLLECTION_VERSION = "0.1.0"
 DEFAULT_API_URL = "https://api.astronomer.io/v1"
 MAX_PAGE_SIZE = 1000
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# Answers that say the request was not carried out; a gateway's 502/504 or a lost answer leave that open.
+NOT_APPLIED_STATUSES = frozenset((429, 503))
 # A Retry-After beyond this is not worth blocking a playbook for; we cap it.
 MAX_RETRY_AFTER = 60.0
 BACKOFF_BASE = 0.5
@@ -197,8 +199,12 @@ class AstroClient:
 
     # -- transport ---------------------------------------------------------
 
-    def request(self, method, path, params=None, body=None):
-        """Send one API call, retrying what SEMANTICS.md says is worth retrying; return the JSON body."""
+    def request(self, method, path, params=None, body=None, retry_unanswered=True):
+        """Send one API call, retrying what SEMANTICS.md says is worth retrying; return the JSON body.
+
+        retry_unanswered=False: for a write that must not happen twice (a create), retry only answers that say it
+        was not carried out (429, 503); a lost answer, a timeout, 502 or 504 fail at once.
+        """
         url = self.api_url + path
         if params:
             params = {key: query_value(value) for key, value in params.items() if value is not None}
@@ -211,7 +217,7 @@ class AstroClient:
                 raise AstroTransportError(method, path, self._without_token(
                     "TLS verification failed ({0}); set ca_path to the CA bundle that signed the API's certificate".format(exc)), attempt)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                if attempt > self.max_retries:
+                if attempt > self.max_retries or not retry_unanswered:
                     raise AstroTransportError(method, path, self._without_token(describe_transport_error(exc, self.timeout)), attempt)
                 self._sleep(backoff_delay(attempt))
                 continue
@@ -219,7 +225,8 @@ class AstroClient:
                 # Not worth retrying (a bad URL or header, say); such errors may quote the headers, so never their text.
                 raise AstroTransportError(method, path, "the request could not be sent ({0}); check api_url and api_token".format(
                     type(exc).__name__), attempt)
-            if response.status_code in RETRY_STATUSES and attempt <= self.max_retries:
+            retryable = RETRY_STATUSES if retry_unanswered else NOT_APPLIED_STATUSES
+            if response.status_code in retryable and attempt <= self.max_retries:
                 self._sleep(retry_delay(attempt, response.headers.get("Retry-After")))
                 continue
             if response.status_code >= 400:
@@ -290,6 +297,32 @@ class AstroClient:
             if default is None:
                 default = page.get("defaultRoles") or []
         return custom, default or []
+
+    def get_workspace(self, workspace_id):
+        return self.request("GET", self.org_path("workspaces", workspace_id))
+
+    def get_deployment(self, deployment_id):
+        return self.request("GET", self.org_path("deployments", deployment_id))
+
+    def create_token(self, name, scope, role, entity_id=None, description=None, expiry_days=None):
+        """POST a new token; the answer's `token` is its secret, shown this once. Never retried unanswered:
+        a create whose answer was lost may have happened, and a second one would make a second token."""
+        body = {"name": name, "scope": scope, "role": role, "entityId": entity_id, "description": description,
+                "tokenExpiryPeriodInDays": expiry_days}
+        body = {key: value for key, value in body.items() if value is not None}
+        return self.request("POST", self.org_path("tokens"), body=body, retry_unanswered=False)
+
+    def update_token(self, token_id, name, description):
+        """Name and description are all UpdateApiToken changes; both are sent, so neither is left to a default."""
+        return self.request("POST", self.org_path("tokens", token_id), body={"name": name, "description": description})
+
+    def rotate_token(self, token_id):
+        """A new secret (the answer's `token`); the old one stops working. A retry after a lost answer rotates
+        again, which leaves the secret of the last answer the valid one."""
+        return self.request("POST", self.org_path("tokens", token_id, "rotate"))
+
+    def delete_token(self, token_id):
+        return self.request("DELETE", self.org_path("tokens", token_id))
 
 
 def backoff_delay(attempt):

@@ -169,3 +169,18 @@ def _sort_key(entry):
     order = {ORGANIZATION: 0, WORKSPACE: 1, DEPLOYMENT: 2}
     return (order.get(entry.get("entityType"), 3), entry.get("entityType") or "", entry.get("deploymentId") or "",
             entry.get("entityId") or "")
+
+
+# SEMANTICS "Valid role names": a token's own role on its Organization.
+ORGANIZATION_ROLES = ("ORGANIZATION_OWNER", "ORGANIZATION_BILLING_ADMIN", "ORGANIZATION_MEMBER",
+                      "ORGANIZATION_OBSERVE_ADMIN", "ORGANIZATION_OBSERVE_MEMBER")
+OWN_ROLES = {ORGANIZATION: ORGANIZATION_ROLES, WORKSPACE: WORKSPACE_ROLES}
+
+
+def check_own_role_name(scope, role):
+    """An Organization or Workspace token's own role must be one of its scope's roles (Deployment roles need
+    the organization's custom roles: check_deployment_role)."""
+    valid = OWN_ROLES.get(scope)
+    if valid is not None and role not in valid:
+        raise AstroInputError("role {0} is not valid for a token of scope {1}; valid roles: {2}.".format(
+            shown(role), scope, ", ".join(valid)))

@@ -24,14 +24,15 @@ def api_env(emulator):
 
 
 @pytest.fixture
-def ansible(tmp_path, installed_collection, api_env, demo_seed):  # noqa: F811  (fixture argument)
+def ansible(tmp_path, installed_collection, api_env, demo_seed, emulator):  # noqa: F811  (fixture argument)
     """Runs playbooks of tasks against the emulator with the installed collection.
 
-    Every run fails its test if the API token, or any token secret of the seed, appears in
-    its -vvv --diff output, its task results or Ansible's log.
+    Every run fails its test if the API token, any token secret of the seed, or any secret the
+    emulator issued since the test began (create, rotate; replaced ones too) appears in its
+    -vvv --diff output, its task results or Ansible's log.
     """
     secrets = [api_env["ASTRO_API_TOKEN"]] + [t["secret"] for t in demo_seed["tokens"] if t.get("secret")]
-    return PlaybookRunner(tmp_path, installed_collection, api_env, secrets)
+    return PlaybookRunner(tmp_path, installed_collection, api_env, secrets, secret_source=emulator.control.issued_secrets)
 
 
 class Seed:

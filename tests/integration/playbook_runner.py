@@ -58,11 +58,13 @@ class PlaybookRun:
 class PlaybookRunner:
     """Writes a playbook into a scratch directory and runs it with the collection and the emulator's credentials."""
 
-    def __init__(self, workdir, collections_path, api_env, secrets=()):
+    def __init__(self, workdir, collections_path, api_env, secrets=(), secret_source=None):
+        """secret_source: called after each run, returns more secrets to search for (those issued during the run)."""
         self.workdir = Path(workdir)
         self.collections_path = collections_path
         self.api_env = api_env
         self.secrets = list(secrets)
+        self.secret_source = secret_source
         self._ids = itertools.count(1)  # unique file names, also when two threads run playbooks at once
 
     def env(self, extra=None):
@@ -110,6 +112,6 @@ class PlaybookRunner:
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
         run = PlaybookRun(completed.returncode, completed.stdout, completed.stderr, results, log)
         if not allow_leaks:
-            leaked = run.leaks(self.secrets)
+            leaked = run.leaks(self.secrets + list(self.secret_source() if self.secret_source else ()))
             assert not leaked, "{0} secret(s) leaked into the output, results or log of {1}".format(len(leaked), playbook)
         return run

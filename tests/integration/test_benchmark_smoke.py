@@ -77,6 +77,20 @@ def test_benchmark_smoke(installed_collection, small_org, tmp_path):
     assert again["roles_held"] == again["roles_declared"]
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("benchmark")
+def test_benchmark_api_token_rows_are_at_the_minimum(installed_collection, small_org, tmp_path):
+    emulator, data = small_org
+    bench = bench_run.Bench(emulator, installed_collection, tmp_path, forks=1)
+    rows = bench_run.measure_api_token(bench, data)
+    n_org = sum(1 for t in data["tokens"] if t["scope"] == "ORGANIZATION")
+    assert [r["operation"] for r in rows] == ["create", "update", "no-op", "rotate", "delete"]
+    assert [r["writes"] for r in rows] == [1, 1, 0, 1, 1]
+    assert [r["minimum"] for r in rows] == [bench_run.pages(n_org) + w for w in (1, 1, 0, 1, 1)]
+    assert [r["requests"] for r in rows] == [r["minimum"] for r in rows]
+    assert [r["changed"] for r in rows] == [True, True, False, True, True]
+
+
 def test_a_run_rewrites_only_the_readme_figures_between_the_markers(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("intro\n{0}\nold figures\n{1}\noutro\n".format(bench_run.README_START, bench_run.README_END))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from . import rules
 from .errors import ApiError, field_error
-from .state import new_id, new_secret, new_short_token, now, public_token
+from .state import format_time, new_id, new_short_token, public_token
 
 TOKEN_SCOPES = ("ORGANIZATION", "WORKSPACE", "DEPLOYMENT")
 TOKEN_KINDS = ("STANDARD", "DIRECT_ACCESS")
@@ -177,7 +177,7 @@ def _get_token(state, token_id):
 
 
 def _touch(state, caller, token):
-    token["updatedAt"] = now()
+    token["updatedAt"] = state.now()
     token["updatedBy"] = state.token_profile(caller["id"], caller["name"])
 
 
@@ -233,7 +233,7 @@ def create_token(call):
     if days is not None and days < 1:
         raise ApiError(400, "tokenExpiryPeriodInDays must be at least 1", [field_error("tokenExpiryPeriodInDays", "min", "must be at least 1")])
 
-    created = now()
+    created = state.now()
     token = {
         "id": new_id(),
         "name": body["name"],
@@ -247,13 +247,12 @@ def create_token(call):
         "updatedAt": created,
         "createdBy": state.token_profile(call.caller["id"], call.caller["name"]),
         "updatedBy": state.token_profile(call.caller["id"], call.caller["name"]),
-        "secret": new_secret(),
         "ownEntityId": entity_id,
     }
+    state.issue_secret(token)
     if days is not None:
         token["expiryPeriodInDays"] = days
-        end = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
-        token["endAt"] = end.strftime("%Y-%m-%dT%H:%M:%SZ")
+        token["endAt"] = format_time(state.now_datetime() + datetime.timedelta(days=days))
     state.tokens[token["id"]] = token
     return 200, public_token(token, with_secret=True)
 
@@ -297,9 +296,9 @@ def update_token_roles(call):
 def rotate_token(call):
     token = _get_token(call.state, call.params["tokenId"])
     rules.authorize_token_change(call.caller, "rotate", token["id"])
-    token["secret"] = new_secret()
+    call.state.issue_secret(token)
     token["shortToken"] = new_short_token()
-    token["lastRotatedAt"] = now()
+    token["lastRotatedAt"] = call.state.now()
     _touch(call.state, call.caller, token)
     return 200, public_token(token, with_secret=True)
 

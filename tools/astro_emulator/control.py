@@ -56,6 +56,22 @@ class EmulatorControl:
     def clear_faults(self):
         return self._call("DELETE", "faults")
 
+    def clock(self):
+        """{"now": the emulator's time, "offset_seconds": its distance from real time}."""
+        return self._call("GET", "clock")
+
+    def set_clock(self, now=None, offset_seconds=None):
+        """Set the emulator's clock to `now` ("YYYY-MM-DDTHH:MM:SSZ"; it runs on from there) or `offset_seconds` from real time."""
+        body = {"now": now} if now is not None else {"offset_seconds": offset_seconds or 0}
+        return self._call("POST", "clock", body)
+
+    def reset_clock(self):
+        return self._call("DELETE", "clock")
+
+    def issued_secrets(self):
+        """Every secret the emulator made (create, rotate) since its last reset, replaced ones included."""
+        return self.state()["issued_secrets"]
+
     def token(self, token_id):
         response = self.session.get(f"{self.base_url}/_emulator/tokens/{requests.utils.quote(token_id, safe='')}", timeout=self.timeout, verify=self.verify)
         response.raise_for_status()

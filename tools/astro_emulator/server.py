@@ -333,6 +333,17 @@ class Handler(BaseHTTPRequestHandler):
             elif route == ("DELETE", "faults"):
                 emulator.faults.clear()
                 self._send(200, emulator.faults.describe())
+            elif route == ("GET", "clock"):
+                self._send(200, emulator.state.clock())
+            elif route == ("POST", "clock"):
+                unknown = set(parsed or {}) - {"now", "offset_seconds"}
+                if unknown:
+                    raise ValueError(f"unknown clock keys {sorted(unknown)}; known: now, offset_seconds")
+                emulator.state.set_clock(**(parsed or {}))
+                self._send(200, emulator.state.clock())
+            elif route == ("DELETE", "clock"):
+                emulator.state.set_clock()
+                self._send(200, emulator.state.clock())
             elif route == ("GET", "state"):
                 self._send(200, emulator.state.snapshot())
             elif route == ("GET", "tokens") and rest.count("/") == 1:

@@ -19,9 +19,9 @@ _CUID_ALPHABET = string.ascii_lowercase + string.digits
 _DEFAULT_TIME = "2024-01-01T00:00:00Z"
 
 
-def now():
+def format_time(moment):
     """Astro's time format: UTC, seconds, trailing Z."""
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(value):
@@ -56,7 +56,7 @@ def _time(value, default):
     if value is None:
         return default
     if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_time(value)
     return str(value)
 
 
@@ -90,6 +90,40 @@ class State:
             self.caller_id = data.get("caller")
             if self.caller_id is None and self.tokens:
                 self.caller_id = next(iter(self.tokens))
+            # Every secret made by create or rotate since the seed, in order: leak checks search for all of
+            # them, also those a later rotate replaced.
+            self.issued_secrets = []
+            # The emulator's clock is real time plus this offset (control API /_emulator/clock).
+            self.clock_offset = datetime.timedelta(0)
+
+    # --- clock ------------------------------------------------------------------------
+
+    def now_datetime(self):
+        return datetime.datetime.now(datetime.timezone.utc) + self.clock_offset
+
+    def now(self):
+        """The emulator's current time, as Astro writes it."""
+        return format_time(self.now_datetime())
+
+    def set_clock(self, now=None, offset_seconds=None):
+        """Move the clock: to the time `now` (then it runs on from there), or `offset_seconds` away from real time."""
+        with self.lock:
+            if now is not None:
+                self.clock_offset = parse_time(now) - datetime.datetime.now(datetime.timezone.utc)
+            elif offset_seconds is not None:
+                self.clock_offset = datetime.timedelta(seconds=float(offset_seconds))
+            else:
+                self.clock_offset = datetime.timedelta(0)
+
+    def clock(self):
+        with self.lock:
+            return {"now": self.now(), "offset_seconds": round(self.clock_offset.total_seconds(), 3)}
+
+    def issue_secret(self, token):
+        """Give the token a new random secret (create, rotate); the old one stops authenticating."""
+        token["secret"] = new_secret()
+        self.issued_secrets.append(token["secret"])
+        return token["secret"]
 
     # --- seed records -> stored records ---------------------------------------------
 
@@ -193,7 +227,7 @@ class State:
             return None
         for token in self.tokens.values():
             if token.get("secret") and secrets.compare_digest(token["secret"], secret):
-                if token.get("endAt") and parse_time(token["endAt"]) <= datetime.datetime.now(datetime.timezone.utc):
+                if token.get("endAt") and parse_time(token["endAt"]) <= self.now_datetime():
                     return None
                 return token
         return None
@@ -215,6 +249,8 @@ class State:
                 "custom_roles": list(self.custom_roles.values()),
                 "tokens": list(self.tokens.values()),
                 "caller": self.caller_id,
+                "issued_secrets": self.issued_secrets,
+                "clock": self.clock(),
             })
 
 
