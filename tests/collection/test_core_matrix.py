@@ -1,10 +1,11 @@
 """Every ansible-core the collection claims (harness.cores.SUPPORTED_CORES) is tested: ansible-test sanity of that
 core, and the demo playbooks on that core against the emulator, with an onboarding re-run that must change nothing.
 
-Each core's venv is made once under .cache/cores (harness.cores.core_venv). The sanity runs share one xdist group:
-ansible-test builds one venv per sanity test and requirement set under ~/.ansible/test/venv, and two runs of
-cores that pin the same requirements must not build the same venv at once. The demos are independent (each starts
-its own emulator on a free port) and are spread over the workers.
+Each core's venv is made once under .cache/cores (harness.cores.core_venv). The sanity runs of the cores on one
+Python share an xdist group: ansible-test builds one venv per sanity test, Python version and requirement set under
+~/.ansible/test/venv, and two runs of cores that pin the same requirements must not build the same venv at once.
+The two groups (Python 3.11: 2.16 to 2.19; Python 3.12: 2.20 and 2.21) run on different workers. The demos are
+independent (each starts its own emulator on a free port) and are spread over the workers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from harness.paths import REPO_ROOT, tool_env
 
 TIMEOUT = 900
 CORES = sorted(SUPPORTED_CORES, key=lambda series: tuple(int(part) for part in series.split(".")))
+SANITY_CORES = [pytest.param(core, marks=pytest.mark.xdist_group("ansible-test-sanity-python" + SUPPORTED_CORES[core][1]))
+                for core in CORES]
 
 
 def installed_core(bin_dir):
@@ -32,8 +35,7 @@ def installed_core(bin_dir):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("ansible-test-sanity")
-@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("core", SANITY_CORES)
 def test_sanity_on_core(core, tmp_path_factory):
     assert installed_core(core_venv(core)) == SUPPORTED_CORES[core]
     result = run_ansible_test.run("sanity", tree_root=tmp_path_factory.mktemp("sanity-" + core), capture=True,
