@@ -8,6 +8,11 @@ from pathlib import Path
 
 import pytest
 
+try:
+    from _pytest.nodeid import coerce_node_id
+except ImportError:  # pytest before 9.2 reads item._nodeid itself
+    coerce_node_id = None
+
 TOOLS_DIR = Path(__file__).resolve().parent.parent / "tools"
 if str(TOOLS_DIR) not in sys.path:
     sys.path.insert(0, str(TOOLS_DIR))
@@ -23,6 +28,22 @@ def pytest_configure(config):
         "markers",
         f"{ALLOW_VIOLATIONS_MARK}: the test sends contract-invalid requests on purpose; do not fail it for the emulator's contract violations",
     )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Make `--dist loadgroup` keep each xdist_group on one worker again under pytest 9.2.
+
+    pytest-xdist 3.8 names a test's group by appending "@group" to item._nodeid on the worker, but pytest 9.2
+    builds item.nodeid from item._id, so the group never reached the scheduler and grouped tests (the sanity runs
+    of one Python, which must not build the same ansible-test venvs at once) were spread over both workers.
+    """
+    if coerce_node_id is None:
+        return
+    for item in items:
+        grouped = item.__dict__.get("_nodeid")
+        if grouped and grouped != item.nodeid:
+            item._id = coerce_node_id(grouped)
 
 
 @pytest.fixture(scope="session")

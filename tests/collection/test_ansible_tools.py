@@ -1,6 +1,7 @@
-"""Quality tools as tests: ansible-test sanity/units and ansible-lint (production profile).
+"""Quality tools as tests: ansible-test units and ansible-lint (production profile).
 
-These are the slowest tests of `make test`; each is in its own xdist group
+ansible-test sanity runs once per claimed ansible-core in test_core_matrix.py.
+These are among the slowest tests of `make test`; each is in its own xdist group
 so `pytest -n 2 --dist loadgroup` runs them on different workers.
 """
 
@@ -12,18 +13,6 @@ from harness import lint, run_ansible_test
 from harness.collection import fail_with_output
 
 TIMEOUT = 900
-
-
-@pytest.mark.slow
-@pytest.mark.xdist_group("ansible-test-sanity")
-def test_ansible_test_sanity(tmp_path_factory):
-    # Runs against a copy at <tmp>/ansible_collections/astro/platform (no .git there, so
-    # every copied file is content); the get-pip stand-in is written if missing.
-    result = run_ansible_test.run(
-        "sanity", tree_root=tmp_path_factory.mktemp("sanity"), capture=True, timeout=TIMEOUT,
-    )
-    if result.returncode != 0:
-        fail_with_output(result, "ansible-test sanity")
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import ansible_runner
 import yaml
+from harness.cores import SUPPORTED_CORES
+from harness.paths import REPO_ROOT
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -123,19 +126,65 @@ def test_credential_type_and_its_playbook_agree(installed_collection):
     assert (awx / "create_credential_type.yml").read_text().count("!unsafe \"{{") == 3
 
 
-def test_ansible_builder_creates_a_build_context_and_finds_the_requirements(installed_collection, tmp_path):
-    awx = collection_root(installed_collection) / "extensions" / "awx"
-    shutil.copy(awx / "execution-environment.yml", tmp_path)
-    shutil.copy(awx / "requirements.yml", tmp_path)
-    created = subprocess.run([str(VENV_BIN / "ansible-builder"), "create", "-f", "execution-environment.yml", "--context", "context",
-                              "--output-filename", "Containerfile"], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+def builder_create(ee_dir, definition, *extra):
+    created = subprocess.run([str(VENV_BIN / "ansible-builder"), "create", "-f", definition, "--context", "context", *extra],
+                             cwd=ee_dir, capture_output=True, text=True, timeout=120, check=False)
     assert created.returncode == 0, created.stdout + created.stderr
-    containerfile = (tmp_path / "context" / "Containerfile").read_text()
+    return ee_dir / "context"
+
+
+def test_ansible_builder_creates_a_build_context_pinned_to_what_ci_tests_and_finds_the_requirements(
+        installed_collection, built_collection, tmp_path):
+    awx = collection_root(installed_collection) / "extensions" / "awx"
+    ee_dir = tmp_path / "ee"
+    ee_dir.mkdir()
+    for name in ("execution-environment.yml", "requirements.yml", "execution-environment-local.yml"):
+        shutil.copy(awx / name, ee_dir)
+    # Without --output-filename, ansible-builder 3 names the file after its default container runtime:
+    # Containerfile when podman is installed, Dockerfile otherwise (docs/awx.md says so).
+    context = builder_create(ee_dir, "execution-environment.yml")
+    default_name = "Containerfile" if shutil.which("podman") else "Dockerfile"
+    assert sorted(p.name for p in context.iterdir()) == sorted([default_name, "_build"])
+    containerfile = (context / default_name).read_text()
     assert "ansible-galaxy collection install" in containerfile
-    assert "astro.platform" in (tmp_path / "context" / "_build" / "requirements.yml").read_text()
+    # Pinned to what CI runs: an exact ansible-core of harness.cores on its Python, the dev venv's ansible-runner,
+    # and a base image of a fixed release.
+    args = dict(re.findall(r'^ARG (\w+)="(.*)"$', containerfile, re.MULTILINE))
+    core, python = SUPPORTED_CORES["2.19"]
+    assert args["ANSIBLE_INSTALL_REFS"] == "ansible-core=={0} ansible-runner=={1}".format(core, dev_requirement("ansible-runner"))
+    assert args["PYCMD"] == "/usr/bin/python" + python
+    assert re.fullmatch(r"[\w./-]+:\d+(\.\d+)+", args["EE_BASE_IMAGE"]), args["EE_BASE_IMAGE"]
+    requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
+    assert requirements == {"collections": [{"name": "astro.platform", "version": "1.0.0"}]}
+
+    # The local variant: same pins, the collection from the tarball built from this tree.
+    shutil.copy(built_collection, ee_dir / "astro-platform.tar.gz")
+    shutil.rmtree(context)
+    context = builder_create(ee_dir, "execution-environment-local.yml", "--output-filename", "Containerfile")
+    local_containerfile = (context / "Containerfile").read_text()
+    assert dict(re.findall(r'^ARG (\w+)="(.*)"$', local_containerfile, re.MULTILINE)) == args
+    requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
+    assert requirements == {"collections": [{"name": "/build/collections/astro-platform.tar.gz", "type": "file"}]}
+    tarball = context / "_build" / "collections" / "astro-platform.tar.gz"
+    assert tarball.read_bytes() == built_collection.read_bytes()
+    assert "COPY _build /build\nWORKDIR /build" in local_containerfile
+    # ansible-galaxy installs the renamed tarball (it reads name and version from the tarball's MANIFEST.json).
+    installed = subprocess.run([str(VENV_BIN / "ansible-galaxy"), "collection", "install", "--offline", str(tarball), "-p",
+                                str(tmp_path / "local")], capture_output=True, text=True, timeout=120, check=False)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert (tmp_path / "local" / "ansible_collections" / "astro" / "platform" / "MANIFEST.json").is_file()
+
     introspected = subprocess.run([str(VENV_BIN / "ansible-builder"), "introspect", "--sanitize", str(installed_collection)],
                                   capture_output=True, text=True, timeout=120, check=False)
     assert introspected.returncode == 0, introspected.stdout + introspected.stderr
     needs = yaml.safe_load(introspected.stdout)
     assert any(line.startswith("requests") and "astro.platform" in line for line in needs["python"]), needs
     assert any(line.startswith("ca-certificates") for line in needs["system"]), needs
+
+
+def dev_requirement(name):
+    """The version requirements-dev.txt pins a package to (what CI installs)."""
+    for line in (REPO_ROOT / "requirements-dev.txt").read_text().splitlines():
+        if line.startswith(name + "=="):
+            return line.split("==", 1)[1].strip()
+    raise AssertionError("requirements-dev.txt does not pin {0}".format(name))

@@ -8,8 +8,9 @@ host these machines (and many CI runners) cannot reach.  It first looks in
 stand-in there: it bootstraps pip with ``ensurepip`` and then pip-installs
 the requested packages (e.g. ``pip==24.2``) from the normal package index.
 
-The pip version is read from the installed ansible-test, so upgrading
-ansible-core does not silently break this.
+The pip version is read from the ansible-test that will run (the dev venv's,
+or a claimed core's venv from harness.cores, each of which may pin another
+pip), so upgrading ansible-core does not silently break this.
 """
 
 from __future__ import annotations
@@ -38,11 +39,24 @@ if __name__ == "__main__":
 MARKER = "written by astro.platform tools/harness/get_pip.py"
 
 
-def pinned_pip_version() -> str:
-    """Return the pip version ansible-test bootstraps (``get_venv_packages`` default)."""
-    import ansible_test  # noqa: PLC0415  (only importable inside the dev venv)
+def ansible_test_dir(bin_dir: Path | str | None = None) -> Path:
+    """The ansible_test package of the venv whose bin directory is given (default: this interpreter's)."""
+    if bin_dir is None:
+        import ansible_test  # noqa: PLC0415  (only importable inside the dev venv)
 
-    source = Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py"
+        return Path(ansible_test.__file__).parent
+    found = sorted(Path(bin_dir).parent.glob("lib/python3*/site-packages/ansible_test"))
+    if not found:
+        raise RuntimeError(f"no ansible_test package in the venv of {bin_dir}")
+    return found[-1]
+
+
+def pinned_pip_version(bin_dir: Path | str | None = None) -> str:
+    """Return the pip version ansible-test bootstraps (``get_venv_packages`` default).
+
+    bin_dir: the bin directory of the venv whose ansible-test runs (default: this interpreter's).
+    """
+    source = ansible_test_dir(bin_dir) / "_internal" / "python_requirements.py"
     text = source.read_text(encoding="utf-8")
     match = re.search(r"default_packages\s*=\s*dict\(\s*pip='([^']+)'", text)
     if not match:
@@ -50,14 +64,15 @@ def pinned_pip_version() -> str:
     return match.group(1)
 
 
-def standin_path(version: str | None = None) -> Path:
-    version = version or pinned_pip_version()
+def standin_path(version: str | None = None, bin_dir: Path | str | None = None) -> Path:
+    version = version or pinned_pip_version(bin_dir)
     return Path(os.path.expanduser("~/.ansible/test/cache")) / f"get_pip_{version.replace('.', '_')}.py"
 
 
-def ensure_standin() -> Path:
-    """Write the stand-in unless a file (ours or a real get-pip) is already there."""
-    path = standin_path()
+def ensure_standin(bin_dir: Path | str | None = None) -> Path:
+    """Write the stand-in for the pip version of that venv's ansible-test (default: this interpreter's),
+    unless a file (ours or a real get-pip) is already there."""
+    path = standin_path(bin_dir=bin_dir)
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)

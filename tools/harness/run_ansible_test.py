@@ -2,8 +2,11 @@
 """Run ``ansible-test sanity`` or ``ansible-test units`` on a copy of the collection.
 
 Usage:
-    run_ansible_test.py sanity [extra ansible-test args...]
-    run_ansible_test.py units  [extra ansible-test args...]
+    run_ansible_test.py [--core SERIES] sanity [extra ansible-test args...]
+    run_ansible_test.py [--core SERIES] units  [extra ansible-test args...]
+
+--core runs the ansible-test of that claimed ansible-core series (harness.cores.SUPPORTED_CORES,
+e.g. 2.16), from its venv under .cache/cores, with ``--python`` that venv's Python version.
 
 Environment:
     ASTRO_TREE_ROOT   where to build ansible_collections/astro/platform
@@ -12,14 +15,15 @@ Environment:
 What it handles for you:
   * the collection must live under ansible_collections/astro/platform, so the
     shippable content is copied there (tools/harness/collection_tree.py);
-  * ``--python 3.11``: without it ansible-test probes other interpreters via
-    pyenv shims and fails with exit 127;
+  * ``--python 3.11`` (or the core venv's Python version): without it ansible-test
+    probes other interpreters via pyenv shims and fails with exit 127;
   * sanity and units run on the dev venv's Python (no ``--venv``: it rebuilds a
     controller venv for every fresh copy); units first check that the dev venv
     satisfies tests/unit/requirements.txt;
   * ANSIBLE_TEST_CONTENT_ROOT, so a copy inside this git work tree (.cache/)
     is not mistaken for part of the git repository (whose listing ignores .cache);
-  * the offline get-pip stand-in in ~/.ansible/test/cache (tools/harness/get_pip.py).
+  * the offline get-pip stand-in in ~/.ansible/test/cache (tools/harness/get_pip.py), for the
+    pip version the running ansible-test pins (each core may pin another one).
 """
 
 from __future__ import annotations
@@ -32,16 +36,18 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from harness.collection_tree import build_tree  # type: ignore[no-redef]
+    from harness.cores import SUPPORTED_CORES, core_venv  # type: ignore[no-redef]
     from harness.get_pip import ensure_standin  # type: ignore[no-redef]
     from harness.paths import CACHE_DIR, tool_env, venv_bin  # type: ignore[no-redef]
 else:
     from .collection_tree import build_tree
+    from .cores import SUPPORTED_CORES, core_venv
     from .get_pip import ensure_standin
     from .paths import CACHE_DIR, tool_env, venv_bin
 
 PYTHON_VERSION = "3.11"
 
-COMMON = ["--python", PYTHON_VERSION, "--color", "no"]
+COMMON = ["--color", "no"]
 PER_COMMAND = {
     # Sanity runs on the dev venv's Python: every sanity test gets its own cached venv
     # under ~/.ansible/test/venv anyway, and --venv would add ~11 s per fresh tree to
@@ -83,20 +89,30 @@ def missing_unit_requirements(collection_dir: Path) -> list[str]:
     return missing
 
 
-def command_line(command: str, extra: list[str]) -> list[str]:
+def command_line(command: str, extra: list[str], core: str | None = None) -> list[str]:
     if command not in PER_COMMAND:
         raise SystemExit(f"unknown ansible-test command {command!r}; expected one of {sorted(PER_COMMAND)}")
-    return [venv_bin("ansible-test"), command, *COMMON, *PER_COMMAND[command], *extra]
+    if core is None:
+        ansible_test, python = venv_bin("ansible-test"), PYTHON_VERSION
+    else:
+        ansible_test, python = str(core_venv(core) / "ansible-test"), SUPPORTED_CORES[core][1]
+    return [ansible_test, command, "--python", python, *COMMON, *PER_COMMAND[command], *extra]
 
 
 def run(command: str, extra: list[str] | None = None, tree_root: Path | str | None = None,
-        capture: bool = False, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Copy the collection, then run ansible-test ``command`` inside the copy."""
+        capture: bool = False, timeout: float | None = None, core: str | None = None) -> subprocess.CompletedProcess:
+    """Copy the collection, then run ansible-test ``command`` inside the copy.
+
+    core: a series of harness.cores.SUPPORTED_CORES whose ansible-test runs, instead of the dev venv's.
+    """
+    if core is not None and core not in SUPPORTED_CORES:
+        raise SystemExit(f"unknown ansible-core series {core!r}; expected one of {sorted(SUPPORTED_CORES)}")
     extra = list(extra or [])
     root = Path(tree_root or os.environ.get("ASTRO_TREE_ROOT") or CACHE_DIR / "trees" / command)
     collection_dir = build_tree(root)
-    ensure_standin()
-    if command == "units":
+    bin_dir = core_venv(core) if core else None
+    ensure_standin(bin_dir)
+    if command == "units" and core is None:
         missing = missing_unit_requirements(collection_dir)
         if missing:
             message = ("tests/unit/requirements.txt is not satisfied by the dev venv "
@@ -104,11 +120,14 @@ def run(command: str, extra: list[str] | None = None, tree_root: Path | str | No
             if not capture:
                 print(message, file=sys.stderr)
             return subprocess.CompletedProcess(["ansible-test", command], 3, message + "\n" if capture else None)
-    argv = command_line(command, extra)
+    argv = command_line(command, extra, core)
     # The default tree (.cache/trees/...) is inside this git work tree: ansible-test would
     # walk up, find /.git and list files with git, which ignores .cache/ -> "no tests/unit/".
     # Naming the content root stops the walk, so the copy is read as unversioned content.
     env = tool_env(ANSIBLE_TEST_CONTENT_ROOT=str(collection_dir))
+    if bin_dir:
+        # ansible-test --python X without --venv looks for pythonX on PATH: the core venv's must come first.
+        env["PATH"] = str(bin_dir) + os.pathsep + env["PATH"]
     return subprocess.run(
         argv,
         cwd=collection_dir,
@@ -122,10 +141,14 @@ def run(command: str, extra: list[str] | None = None, tree_root: Path | str | No
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 2:
+    args = argv[1:]
+    core = None
+    if args[:1] == ["--core"] and len(args) >= 2:
+        core, args = args[1], args[2:]
+    if not args:
         print(__doc__, file=sys.stderr)
         return 2
-    result = run(argv[1], argv[2:])
+    result = run(args[0], args[1:], core=core)
     return result.returncode
 
 

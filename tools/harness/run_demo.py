@@ -11,6 +11,10 @@ Steps:
      ASTRO_ORGANIZATION_ID set (organization id and caller secret come from the seed);
   4. run the onboarding playbook once more: it must report zero changes;
   5. stop the emulator whatever happened; exit non-zero if a run failed or the re-run changed anything.
+
+``--core SERIES`` runs the playbooks with that claimed ansible-core (harness.cores.SUPPORTED_CORES) and its
+venv's Python; ``--tarball`` installs an already built collection; ``--output-dir`` takes the emulator log
+and the audit reports (default .cache/). tests/collection/test_core_matrix.py runs it for every claimed core.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness.collection import build_collection, install_collection  # noqa: E402
+from harness.cores import SUPPORTED_CORES, core_venv  # noqa: E402
 from harness.paths import CACHE_DIR, REPO_ROOT, tool_env, venv_bin  # noqa: E402
 
 DEFAULT_SEED = REPO_ROOT / "tools" / "astro_emulator" / "seeds" / "demo.yaml"
@@ -53,9 +58,9 @@ def seed_credentials(seed: Path) -> tuple[str, str]:
     raise SystemExit(f"{seed}: caller {caller!r} is not one of its tokens")
 
 
-def start_emulator(seed: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
+def start_emulator(seed: Path, workdir: Path, output_dir: Path = CACHE_DIR) -> tuple[subprocess.Popen, str]:
     port_file = workdir / "emulator.url"
-    log_path = CACHE_DIR / "demo-emulator.log"
+    log_path = output_dir / "demo-emulator.log"
     log = log_path.open("w", encoding="utf-8")
     env = tool_env(PYTHONPATH=str(REPO_ROOT / "tools"))
     proc = subprocess.Popen(
@@ -104,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=Path, default=DEFAULT_SEED)
     parser.add_argument("--playbook", type=Path, default=DEFAULT_PLAYBOOK)
     parser.add_argument("--collections-path", type=Path, default=CACHE_DIR / "demo-collections")
+    parser.add_argument("--core", choices=sorted(SUPPORTED_CORES), help="claimed ansible-core series to run with (default: the dev venv's)")
+    parser.add_argument("--tarball", type=Path, help="install this built collection instead of building the working tree")
+    parser.add_argument("--output-dir", type=Path, default=CACHE_DIR, help="where the emulator log and the audit reports go")
     parser.add_argument("ansible_playbook_args", nargs="*", help="extra arguments for ansible-playbook (after --)")
     args = parser.parse_args(argv)
 
@@ -114,17 +122,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     org_id, secret = seed_credentials(seed)
 
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    output_dir = args.output_dir.resolve()
+    output_dir.mkdir(parents=True, exist_ok=True)
     print(f"==> building and installing the collection into {args.collections_path}", flush=True)
     if args.collections_path.exists():
         shutil.rmtree(args.collections_path)
-    tarball = build_collection(CACHE_DIR / "demo-build")
+    tarball = args.tarball or build_collection(CACHE_DIR / "demo-build")
     collections_path = install_collection(tarball, args.collections_path).resolve()
+    if args.core:
+        bin_dir = core_venv(args.core)
+        ansible_playbook, python = str(bin_dir / "ansible-playbook"), str(bin_dir / "python")
+    else:
+        ansible_playbook, python = venv_bin("ansible-playbook"), sys.executable
 
     with tempfile.TemporaryDirectory(prefix="astro-demo-") as tmp:
         print(f"==> starting the Astro API emulator (seed {seed.relative_to(REPO_ROOT) if seed.is_relative_to(REPO_ROOT) else seed})",
               flush=True)
-        proc, url = start_emulator(seed, Path(tmp))
+        proc, url = start_emulator(seed, Path(tmp), output_dir)
         try:
             print(f"==> emulator listening on {url}", flush=True)
             env = tool_env(
@@ -132,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                 ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
                 # Implicit localhost: pin the interpreter to this venv's Python; discovery
                 # may otherwise pick a pyenv shim of another version and fail with rc 127.
-                ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+                ANSIBLE_PYTHON_INTERPRETER=python,
                 ANSIBLE_LOCALHOST_WARNING="false",
                 ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
                 ANSIBLE_RETRY_FILES_ENABLED="false",
@@ -143,13 +157,13 @@ def main(argv: list[str] | None = None) -> int:
             env.pop("ANSIBLE_NOCOLOR", None)  # a human watches this one
             env.pop("ANSIBLE_FORCE_COLOR", None)
             env.pop("PY_COLORS", None)
-            audit_dir = CACHE_DIR / "demo-reports"
+            audit_dir = output_dir / "demo-reports"
             common = ["-i", str(INVENTORY), "-e", f"astro_audit_dir={audit_dir}", *args.ansible_playbook_args]
-            returncode, _ = run_playbook([venv_bin("ansible-playbook"), str(playbook), *common], env)
+            returncode, _ = run_playbook([ansible_playbook, str(playbook), *common], env)
             if returncode != 0:
                 return returncode
             print(f"==> the audit is in {audit_dir}; now the same onboarding again, which must change nothing", flush=True)
-            returncode, output = run_playbook([venv_bin("ansible-playbook"), str(RERUN_PLAYBOOK), *common], env)
+            returncode, output = run_playbook([ansible_playbook, str(RERUN_PLAYBOOK), *common], env)
             changed = sum(int(count) for count in RECAP_CHANGED.findall(output))
             if returncode == 0 and changed:
                 print(f"==> the re-run reported {changed} change(s); it should have reported none", file=sys.stderr)

@@ -1,0 +1,65 @@
+"""Every ansible-core the collection claims (harness.cores.SUPPORTED_CORES) is tested: ansible-test sanity of that
+core, and the demo playbooks on that core against the emulator, with an onboarding re-run that must change nothing.
+
+Each core's venv is made once under .cache/cores (harness.cores.core_venv). The sanity runs of the cores on one
+Python share an xdist group: ansible-test builds one venv per sanity test, Python version and requirement set under
+~/.ansible/test/venv, and two runs of cores that pin the same requirements must not build the same venv at once.
+The two groups (Python 3.11: 2.16 to 2.19; Python 3.12: 2.20 and 2.21) run on different workers. The demos are
+independent (each starts its own emulator on a free port) and are spread over the workers.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from harness import run_ansible_test
+from harness.collection import fail_with_output
+from harness.cores import SUPPORTED_CORES, core_venv
+from harness.paths import REPO_ROOT, tool_env
+
+TIMEOUT = 900
+CORES = sorted(SUPPORTED_CORES, key=lambda series: tuple(int(part) for part in series.split(".")))
+SANITY_CORES = [pytest.param(core, marks=pytest.mark.xdist_group("ansible-test-sanity-python" + SUPPORTED_CORES[core][1]))
+                for core in CORES]
+
+
+def installed_core(bin_dir):
+    """The ansible-core version and Python version of a core venv, as the venv itself reports them."""
+    probe = subprocess.run([str(bin_dir / "python"), "-c", "import sys, ansible.release as r; "
+                            "print(r.__version__, '{0}.{1}'.format(*sys.version_info[:2]))"],
+                           capture_output=True, text=True, check=True)
+    return tuple(probe.stdout.split())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("core", SANITY_CORES)
+def test_sanity_on_core(core, tmp_path_factory):
+    assert installed_core(core_venv(core)) == SUPPORTED_CORES[core]
+    result = run_ansible_test.run("sanity", tree_root=tmp_path_factory.mktemp("sanity-" + core), capture=True,
+                                  timeout=TIMEOUT, core=core)
+    if result.returncode != 0:
+        fail_with_output(result, "ansible-test sanity (ansible-core {0})".format(SUPPORTED_CORES[core][0]))
+    # The run really was that core's ansible-test on that Python, and it skipped nothing for lack of a Python.
+    assert "Running sanity test" in result.stdout, result.stdout
+    assert "--python {0}".format(SUPPORTED_CORES[core][1]) in " ".join(result.args)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("core", CORES)
+def test_demo_on_core(core, built_collection, tmp_path):
+    bin_dir = core_venv(core)
+    assert installed_core(bin_dir) == SUPPORTED_CORES[core]
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "tools" / "harness" / "run_demo.py"), "--core", core, "--tarball", str(built_collection),
+         "--collections-path", str(tmp_path / "collections"), "--output-dir", str(tmp_path)],
+        cwd=REPO_ROOT, env=tool_env(ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), ASTRO_LOCK_DIR=str(tmp_path / "locks")),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT, check=False,
+    )
+    if result.returncode != 0:
+        fail_with_output(result, "the demo on ansible-core {0}".format(SUPPORTED_CORES[core][0]))
+    assert "==> {0} ".format(bin_dir / "ansible-playbook") in result.stdout, "the demo did not run that core's ansible-playbook"
+    assert "re-run: 0 changes" in result.stdout, result.stdout
+    assert (tmp_path / "demo-reports" / "token_audit.md").is_file()
