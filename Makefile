@@ -12,7 +12,7 @@ DEMO_SEED     ?= tools/astro_emulator/seeds/demo.yaml
 EMULATOR_PORT ?= 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test demo emulator sanity units lint build bench clean
+.PHONY: help venv test demo emulator sanity units lint build import changelog docs bench clean
 
 help:
 	@echo "make venv      create .venv from requirements-dev.txt (only when it changed)"
@@ -23,6 +23,9 @@ help:
 	@echo "make units     ansible-test units (--venv) on a copy under .cache/"
 	@echo "make lint      ansible-lint --profile production --offline"
 	@echo "make build     ansible-galaxy collection build into $(DIST_DIR)/"
+	@echo "make import    build, then galaxy-importer on the tarball as Automation Hub runs it (own venv under .cache/tools)"
+	@echo "make changelog put changelogs/fragments/ into galaxy.yml's release: changelog.yaml and CHANGELOG.rst"
+	@echo "make docs      the HTML docs site, offline, into .cache/docs/build/html/ (own venv under .cache/tools)"
 	@echo "make bench     benchmark against the emulator (about 40 min): results in benchmarks/results/latest.{md,csv,png}"
 	@echo "make clean     remove caches, build output and test output (keeps .venv)"
 
@@ -56,6 +59,16 @@ lint: $(STAMP)
 
 build: $(STAMP)
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(DIST_DIR) .
+
+import: $(STAMP)
+	$(VPY) tools/harness/galaxy_import.py
+
+# Re-run after merging fragments: they join the release of galaxy.yml's version (see CONTRIBUTING.md).
+changelog: $(STAMP)
+	$(VPY) tools/harness/changelog.py release
+
+docs: $(STAMP)
+	$(VPY) tools/harness/docs.py build
 
 # Not part of `make test` (it takes minutes); tests/integration/test_benchmark_smoke.py is.
 bench: $(STAMP)

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: onboarding_plan
 short_description: Turn Workspace onboarding declarations into one role edit per token
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - The planning step of the role C(astro.platform.workspace_onboarding), with no API call of its own.
   - Resolves the Workspace and Deployment names of the declarations against what M(astro.platform.deployment_info)
@@ -27,7 +27,7 @@ positional: lookup, tokens
 options:
   _input:
     description:
-      - The declarations, one per Workspace, as the role's O(workspace_onboarding_workspaces) documents them.
+      - The declarations, one per Workspace, as the role's O(astro.platform.workspace_onboarding#role:main:workspace_onboarding_workspaces) documents them.
     type: list
     elements: dict
     required: true

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: astro
 short_description: Astro Workspaces (and optionally Deployments) as inventory hosts
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Reads the Workspaces of an Astro Organization, and with O(include_deployments) their Deployments, from the
     Astro API and makes each one an inventory host, so that a playbook can run once per Workspace, in parallel forks.

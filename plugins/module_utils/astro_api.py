@@ -35,7 +35,7 @@ from ansible_collections.astro.platform.plugins.module_utils.errors import (
 )
 
 # Sent in the User-Agent; tests/collection checks it against galaxy.yml.
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "1.0.0"
 DEFAULT_API_URL = "https://api.astronomer.io/v1"
 MAX_PAGE_SIZE = 1000
 RETRY_STATUSES = frozenset((429, 502, 503, 504))

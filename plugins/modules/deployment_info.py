@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: deployment_info
 short_description: List the Workspaces and Deployments of an Astro Organization
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Lists the Deployments of the Organization, of one Workspace, or only some of them by name or ID,
     as C(astro deployment list) does, with the Workspaces they belong to.

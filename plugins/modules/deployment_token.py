@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: deployment_token
 short_description: Give an Organization or Workspace API token a role on an Astro Deployment, or take it away
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Does what C(astro deployment organization-token add), C(update) and C(remove), and
     C(astro deployment workspace-token add), C(update) and C(remove) do, idempotently.

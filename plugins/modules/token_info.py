@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: token_info
 short_description: List Astro API tokens and the roles they hold on Workspaces and Deployments
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - The read side of M(astro.platform.workspace_org_token) and M(astro.platform.deployment_token).
   - It returns what C(astro workspace organization-token list), C(astro deployment organization-token list) and

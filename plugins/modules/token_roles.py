@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: token_roles
 short_description: Set or remove several Workspace and Deployment roles of one Astro API token in one verified write
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Gives one token its roles on several Workspaces and Deployments, and takes others away, in one read, one write
     and one verifying read, where M(astro.platform.workspace_org_token) and M(astro.platform.deployment_token)

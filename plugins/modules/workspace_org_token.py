@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: workspace_org_token
 short_description: Give an Organization API token a role in an Astro Workspace, or take it away
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Does what C(astro workspace organization-token add), C(update) and C(remove) do, idempotently.
   - With O(state=present) the token holds exactly O(role) on the Workspace afterwards; with O(state=absent)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+import yaml
+from packaging.specifiers import SpecifierSet
 
 from harness.collection import (
     action_group,
@@ -12,13 +14,14 @@ from harness.collection import (
     run_tool,
     tarball_members,
 )
-from harness.paths import FQCN, venv_bin
+from harness.cores import SUPPORTED_CORES
+from harness.paths import FQCN, REPO_ROOT, venv_bin
 
 # Top-level entries that must never ship (development-only).
 FORBIDDEN_TOP_LEVEL = {
-    "tools", "tests", ".venv", ".cache", ".ansible", ".ci", ".git", ".github", "Makefile",
+    "tools", ".venv", ".cache", ".ansible", ".ci", ".git", ".github", "Makefile",
     "requirements-dev.txt", "pytest.ini", ".gitignore", ".ansible-lint", ".pytest_cache",
-    ".hypothesis", "benchmarks",
+    ".hypothesis", "benchmarks", "CONTRIBUTING.md",
 }
 
 
@@ -35,10 +38,35 @@ def test_build_excludes_dev_files(built_collection):
     assert "meta/runtime.yml" in members
     for module in module_names():
         assert f"plugins/modules/{module}.py" in members
+    # Of tests/, only tests/config.yml ships (it declares the modules controller-only for ansible-test).
+    tests = sorted(m for m in members if m.startswith("tests/"))
+    assert tests == ["tests/config.yml"], f"tests/ in {built_collection.name}: {tests}"
+    assert "extensions/awx/create_credential_type.yml" not in members, "a playbook needing awx.awx ships"
     leaked = sorted(tops & FORBIDDEN_TOP_LEVEL)
     assert not leaked, f"development files shipped in {built_collection.name}: {leaked}"
     junk = [m for m in members if "__pycache__" in m or m.endswith((".pyc", ".tar.gz"))]
     assert not junk, f"build artefacts shipped: {junk}"
+
+
+def series_key(series: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in series.split("."))
+
+
+def test_requires_ansible_is_the_supported_cores():
+    # Claimed = tested: meta/runtime.yml's requires_ansible admits exactly the series of harness.cores.SUPPORTED_CORES.
+    runtime = yaml.safe_load((REPO_ROOT / "meta" / "runtime.yml").read_text(encoding="utf-8"))
+    spec = SpecifierSet(runtime["requires_ansible"])
+    series = sorted(SUPPORTED_CORES, key=series_key)
+    oldest, newest = series_key(series[0]), series_key(series[-1])
+    for name in series:
+        assert spec.contains(SUPPORTED_CORES[name][0]), f"requires_ansible {spec} excludes {SUPPORTED_CORES[name][0]}"
+        assert spec.contains(f"{name}.0") and spec.contains(f"{name}.99"), f"{spec} admits only part of {name}"
+    below = f"{oldest[0]}.{oldest[1] - 1}.99"
+    above = f"{newest[0]}.{newest[1] + 1}.0"
+    assert not spec.contains(below), f"requires_ansible {spec} admits {below}, older than every tested core"
+    assert not spec.contains(above), f"requires_ansible {spec} admits {above}, newer than every tested core"
+    assert [f"{oldest[0]}.{minor}" for minor in range(oldest[1], newest[1] + 1)] == series, (
+        f"SUPPORTED_CORES has gaps: {series}")
 
 
 @pytest.mark.xdist_group("packaging")

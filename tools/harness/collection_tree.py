@@ -44,7 +44,7 @@ TOP_LEVEL = [
     "bindep.txt",
 ]
 # Test inputs ansible-test needs.
-TEST_ENTRIES = ["tests/unit", "tests/sanity", "tests/config.yml"]
+TEST_ENTRIES = ["tests/config.yml", "tests/unit", "tests/sanity"]
 
 IGNORE = shutil.ignore_patterns(
     "__pycache__", "*.pyc", "*.pyo", ".pytest_cache", ".hypothesis", ".ansible", "output", "*.tar.gz"

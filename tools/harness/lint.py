@@ -8,6 +8,9 @@ fail with ``syntax-check[unknown-module]``.  We therefore point
 ANSIBLE_COLLECTIONS_PATH at ``.cache/lint-collections``, where
 ``ansible_collections/astro/platform`` is a symlink to the working tree.
 
+``run_installed`` lints a collection installed from the built tarball instead, the way a user (and
+galaxy-importer) sees it: no .ansible-lint there (it does not ship), so ansible-lint's defaults apply.
+
 Usage: lint.py [extra ansible-lint args...]
 """
 
@@ -44,20 +47,27 @@ def command(extra: list[str] | None = None) -> list[str]:
     return [venv_bin("ansible-lint"), *ARGS, *(extra or [])]
 
 
-def env() -> dict[str, str]:
-    result = tool_env(ANSIBLE_COLLECTIONS_PATH=str(collections_path()), NO_COLOR="1")
+def env(collections: Path | None = None) -> dict[str, str]:
+    result = tool_env(ANSIBLE_COLLECTIONS_PATH=str(collections or collections_path()), NO_COLOR="1")
     # On GitHub Actions ansible-lint appends annotation output; keep the log plain.
     result.pop("GITHUB_ACTIONS", None)
     return result
 
 
-def run(extra: list[str] | None = None, capture: bool = False, timeout: float | None = None) -> subprocess.CompletedProcess:
+def run(extra: list[str] | None = None, capture: bool = False, timeout: float | None = None,
+        cwd: Path = REPO_ROOT, collections: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        command(extra), cwd=REPO_ROOT, env=env(), text=True,
+        command(extra), cwd=cwd, env=env(collections), text=True,
         stdout=subprocess.PIPE if capture else None,
         stderr=subprocess.STDOUT if capture else None,
         timeout=timeout, check=False,
     )
+
+
+def run_installed(collections: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """ansible-lint on ``collections``/ansible_collections/astro/platform (installed with ansible-galaxy)."""
+    installed = Path(collections) / "ansible_collections" / NAMESPACE / NAME
+    return run(capture=True, timeout=timeout, cwd=installed, collections=Path(collections))
 
 
 if __name__ == "__main__":
