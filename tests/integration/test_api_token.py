@@ -271,7 +271,7 @@ def bad_inputs(seed):
         ("workspace role for an organization token", dict(name="x", role="WORKSPACE_OWNER"),
          ["'WORKSPACE_OWNER'", "ORGANIZATION_OWNER, ORGANIZATION_BILLING_ADMIN, ORGANIZATION_MEMBER"]),
         ("workspace role for a deployment token", dict(name="x", scope="deployment", deployment_id=etl_prod, role="WORKSPACE_OWNER"),
-         ["'WORKSPACE_OWNER'", "valid roles: DEPLOYMENT_ADMIN, ANALYTICS_VIEWER, DAG_RUNNER"]),
+         ["'WORKSPACE_OWNER'", "valid roles: DEPLOYMENT_ACCESSOR, DEPLOYMENT_ADMIN (default), ANALYTICS_VIEWER, DAG_RUNNER (custom)"]),
         ("restricted custom role", dict(name="x", scope="deployment", deployment_id=etl_prod, role="ANALYTICS_VIEWER"),
          ["ANALYTICS_VIEWER", "may only be used in Workspaces " + analytics]),
         ("unknown workspace", dict(name="x", scope="workspace", workspace_id="cnosuchworkspace000000000", role="WORKSPACE_MEMBER"),

@@ -2,7 +2,7 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Issue 4: the astro.platform.astro inventory plugin, the onboarding playbook run the way AWX runs it
+"""The astro.platform.astro inventory plugin, the onboarding playbook run the way AWX runs it
 (ansible-runner with a private data directory), and the execution environment (ansible-builder)."""
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ def test_onboarding_through_ansible_runner_as_awx_runs_it(ansible, emulator, see
 
 
 def test_credential_type_and_its_playbook_agree(installed_collection):
-    awx = collection_root(installed_collection) / "extensions" / "awx"
-    definition = yaml.safe_load((awx / "credential_type.yml").read_text())
+    """The shipped definition and the playbook that creates it (kept in the repository, not shipped) say the same."""
+    definition = yaml.safe_load((collection_root(installed_collection) / "extensions" / "awx" / "credential_type.yml").read_text())
     assert definition["kind"] == "cloud"
     fields = {f["id"]: f for f in definition["inputs"]["fields"]}
     assert fields["api_token"]["secret"] is True and not fields["organization_id"].get("secret")
@@ -120,10 +120,11 @@ def test_credential_type_and_its_playbook_agree(installed_collection):
     # The playbook's !unsafe tags load as plain strings with yaml.BaseLoader-like handling
     loader = type("Loader", (yaml.SafeLoader,), {})
     loader.add_constructor("!unsafe", lambda load, node: load.construct_scalar(node))
-    task = yaml.load((awx / "create_credential_type.yml").read_text(), Loader=loader)[0]["tasks"][0]["awx.awx.credential_type"]
+    playbook = REPO_ROOT / "extensions" / "awx" / "create_credential_type.yml"
+    task = yaml.load(playbook.read_text(), Loader=loader)[0]["tasks"][0]["awx.awx.credential_type"]
     assert task["inputs"] == definition["inputs"] and task["injectors"] == definition["injectors"]
     assert task["kind"] == definition["kind"] and task["name"] == definition["name"]
-    assert (awx / "create_credential_type.yml").read_text().count("!unsafe \"{{") == 3
+    assert playbook.read_text().count("!unsafe \"{{") == 3
 
 
 def builder_create(ee_dir, definition, *extra):

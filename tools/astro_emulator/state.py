@@ -250,7 +250,6 @@ class State:
                 "tokens": list(self.tokens.values()),
                 "caller": self.caller_id,
                 "issued_secrets": self.issued_secrets,
-                "clock": self.clock(),
             })
 
 
