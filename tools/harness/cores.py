@@ -37,10 +37,11 @@ def python_for(version: str) -> str:
     """An interpreter of that Python version: this one if it matches, else pyenv's."""
     if "{0}.{1}".format(*sys.version_info[:2]) == version:
         return sys.executable
-    found = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/{0}.*/bin/python{0}".format(version))))
+    pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    found = sorted(glob.glob(os.path.join(pyenv_root, "versions", "{0}.*".format(version), "bin", "python" + version)))
     if not found:
         raise RuntimeError("Python {0} is needed for this ansible-core and pyenv has none "
-                           "(~/.pyenv/versions/{0}.*)".format(version))
+                           "({1}/versions/{0}.*)".format(version, pyenv_root))
     return found[-1]
 
 
