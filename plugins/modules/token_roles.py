@@ -245,6 +245,7 @@ from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     kept_role_warnings,
     lock_options,
     role_edit_argument_spec,
+    check_home_workspace_named,
     set_token_roles,
 )
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
@@ -252,7 +253,6 @@ from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     ORGANIZATION,
     WORKSPACE,
     WORKSPACE_ROLES,
-    check_home_workspace,
     check_one_edit_per_entity,
     check_token_scope,
 )
@@ -283,9 +283,9 @@ def token_scopes(token_scope, workspace_roles):
     return (ORGANIZATION,)
 
 
-def check_token(token, scopes, workspace_entries, deployment_entries):
+def check_token(client, token, scopes, workspace_entries, deployment_entries):
     check_token_scope(token, scopes, "a Workspace role" if workspace_entries else "a Deployment role")
-    check_home_workspace(token, [e["workspace_id"] for e in deployment_entries])
+    check_home_workspace_named(client, token, [e["workspace_id"] for e in deployment_entries])
 
 
 def describe_changes(changes, token, deployment_entries):
@@ -337,11 +337,12 @@ def main():
                                module.warn)
         workspaces = {e["workspace_id"] for e in deployment_entries}
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes,
-                                    workspaces.pop() if len(workspaces) == 1 else None)
+                                    workspaces.pop() if len(workspaces) == 1 else None,
+                                    needs="a Workspace role needs an Organization token" if workspace_entries else None)
         result = set_token_roles(
             client, token_id, edits, check_mode=module.check_mode, **lock_options(params),
             only_if_held=removals_declared_with_role(workspace_entries, deployment_entries),
-            precheck=lambda token: check_token(token, scopes, workspace_entries, deployment_entries),
+            precheck=lambda token: check_token(client, token, scopes, workspace_entries, deployment_entries),
             workspace_of={e["deployment_id"]: e["workspace_id"] for e in deployment_entries},
         )
     except AstroError as exc:
