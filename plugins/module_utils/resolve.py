@@ -20,6 +20,7 @@ from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     WORKSPACE,
     check_deployment_role,
     home_workspace_id,
+    named,
 )
 
 
@@ -91,12 +92,13 @@ def _scopes_text(scopes):
     return " or ".join("an Organization" if s == ORGANIZATION else "a Workspace" for s in scopes)
 
 
-def _token_miss(client, token_name, scopes, tokens, workspace_id, needs):
-    """The failure of a name that matches no token of `scopes` among `tokens`. A name that a token of another scope
-    (or of another Workspace) holds says so: that costs one more list, on this failure only, unless `tokens` is it."""
+def _token_miss(client, token_name, scopes, tokens, listed, workspace_id, needs):
+    """The failure of a name that matches no token of `scopes` among `tokens` (of `listed`, the list asked for). A name
+    that a token of another scope (or of another Workspace) holds says so: that costs one more list, on this failure
+    only, unless `listed` was the whole list."""
     what = "{0} token".format(" or ".join(scopes))
     where = " in Workspace {0}".format(workspace_id) if tuple(scopes) == (WORKSPACE,) and workspace_id else ""
-    everyone = tokens if set(scopes) == {ORGANIZATION, WORKSPACE} and not workspace_id else client.list_tokens()
+    everyone = listed if set(scopes) == {ORGANIZATION, WORKSPACE} and not workspace_id else client.list_tokens()
     elsewhere = [t for t in everyone if t.get("name") == token_name and t.get("id") not in {m.get("id") for m in tokens}]
     if elsewhere:
         return AstroInputError("No {0} is named {1}{2}: {3}; {4}.".format(
@@ -123,15 +125,15 @@ def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None, ne
         return as_id(token_id)
     given(token_name, "token_name")
     if tuple(scopes) == (ORGANIZATION,):
-        tokens = client.list_tokens(organization_only=True)
+        listed = client.list_tokens(organization_only=True)
     elif tuple(scopes) == (WORKSPACE,) and workspace_id:
-        tokens = client.list_tokens(workspace_id=workspace_id)
+        listed = client.list_tokens(workspace_id=workspace_id)
     else:
-        tokens = client.list_tokens()
-    tokens = [t for t in tokens if t.get("scope") in scopes]
+        listed = client.list_tokens()
+    tokens = [t for t in listed if t.get("scope") in scopes]
     matches = [t for t in tokens if t.get("name") == token_name]
     if not matches:
-        raise _token_miss(client, token_name, scopes, tokens, workspace_id, needs)
+        raise _token_miss(client, token_name, scopes, tokens, listed, workspace_id, needs)
     what = "{0} token".format(" or ".join(scopes))
     return _only_match(matches, what, token_name, _describe_token)["id"]
 
@@ -165,7 +167,7 @@ def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None
     if not workspace_id:
         where = " in any Workspace"
     else:
-        where = " in Workspace " + ("{0} ({1})".format(shown(workspace_name), workspace_id) if workspace_name else workspace_id)
+        where = " in Workspace " + named(workspace_id, {workspace_id: workspace_name})
     match = _only_match(matches, "Deployment", deployment_name,
                         lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceName") or d.get("workspaceId")),
                         candidates=lambda: [d.get("name") for d in searched], where=where)
@@ -228,13 +230,15 @@ class EntityNames(dict):
                 self.setdefault(deployment["workspaceId"], deployment["workspaceName"])
 
     def look_up(self, workspace_ids=(), deployment_ids=(), checked_workspaces=(), checked_deployments=()):
-        """Learn the names of these IDs: one request per kind with IDs to ask for. checked_*: IDs to ask for even when their name is known (an existence check).
+        """Learn the names of these IDs: one request per kind with IDs to ask for, Deployments first: they tell
+        their Workspace's name too, which may spare the Workspaces' request. checked_*: IDs to ask for even when their name is known (an existence check).
         Returns (Workspaces, Deployments) the requests answered."""
-        workspace_ids = sorted({i for i in workspace_ids if i and i not in self} | set(checked_workspaces))
-        workspaces = self._list(self.client.list_workspaces, "workspace_ids", workspace_ids) if workspace_ids else []
         deployment_ids = sorted({i for i in deployment_ids if i and i not in self} | set(checked_deployments))
         deployments = self._list(self.client.list_deployments, "deployment_ids", deployment_ids) if deployment_ids else []
-        self.learn(workspaces=workspaces, deployments=deployments)
+        self.learn(deployments=deployments)
+        workspace_ids = sorted({i for i in workspace_ids if i and i not in self} | set(checked_workspaces))
+        workspaces = self._list(self.client.list_workspaces, "workspace_ids", workspace_ids) if workspace_ids else []
+        self.learn(workspaces=workspaces)
         return workspaces, deployments
 
     @staticmethod

@@ -20,7 +20,11 @@ description:
     M(astro.platform.deployment_info) finds the IDs of Workspaces and Deployments by name.
   - The Workspaces and Deployments on which the token gets its first role are looked up before the write (one
     request for the Workspaces, one for the Deployments); an ID that matches none fails, naming it, before anything
-    is written. Changing or removing a role the token holds needs no look-up.
+    is written.
+  - The diff, RV(roles_changed) and the messages show each Workspace's and Deployment's name beside its ID. When
+    anything changes (or a removal is kept), the look-ups above also ask for those names, and a kind not looked up
+    yet costs one request (Deployments first, which also tell their Workspace's name); a run that changes nothing
+    makes no look-up.
     The role C(astro.platform.workspace_onboarding) uses this module to edit each token once for all its Workspaces.
 author:
   - astro.platform contributors (@astro-platform)
@@ -183,6 +187,10 @@ roles_changed:
       description: "ID of the Workspace or Deployment."
       type: str
       returned: success
+    entity_name:
+      description: "Name of the Workspace or Deployment (null if the API did not tell it)."
+      type: str
+      returned: success
     role_before:
       description: "The token's role there before the task, or null if it had none."
       type: str
@@ -196,6 +204,10 @@ roles_changed:
         - "The Workspace, or the Deployment's Workspace as O(deployment_roles[].workspace_id) gave it (null if not given)."
       type: str
       returned: success
+    workspace_name:
+      description: "Name of the Workspace of RV(roles_changed[].workspace_id) (null if that is null)."
+      type: str
+      returned: success
     token_id:
       description: "ID of the token."
       type: str
@@ -205,8 +217,9 @@ roles_changed:
       type: str
       returned: success
   sample:
-    - {entity_type: WORKSPACE, entity_id: clvdwt4z3000008l60ofb6347, role_before: null, role_after: WORKSPACE_OPERATOR,
-       workspace_id: clvdwt4z3000008l60ofb6347, token_id: clorgtok0000008l8abcdefgh, token_name: ci-deployer}
+    - {entity_type: WORKSPACE, entity_id: clvdwt4z3000008l60ofb6347, entity_name: analytics, role_before: null,
+       role_after: WORKSPACE_OPERATOR, workspace_id: clvdwt4z3000008l60ofb6347, workspace_name: analytics,
+       token_id: clorgtok0000008l8abcdefgh, token_name: ci-deployer}
 roles_kept:
   description:
     - The removals listed with a role that were not made, because the token holds another role there.
@@ -220,6 +233,10 @@ roles_kept:
       returned: success
     entity_id:
       description: "ID of the Workspace or Deployment."
+      type: str
+      returned: success
+    entity_name:
+      description: "Name of the Workspace or Deployment (null if the API did not tell it)."
       type: str
       returned: success
     role_held:

@@ -77,8 +77,8 @@ def test_unchanged_costs_one_read_and_no_write():
 def test_a_change_is_read_write_verify_and_keeps_other_roles():
     api = InMemoryTokens([ORG_ROLE, DAG_ROLE])
     result = edit(api)
-    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET"], "cw1 is looked up before the write; the names too"
-    assert api.looked_up == [["cw1"], ["cd1"]], "the first role's Workspace, and the DAG entry's Deployment for its name"
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET"], "cw1 is looked up before the write; the names too"
+    assert api.looked_up == [["cd1"], ["cw1"]], "the first role's Workspace, and the DAG entry's Deployment for its name"
     assert api.token["roles"] == [ORG_ROLE, DAG_ROLE, {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_MEMBER"}]
     assert result["changed"] and result["attempts"] == 1
     assert result["role_before"] is None and result["role_after"] == "WORKSPACE_MEMBER"
@@ -189,8 +189,8 @@ def edit_several(api, edits=None, **kwargs):
 def test_several_edits_are_one_read_one_write_one_verifying_read():
     api = InMemoryTokens(BEFORE)
     result = edit_several(api)
-    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET"]
-    assert api.looked_up == [["cw1", "cw2", "cw3"], ["cd1", "cd2"]], "first roles and the diff's names, one request per kind"
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET"]
+    assert api.looked_up == [["cd1", "cd2"], ["cw1", "cw2", "cw3"]], "first roles and the diff's names, one request per kind"
     assert api.token["roles"] == AFTER
     assert result["changed"] is True and result["attempts"] == 1
     assert result["token"]["roles"] == AFTER and result["token"]["id"] == "ctok"
@@ -238,7 +238,7 @@ def test_a_concurrent_overwrite_of_one_of_several_edits_is_repaired_keeping_the_
 
     api = InMemoryTokens(BEFORE, after_write=stale_writer)
     result = edit_several(api)
-    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET", "POST", "GET"], "no second look-up"
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET", "POST", "GET"], "no second look-up"
     assert result["attempts"] == 2 and result["changed"] is True
     assert api.token["roles"] == [e for e in AFTER if e["entityId"] != "cd2"] + [theirs, dep("cd2", "DAG_RUNNER")]
     assert result["token"]["roles"] == api.token["roles"]
@@ -252,7 +252,7 @@ def test_a_concurrent_removal_of_an_entry_we_removed_too_needs_no_second_write()
 
     api = InMemoryTokens(BEFORE, after_write=other_removes_and_adds)
     result = edit_several(api)
-    assert result["attempts"] == 1 and api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET"]
+    assert result["attempts"] == 1 and api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET"]
     assert api.token["roles"] == AFTER + [ws("cw7", "WORKSPACE_ACCESSOR")]
 
 
@@ -271,7 +271,7 @@ def test_conflicting_edits_fail_before_any_call(first, second):
 def test_several_edits_in_check_mode_predict_without_writing():
     api = InMemoryTokens(BEFORE)
     result = edit_several(api, check_mode=True)
-    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS"] and api.token["roles"] == BEFORE
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES"] and api.token["roles"] == BEFORE
     assert result["changed"] is True and result["attempts"] == 0
     assert result["token"]["roles"] == AFTER and result["roles_changed"] == CHANGED
     assert "WORKSPACE ws-cw2 (cw2): WORKSPACE_MEMBER\n" in result["diff"]["after"]
@@ -396,8 +396,8 @@ def test_unknown_workspaces_and_deployments_fail_naming_each_before_any_write():
     message = str(raised.value)
     assert "Workspace 'cwnosuch'" in message and "Deployment 'cdnosuch'" in message and "nothing was written" in message
     assert "'cw1'" not in message and "'cd1'" not in message
-    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS"] and api.token["roles"] == [ORG_ROLE]
-    assert api.looked_up == [["cw1", "cwnosuch"], ["cd1", "cdnosuch"]]
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES"] and api.token["roles"] == [ORG_ROLE]
+    assert api.looked_up == [["cd1", "cdnosuch"], ["cw1", "cwnosuch"]]
 
 
 def test_unknown_entity_fails_in_check_mode_too():
@@ -409,7 +409,7 @@ def test_unknown_entity_fails_in_check_mode_too():
 def test_a_change_or_removal_of_a_held_role_needs_no_existence_check_only_names():
     api = InMemoryTokens(BEFORE)
     edit_several(api, [("WORKSPACE", "cw1", "WORKSPACE_OWNER"), ("DEPLOYMENT", "cd1", None), ("DEPLOYMENT", "cdgone", None)])
-    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET"], "one look-up per kind, for the diff's names"
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET"], "one look-up per kind, for the diff's names"
     api = InMemoryTokens(BEFORE)
     edit_several(api, [("WORKSPACE", "cw1", "WORKSPACE_OWNER"), ("DEPLOYMENT", "cd1", None), ("DEPLOYMENT", "cdgone", None)],
                  names={"cw1": "one", "cw3": "three", "cd1": "etl"})
