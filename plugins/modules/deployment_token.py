@@ -231,8 +231,8 @@ def main():
     try:
         client = astro_client(module)
         workspace_id = resolve_workspace_id(client, params["workspace_id"], params["workspace_name"])
-        deployment_id, deployment_workspace_id = resolve_deployment(client, params["deployment_id"], params["deployment_name"], workspace_id,
-                                                                   params["workspace_name"])
+        deployment_id, deployment_workspace_id = resolve_deployment(
+            client, params["deployment_id"], params["deployment_name"], workspace_id, params["workspace_name"])
         workspace_id = workspace_id or deployment_workspace_id
         check_deployment_roles(client, [(role, workspace_id)], module.warn)
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes, workspace_id,
