@@ -92,13 +92,13 @@ def _scopes_text(scopes):
     return " or ".join("an Organization" if s == ORGANIZATION else "a Workspace" for s in scopes)
 
 
-def _token_miss(client, token_name, scopes, tokens, listed, workspace_id, needs):
-    """The failure of a name that matches no token of `scopes` among `tokens` (of `listed`, the list asked for). A name
-    that a token of another scope (or of another Workspace) holds says so: that costs one more list, on this failure
-    only, unless `listed` was the whole list."""
+def _token_miss(client, token_name, scopes, tokens, whole_list, workspace_id, needs):
+    """The failure of a name that matches no token of `scopes` among `tokens`. A name that a token of another scope
+    (or of another Workspace) holds says so: that costs one more list, on this failure only, unless whole_list (the
+    organization's every token) is at hand already."""
     what = "{0} token".format(" or ".join(scopes))
     where = " in Workspace {0}".format(workspace_id) if tuple(scopes) == (WORKSPACE,) and workspace_id else ""
-    everyone = listed if set(scopes) == {ORGANIZATION, WORKSPACE} and not workspace_id else client.list_tokens()
+    everyone = whole_list if whole_list is not None else client.list_tokens()
     elsewhere = [t for t in everyone if t.get("name") == token_name and t.get("id") not in {m.get("id") for m in tokens}]
     if elsewhere:
         return AstroInputError("No {0} is named {1}{2}: {3}; {4}.".format(
@@ -124,16 +124,17 @@ def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None, ne
     if given(token_id, "token_id"):
         return as_id(token_id)
     given(token_name, "token_name")
+    whole_list = None
     if tuple(scopes) == (ORGANIZATION,):
         listed = client.list_tokens(organization_only=True)
     elif tuple(scopes) == (WORKSPACE,) and workspace_id:
         listed = client.list_tokens(workspace_id=workspace_id)
     else:
-        listed = client.list_tokens()
+        listed = whole_list = client.list_tokens()
     tokens = [t for t in listed if t.get("scope") in scopes]
     matches = [t for t in tokens if t.get("name") == token_name]
     if not matches:
-        raise _token_miss(client, token_name, scopes, tokens, listed, workspace_id, needs)
+        raise _token_miss(client, token_name, scopes, tokens, whole_list, workspace_id, needs)
     what = "{0} token".format(" or ".join(scopes))
     return _only_match(matches, what, token_name, _describe_token)["id"]
 
