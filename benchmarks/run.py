@@ -166,16 +166,16 @@ def measure_operations(bench, data, by_kinds=("id", "name"), only=None):
             where, lookups = {"workspace_org_token": (where_ws, lookups_ws), "deployment_token": (where_dep, lookups_dep),
                               "token_roles": ({}, 0)}[module]  # token_roles takes entity IDs: only the token has a name
             path = bench.task_playbook("astro.platform." + module, dict(who, **where, **args))
-            names = name_lookups(emu.control.state(), token["id"], module, args, ws_id, dep["id"], by, entity_lookups) if base > 1 else 0
+            diff_names = name_lookups(emu.control.state(), token["id"], module, args, ws_id, dep["id"], by, entity_lookups) if base > 1 else 0
             emu.control.clear_log()
             seconds, changed = bench.playbook(path, forks=1)
             got = bench.log()
-            minimum = base + lookups + token_pages + role_lookup + entity_lookups + names
+            minimum = base + lookups + token_pages + role_lookup + entity_lookups + diff_names
             commands = 4 if module == "token_roles" else 1  # the CLI runs one command per role
             cli = commands * (pages(n_org, CLI_PAGE) + 2)
             rows.append(dict(module=module, operation=op, by=by, requests=got["requests"], writes=got["writes"],
                              minimum=minimum, minimum_formula=_min_formula(base, lookups, token_pages, role_lookup, entity_lookups=entity_lookups,
-                                                                          name_lookups=names),
+                                                                          name_lookups=diff_names),
                              cli=cli, cli_formula=("4 × (⌈{0}/100⌉+2)" if commands > 1 else "⌈{0}/100⌉+2").format(n_org)
                              + " (list, GET, POST)", n=n_org,
                              changed=changed > 0, seconds=seconds))
