@@ -244,7 +244,8 @@ def _state_tokens(state):
 def name_lookups(state, token_id, module, args, ws_id, dep_id, by, entity_lookups):
     """The look-ups a change makes for the names a person is shown (its diff and roles_changed): one per kind
     (Workspaces, Deployments) that the token's roles, before or after, or the Workspace the task gives a Deployment,
-    name, less the kinds the task knows by name or already looks up (first roles, entity_lookups per kind)."""
+    name, less the kinds the task knows by name or already looks up (first roles, entity_lookups per kind), and
+    less the Workspaces of the Deployments looked up."""
     token = next(t for t in _state_tokens(state) if t["id"] == token_id)
     entities = {(r["entityType"], r["entityId"]) for r in token["roles"] if r["entityType"] in ("WORKSPACE", "DEPLOYMENT")}
     entities |= {("DEPLOYMENT", r["deploymentId"]) for r in token["roles"] if r.get("deploymentId")}
@@ -261,6 +262,11 @@ def name_lookups(state, token_id, module, args, ws_id, dep_id, by, entity_lookup
         entities |= {("DEPLOYMENT", e["deployment_id"]) for e in args["deployment_roles"]}
         first = {"WORKSPACE", "DEPLOYMENT"} if entity_lookups else set()
         known = set()
+    # Deployments are looked up first, and each tells its Workspace's name.
+    looked_up = [i for kind, i in entities if kind == "DEPLOYMENT" and (i not in known or "DEPLOYMENT" in first)]
+    if looked_up:
+        workspace_of = {d["id"]: d["workspaceId"] for d in state["deployments"]}
+        known |= {workspace_of.get(i) for i in looked_up}
     return len({kind for kind, entity_id in entities if entity_id not in known} - first)
 
 
