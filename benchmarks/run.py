@@ -166,14 +166,16 @@ def measure_operations(bench, data, by_kinds=("id", "name"), only=None):
             where, lookups = {"workspace_org_token": (where_ws, lookups_ws), "deployment_token": (where_dep, lookups_dep),
                               "token_roles": ({}, 0)}[module]  # token_roles takes entity IDs: only the token has a name
             path = bench.task_playbook("astro.platform." + module, dict(who, **where, **args))
+            diff_names = name_lookups(emu.control.state(), token["id"], module, args, ws_id, dep["id"], by, entity_lookups) if base > 1 else 0
             emu.control.clear_log()
             seconds, changed = bench.playbook(path, forks=1)
             got = bench.log()
-            minimum = base + lookups + token_pages + role_lookup + entity_lookups
+            minimum = base + lookups + token_pages + role_lookup + entity_lookups + diff_names
             commands = 4 if module == "token_roles" else 1  # the CLI runs one command per role
             cli = commands * (pages(n_org, CLI_PAGE) + 2)
             rows.append(dict(module=module, operation=op, by=by, requests=got["requests"], writes=got["writes"],
-                             minimum=minimum, minimum_formula=_min_formula(base, lookups, token_pages, role_lookup, entity_lookups=entity_lookups),
+                             minimum=minimum, minimum_formula=_min_formula(base, lookups, token_pages, role_lookup, entity_lookups=entity_lookups,
+                                                                          name_lookups=diff_names),
                              cli=cli, cli_formula=("4 × (⌈{0}/100⌉+2)" if commands > 1 else "⌈{0}/100⌉+2").format(n_org)
                              + " (list, GET, POST)", n=n_org,
                              changed=changed > 0, seconds=seconds))
@@ -239,7 +241,36 @@ def _state_tokens(state):
     return list(tokens.values()) if isinstance(tokens, dict) else list(tokens)
 
 
-def _min_formula(base, lookups, token_pages, role_lookup, listing=False, entity_lookups=0):
+def name_lookups(state, token_id, module, args, ws_id, dep_id, by, entity_lookups):
+    """The look-ups a change makes for the names a person is shown (its diff and roles_changed): one per kind
+    (Workspaces, Deployments) that the token's roles, before or after, or the Workspace the task gives a Deployment,
+    name, less the kinds the task knows by name or already looks up (first roles, entity_lookups per kind), and
+    less the Workspaces of the Deployments looked up."""
+    token = next(t for t in _state_tokens(state) if t["id"] == token_id)
+    entities = {(r["entityType"], r["entityId"]) for r in token["roles"] if r["entityType"] in ("WORKSPACE", "DEPLOYMENT")}
+    entities |= {("DEPLOYMENT", r["deploymentId"]) for r in token["roles"] if r.get("deploymentId")}
+    if module == "workspace_org_token":
+        entities.add(("WORKSPACE", ws_id))
+        known = {ws_id} if by == "name" else set()
+        first = {"WORKSPACE"} if entity_lookups else set()
+    elif module == "deployment_token":
+        entities |= {("DEPLOYMENT", dep_id), ("WORKSPACE", ws_id)}
+        known = {ws_id, dep_id} if by == "name" else set()
+        first = {"DEPLOYMENT"} if entity_lookups else set()
+    else:
+        entities |= {("WORKSPACE", e["workspace_id"]) for e in args["workspace_roles"]}
+        entities |= {("DEPLOYMENT", e["deployment_id"]) for e in args["deployment_roles"]}
+        first = {"WORKSPACE", "DEPLOYMENT"} if entity_lookups else set()
+        known = set()
+    # Deployments are looked up first, and each tells its Workspace's name.
+    looked_up = [i for kind, i in entities if kind == "DEPLOYMENT" and (i not in known or "DEPLOYMENT" in first)]
+    if looked_up:
+        workspace_of = {d["id"]: d["workspaceId"] for d in state["deployments"]}
+        known |= {workspace_of.get(i) for i in looked_up}
+    return len({kind for kind, entity_id in entities if entity_id not in known} - first)
+
+
+def _min_formula(base, lookups, token_pages, role_lookup, listing=False, entity_lookups=0, name_lookups=0):
     parts = []
     if lookups:
         parts.append("{0} name look-up{1}".format(lookups, "s" if lookups > 1 else ""))
@@ -249,6 +280,8 @@ def _min_formula(base, lookups, token_pages, role_lookup, listing=False, entity_
         parts.append("1 role list")
     if entity_lookups:
         parts.append("{0} ID look-up{1}".format(entity_lookups, "s" if entity_lookups > 1 else ""))
+    if name_lookups:
+        parts.append("{0} name{1} for the diff".format(name_lookups, "s" if name_lookups > 1 else ""))
     if listing:
         parts.append("{0} list page{1}".format(token_pages, "s" if token_pages > 1 else ""))
         parts = parts[:-2] + parts[-1:] if token_pages and len(parts) > 1 and parts[-2].endswith("token page") else parts

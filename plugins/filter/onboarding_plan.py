@@ -83,13 +83,12 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id
+from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, name_hint
 from ansible_collections.astro.platform.plugins.module_utils.role_list import DEPLOYMENT, ORGANIZATION, WORKSPACE, home_workspace_id
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
 # What a declared token_scope lets the token be; an Organization token's Workspace role needs ORGANIZATION.
 SCOPES = {"organization": {ORGANIZATION}, "workspace": {WORKSPACE}, None: {ORGANIZATION, WORKSPACE}}
-SHOWN_CANDIDATES = 20  # names listed when a name matches nothing; an organization may have hundreds
 
 
 def _one(matches, what, name, candidates):
@@ -97,8 +96,7 @@ def _one(matches, what, name, candidates):
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        shown = ", ".join(candidates[:SHOWN_CANDIDATES]) + (", ..." if len(candidates) > SHOWN_CANDIDATES else "")
-        raise AnsibleFilterError("No {0} is named {1!r}; there are: {2}.".format(what, name, shown or "none"))
+        raise AnsibleFilterError("No {0} is named {1!r}; {2}".format(what, name, name_hint(name, candidates, what + "s")))
     raise AnsibleFilterError("{0} {1}s are named {2!r}; name one by ID instead: {3}.".format(
         len(matches), what, name, ", ".join(m["id"] for m in matches)))
 

@@ -10,6 +10,8 @@ guess: none or several matches fail, listing the candidates.
 
 from __future__ import annotations
 
+import difflib
+
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroInputError, shown
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     DEPLOYMENT,
@@ -17,6 +19,8 @@ from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     ORGANIZATION,
     WORKSPACE,
     check_deployment_role,
+    home_workspace_id,
+    named,
 )
 
 
@@ -37,51 +41,137 @@ def given_id(value, option):
     return as_id(given(value, option))
 
 
-def _only_match(matches, what, name, describe):
+SHOWN_CANDIDATES = 10  # names a failed look-up lists; an organization may have hundreds
+
+
+def close_names(name, candidates, limit=SHOWN_CANDIDATES):
+    """The candidates a person most likely meant by `name`: those equal to it but for case first, then near
+    ones (difflib), at most `limit`, each once."""
+    unique = sorted({c for c in candidates if c and c != name})
+    by_lower = {}
+    for candidate in unique:
+        by_lower.setdefault(candidate.lower(), []).append(candidate)
+    same_but_case = by_lower.get(name.lower(), [])
+    near = [c for lower in difflib.get_close_matches(name.lower(), list(by_lower), n=limit, cutoff=0.6)
+            for c in by_lower[lower] if c not in same_but_case]
+    return (same_but_case + near)[:limit]
+
+
+def name_hint(name, candidates, what):
+    """What to say after 'No X is named N' (what: the plural, 'Workspaces'): the case hint, the near names, or some
+    of the names there are."""
+    candidates = sorted({c for c in candidates if c})
+    close = close_names(name, candidates)
+    if close and close[0].lower() == name.lower():
+        return "names are case-sensitive: did you mean {0}?".format(", ".join(shown(c) for c in close))
+    if close:
+        return "did you mean {0}?".format(", ".join(shown(c) for c in close))
+    if not candidates:
+        return "there are no {0}.".format(what)
+    more = len(candidates) - SHOWN_CANDIDATES
+    return "there are: {0}{1}.".format(", ".join(shown(c) for c in candidates[:SHOWN_CANDIDATES]),
+                                       " and {0} more".format(more) if more > 0 else "")
+
+
+def _only_match(matches, what, name, describe, candidates=None, where=""):
+    """The one match; none or several fail. candidates: a callable giving the names there are, called on a miss only."""
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise AstroInputError("No {0} is named {1}.".format(what, shown(name)))
-    raise AstroInputError("{0} {1}s are named {2}; name one by ID instead: {3}.".format(
-        len(matches), what, shown(name), "; ".join(describe(m) for m in matches)))
+        raise AstroInputError("No {0} is named {1}{2}; {3}".format(
+            what, shown(name), where, name_hint(name, candidates() if candidates else [], what + "s")))
+    raise AstroInputError("{0} {1}s are named {2}{3}; name one by ID instead: {4}.".format(
+        len(matches), what, shown(name), where, "; ".join(describe(m) for m in matches)))
 
 
 def _describe_token(token):
     return "{0} (scope {1}, description {2!r})".format(token.get("id"), token.get("scope"), token.get("description") or "")
 
 
-def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None):
-    """token_id as given (lower-cased), or the ID of the one token of one of `scopes` named token_name."""
+def _scopes_text(scopes):
+    return " or ".join("an Organization" if s == ORGANIZATION else "a Workspace" for s in scopes)
+
+
+def _token_miss(client, token_name, scopes, tokens, whole_list, workspace_id, needs):
+    """The failure of a name that matches no token of `scopes` among `tokens`. A name that a token of another scope
+    (or of another Workspace) holds says so: that costs one more list, on this failure only, unless whole_list (the
+    organization's every token) is at hand already."""
+    what = "{0} token".format(" or ".join(scopes))
+    where = " in Workspace {0}".format(workspace_id) if tuple(scopes) == (WORKSPACE,) and workspace_id else ""
+    everyone = whole_list if whole_list is not None else client.list_tokens()
+    elsewhere = [t for t in everyone if t.get("name") == token_name and t.get("id") not in {m.get("id") for m in tokens}]
+    if elsewhere:
+        return AstroInputError("No {0} is named {1}{2}: {3}; {4}.".format(
+            what, shown(token_name), where, "; ".join(
+                "{0} ({1}) is a {2} token{3}".format(shown(token_name), t.get("id"), t.get("scope"), _home_text(t))
+                for t in elsewhere),
+            needs or "this task needs {0} token".format(_scopes_text(scopes))))
+    return AstroInputError("No {0} is named {1}{2}; {3}".format(
+        what, shown(token_name), where, name_hint(token_name, [t.get("name") for t in tokens], what + "s")))
+
+
+def _home_text(token):
+    home = home_workspace_id(token)
+    return " of Workspace {0}".format(home) if home else ""
+
+
+def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None, needs=None):
+    """token_id as given (lower-cased), or the ID of the one token of one of `scopes` named token_name.
+
+    needs: what a miss says the task needs, when the name is a token of another scope ("a Workspace role needs
+    an Organization token").
+    """
     if given(token_id, "token_id"):
         return as_id(token_id)
     given(token_name, "token_name")
+    whole_list = None
     if tuple(scopes) == (ORGANIZATION,):
-        tokens = client.list_tokens(organization_only=True)
+        listed = client.list_tokens(organization_only=True)
     elif tuple(scopes) == (WORKSPACE,) and workspace_id:
-        tokens = client.list_tokens(workspace_id=workspace_id)
+        listed = client.list_tokens(workspace_id=workspace_id)
     else:
-        tokens = client.list_tokens()
-    matches = [t for t in tokens if t.get("name") == token_name and t.get("scope") in scopes]
+        listed = whole_list = client.list_tokens()
+    tokens = [t for t in listed if t.get("scope") in scopes]
+    matches = [t for t in tokens if t.get("name") == token_name]
+    if not matches:
+        raise _token_miss(client, token_name, scopes, tokens, whole_list, workspace_id, needs)
     what = "{0} token".format(" or ".join(scopes))
     return _only_match(matches, what, token_name, _describe_token)["id"]
 
 
 def resolve_workspace_id(client, workspace_id, workspace_name):
+    """workspace_id as given (lower-cased), or the ID of the one Workspace named workspace_name.
+
+    A name that matches nothing lists the Workspaces (one more request, on this failure only) to name the closest.
+    """
     if given(workspace_id, "workspace_id") or not given(workspace_name, "workspace_name"):
         return as_id(workspace_id)
     workspaces = client.list_workspaces(names=[workspace_name])
     matches = [w for w in workspaces if w.get("name") == workspace_name]
-    return _only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"))["id"]
+    return _only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
+                       candidates=lambda: [w.get("name") for w in client.list_workspaces()])["id"]
 
 
-def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None):
-    """(deployment ID, its Workspace ID if the lookup told it) for an ID or a name."""
+def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None, workspace_name=None):
+    """(deployment ID, its Workspace ID if the lookup told it) for an ID or a name.
+
+    A name that matches nothing lists the Deployments searched (one more request, on this failure only) to name
+    the closest, and says which Workspace was searched (workspace_name: its name, when the task gave it).
+    """
     if given(deployment_id, "deployment_id") or not given(deployment_name, "deployment_name"):
         return as_id(deployment_id), None
-    deployments = client.list_deployments(names=[deployment_name], workspace_ids=[workspace_id] if workspace_id else None)
+    in_workspace = [workspace_id] if workspace_id else None
+    deployments = client.list_deployments(names=[deployment_name], workspace_ids=in_workspace)
     matches = [d for d in deployments if d.get("name") == deployment_name]
+    searched = [] if matches else client.list_deployments(workspace_ids=in_workspace)  # on a miss only: the candidates
+    workspace_name = workspace_name or next((d.get("workspaceName") for d in searched if d.get("workspaceName")), None)
+    if not workspace_id:
+        where = " in any Workspace"
+    else:
+        where = " in Workspace " + named(workspace_id, {workspace_id: workspace_name})
     match = _only_match(matches, "Deployment", deployment_name,
-                        lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceId")))
+                        lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceName") or d.get("workspaceId")),
+                        candidates=lambda: [d.get("name") for d in searched], where=where)
     return match["id"], match.get("workspaceId")
 
 
@@ -105,4 +195,55 @@ def check_deployment_roles(client, wanted, warn):
                  ", ".join(sorted({role for role, workspace_id in wanted})), exc.api_message or "no message", exc.request_id or "none"))
         return
     for role, workspace_id in wanted:
-        check_deployment_role(role, custom_roles, workspace_id, default_roles)
+        try:
+            check_deployment_role(role, custom_roles, workspace_id, default_roles)
+        except AstroInputError:
+            # A refusal names the Workspaces it is about: one more look-up, on this failure only.
+            restricted = [w for r in custom_roles if r.get("name") == role for w in r.get("restrictedWorkspaceIds") or []]
+            names = EntityNames(client)
+            if restricted:
+                names.look_up(workspace_ids=restricted + [workspace_id])
+            check_deployment_role(role, custom_roles, workspace_id, default_roles, names)
+            raise
+
+
+# Above this many IDs a look-up lists everything (pages of 1000) rather than putting the IDs in its query string.
+MAX_IDS_IN_QUERY = 100
+
+
+class EntityNames(dict):
+    """Names of Workspaces and Deployments by ID, for what a person reads (diffs, changes, warnings, errors).
+
+    Filled from the look-ups a task makes anyway; look_up() asks for the IDs it does not know yet, with one list
+    request per kind. Callers look names up only when there is something to show, so a no-op costs nothing more.
+    """
+
+    def __init__(self, client, known=None):
+        super().__init__((k, v) for k, v in (known or {}).items() if k and v)
+        self.client = client
+
+    def learn(self, workspaces=(), deployments=()):
+        for item in list(workspaces) + list(deployments):
+            if item.get("id") and item.get("name"):
+                self[item["id"]] = item["name"]
+        for deployment in deployments:
+            if deployment.get("workspaceId") and deployment.get("workspaceName"):
+                self.setdefault(deployment["workspaceId"], deployment["workspaceName"])
+
+    def look_up(self, workspace_ids=(), deployment_ids=(), checked_workspaces=(), checked_deployments=()):
+        """Learn the names of these IDs: one request per kind with IDs to ask for, Deployments first: they tell
+        their Workspace's name too, which may spare the Workspaces' request. checked_*: IDs to ask for even when their name is known (an existence check).
+        Returns (Workspaces, Deployments) the requests answered."""
+        deployment_ids = sorted({i for i in deployment_ids if i and i not in self} | set(checked_deployments))
+        deployments = self._list(self.client.list_deployments, "deployment_ids", deployment_ids) if deployment_ids else []
+        self.learn(deployments=deployments)
+        workspace_ids = sorted({i for i in workspace_ids if i and i not in self} | set(checked_workspaces))
+        workspaces = self._list(self.client.list_workspaces, "workspace_ids", workspace_ids) if workspace_ids else []
+        self.learn(workspaces=workspaces)
+        return workspaces, deployments
+
+    @staticmethod
+    def _list(list_call, id_filter, ids):
+        if len(ids) > MAX_IDS_IN_QUERY:
+            return [item for item in list_call() if item.get("id") in set(ids)]
+        return [item for item in list_call(**{id_filter: ids}) if item.get("id") in set(ids)]

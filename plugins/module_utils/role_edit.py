@@ -30,13 +30,17 @@ except ImportError:  # not POSIX: no lock, the verifying read still guards
 
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import set_env_fallback
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.resolve import EntityNames
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     DEPLOYMENT,
     WORKSPACE,
     check_home_workspace,
     check_one_edit_per_entity,
     first_roles,
+    home_workspace_id,
     missing_edits,
+    named,
+    named_entities,
     removals_not_held,
     render_roles,
     role_on,
@@ -191,25 +195,41 @@ def set_token_role(client, token_id, entity_type, entity_id, role, **kwargs):
 
 def kept_role_warnings(result):
     """A warning for each role a removal left alone because the token holds another role there than declared."""
-    text = ("Token {token} holds {role_held} on {entity_type} {entity_id}, not the declared {role_declared}: that role was "
+    text = ("Token {token} holds {role_held} on {entity_type} {entity}, not the declared {role_declared}: that role was "
             "kept, not removed. Remove it with state: absent and no role, or declare {role_held}.")
-    return [text.format(token=result["token"]["id"], **kept) for kept in result["roles_kept"]]
+    token = "{0} ({1})".format(result["token"]["name"], result["token"]["id"])
+    return [text.format(token=token, entity=named(kept["entity_id"], {kept["entity_id"]: kept.get("entity_name")}), **kept)
+            for kept in result["roles_kept"]]
+
+
+def check_home_workspace_named(client, token, workspace_ids, names=None):
+    """check_home_workspace, whose refusal names the Workspaces: looked up (one request) on that failure only."""
+    try:
+        check_home_workspace(token, workspace_ids, names)
+    except AstroInputError:
+        names = EntityNames(client, names)
+        names.look_up(workspace_ids=[home_workspace_id(token)] + list(workspace_ids))
+        check_home_workspace(token, workspace_ids, names)
+        raise
 
 
 def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lock_dir=None,
-                    lock_timeout=DEFAULT_LOCK_TIMEOUT, only_if_held=None, sleep=time.sleep, known=(), workspace_of=None):
+                    lock_timeout=DEFAULT_LOCK_TIMEOUT, only_if_held=None, sleep=time.sleep, known=(), workspace_of=None,
+                    names=None):
     """Make the token hold each (entity_type, entity_id, role) of `edits` (role None: hold none), in one write.
 
     precheck(token) runs on the freshly read token before anything is written and raises
     AstroInputError when the edit must not be made (wrong scope, say). Then every Workspace and Deployment
     the token gets its first role on is looked up (check_entities_exist), except those in `known`
     ((entity_type, entity_id) a name look-up of this task already found); workspace_of maps a Deployment ID
-    to the Workspace the task says it is in.
+    to the Workspace the task says it is in; names maps the IDs whose names the task knows to those names.
     only_if_held: {(entity_type, entity_id): role} of removals to make only where the token holds that role;
     the others are left alone and listed in the result's roles_kept.
     Costs: 1 read when nothing changes; read, write and verifying read when anything does, plus one
-    look-up per kind (Workspaces, Deployments) that gets a first role.
+    look-up per kind (Workspaces, Deployments) that gets a first role or, for the names that the diff, the
+    changes and the warnings show, is named by the token's roles; a kept role without a change costs that look-up too.
     """
+    names = EntityNames(client, names)
     check_one_edit_per_entity(edits)
     edits = list(dict.fromkeys(tuple(edit) for edit in edits))  # an edit listed twice is one edit
     with token_lock(client, token_id, lock_dir, lock_timeout):
@@ -223,59 +243,67 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         edits = without_entities(edits, kept)
         # Inside the lock: only the read tells which entities are new, and reading again outside it would
         # cost every edit a request. The look-up lengthens the lock only for edits that add a first role.
-        check_entities_exist(client, token, [e for e in first_roles(before, edits) if e not in set(known)], workspace_of)
         wanted = with_roles(before, edits)
         changed = wanted != before
+        # Names only when a person is shown something: a no-op stays one read.
+        to_name = named_entities(before + wanted) + [(WORKSPACE, w) for w in (workspace_of or {}).values() if w] if changed or kept else []
+        check_entities_exist(client, token, [e for e in first_roles(before, edits) if e not in set(known)], workspace_of,
+                             names, to_name)
         attempts = 0
         written = wanted
         if changed and not check_mode:
-            written, attempts = _write_verified(client, token_id, edits, wanted, sleep, read_seconds)
+            written, attempts = _write_verified(client, token_id, edits, wanted, sleep, read_seconds, names)
     name = "{0} ({1})".format(token.get("name"), token.get("id"))
     return dict(
         changed=changed,
         token=token_summary(token, roles=written),
-        roles_changed=[dict(entity_type=entity_type, entity_id=entity_id, role_before=role_on(before, entity_type, entity_id), role_after=role)
+        roles_changed=[dict(entity_type=entity_type, entity_id=entity_id, entity_name=names.get(entity_id),
+                            role_before=role_on(before, entity_type, entity_id), role_after=role,
+                            workspace_name=names.get(entity_id if entity_type == WORKSPACE else (workspace_of or {}).get(entity_id)))
                        for entity_type, entity_id, role in edits
                        if role_on(before, entity_type, entity_id) != role],
-        roles_kept=[dict(entity_type=entity_type, entity_id=entity_id, role_held=held, role_declared=declared)
+        roles_kept=[dict(entity_type=entity_type, entity_id=entity_id, entity_name=names.get(entity_id), role_held=held,
+                         role_declared=declared)
                     for entity_type, entity_id, held, declared in kept],
         attempts=attempts,
-        diff=dict(before=render_roles(before), after=render_roles(written),
+        diff=dict(before=render_roles(before, names), after=render_roles(written, names),
                   before_header="roles of token " + name, after_header="roles of token " + name),
     )
 
 
-def check_entities_exist(client, token, entities, workspace_of=None):
+def check_entities_exist(client, token, entities, workspace_of=None, names=None, to_name=()):
     """Look up each (WORKSPACE or DEPLOYMENT, ID) by the list's ID filter, one request per kind; fail on unknown ones.
 
     What Astro answers to a role on an entity that does not exist is not public (docs/astro-api/SEMANTICS.md), so
     this never relies on the write being refused; the Terraform provider looks entities up the same way. The
     Deployments found also tell their Workspace: a Workspace token may only get roles on its own Workspace's, and
     a Workspace the task names for a Deployment must be the Deployment's.
+    names (an EntityNames) learns the names the look-ups answer; the same requests also ask for the names of
+    to_name ((entity_type, ID) a person will be shown) that it does not know yet.
     """
+    names = EntityNames(client) if names is None else names
     workspace_ids = sorted({entity_id for entity_type, entity_id in entities if entity_type == WORKSPACE})
     deployment_ids = sorted({entity_id for entity_type, entity_id in entities if entity_type == DEPLOYMENT})
-    unknown = []
-    if workspace_ids:
-        found = {w.get("id") for w in client.list_workspaces(workspace_ids=workspace_ids)}
-        unknown += ["Workspace " + shown(i) for i in workspace_ids if i not in found]
-    deployments = {}
-    if deployment_ids:
-        deployments = {d.get("id"): d for d in client.list_deployments(deployment_ids=deployment_ids) if d.get("id") in deployment_ids}
-        unknown += ["Deployment " + shown(i) for i in deployment_ids if i not in deployments]
+    found_workspaces, found_deployments = names.look_up(
+        workspace_ids=[i for t, i in to_name if t == WORKSPACE], deployment_ids=[i for t, i in to_name if t == DEPLOYMENT],
+        checked_workspaces=workspace_ids, checked_deployments=deployment_ids)
+    found = {w.get("id") for w in found_workspaces}
+    unknown = ["Workspace " + shown(i) for i in workspace_ids if i not in found]
+    deployments = {d.get("id"): d for d in found_deployments if d.get("id") in deployment_ids}
+    unknown += ["Deployment " + shown(i) for i in deployment_ids if i not in deployments]
     if unknown:
-        raise AstroInputError("{0} not found in organization {1} (looked up by ID); nothing was written to token {2}.".format(
-            ", ".join(unknown), client.organization_id, token.get("id")))
+        raise AstroInputError("{0} not found in organization {1} (looked up by ID); nothing was written to token {2} ({3}).".format(
+            ", ".join(unknown), client.organization_id, token.get("name"), token.get("id")))
     for deployment_id, deployment in sorted(deployments.items()):
-        named = (workspace_of or {}).get(deployment_id)
+        given = (workspace_of or {}).get(deployment_id)
         actual = deployment.get("workspaceId")
-        if named and actual and named != actual:
+        if given and actual and given != actual:
             raise AstroInputError("Deployment {0} is in Workspace {1}, not in Workspace {2} as the task says.".format(
-                deployment_id, actual, shown(named)))
-    check_home_workspace(token, [d.get("workspaceId") for d in deployments.values()])
+                named(deployment_id, names), named(actual, names), shown(given)))
+    check_home_workspace_named(client, token, [d.get("workspaceId") for d in deployments.values()], names)
 
 
-def _write_verified(client, token_id, edits, roles, sleep, read_seconds):
+def _write_verified(client, token_id, edits, roles, sleep, read_seconds, names=None):
     for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
         started = time.monotonic()
         client.replace_token_roles(token_id, roles)
@@ -291,4 +319,4 @@ def _write_verified(client, token_id, edits, roles, sleep, read_seconds):
     raise AstroError("Roles of token {0} were overwritten by concurrent writers {1} times in a row; it now holds {2} "
                      "where roles were asked for. Re-run the task.".format(
                          token_id, MAX_WRITE_ATTEMPTS,
-                         "; ".join("{0!r} on {1} {2}".format(role_on(fresh, t, i), t, i) for t, i, r in lost)))
+                         "; ".join("{0!r} on {1} {2}".format(role_on(fresh, t, i), t, named(i, names)) for t, i, r in lost)))

@@ -107,13 +107,28 @@ def home_workspace_id(token):
     return own and own.get("entityId")
 
 
-def check_home_workspace(token, workspace_ids):
-    """A WORKSPACE token may only get roles on Deployments of its own Workspace: refuse any other Workspace given."""
+def named(entity_id, names=None):
+    """An entity as a person reads it: `name (ID)` when `names` (a mapping of ID to name) knows its name, else its ID.
+
+    A name is API data: one that a line break or other control character would garble is shown quoted.
+    """
+    name = (names or {}).get(entity_id) if entity_id else None
+    if not name:
+        return str(entity_id)
+    return "{0} ({1})".format(name if name.isprintable() else shown(name), entity_id)
+
+
+def check_home_workspace(token, workspace_ids, names=None):
+    """A WORKSPACE token may only get roles on Deployments of its own Workspace: refuse any other Workspace given.
+
+    names: a mapping of Workspace ID to name, read only for the message of a refusal.
+    """
     home = home_workspace_id(token)
     elsewhere = sorted({w for w in workspace_ids if w and w != home})
     if home and elsewhere:
         raise AstroInputError("Workspace token {0} ({1!r}) belongs to Workspace {2}; it can only get roles on Deployments "
-                              "of that Workspace, not of Workspace {3}.".format(token.get("id"), token.get("name"), home, ", ".join(elsewhere)))
+                              "of that Workspace, not of Workspace {3}.".format(
+                                  token.get("id"), token.get("name"), named(home, names), ", ".join(named(w, names) for w in elsewhere)))
 
 
 def check_token_scope(token, allowed_scopes, purpose):
@@ -123,12 +138,13 @@ def check_token_scope(token, allowed_scopes, purpose):
             token.get("id"), token.get("name"), token.get("scope"), purpose, " or ".join(allowed_scopes)))
 
 
-def check_deployment_role(role, custom_roles, workspace_id=None, default_roles=()):
+def check_deployment_role(role, custom_roles, workspace_id=None, default_roles=(), names=None):
     """`role` must be DEPLOYMENT_ADMIN, a default role of scope DEPLOYMENT, or the name of a DEPLOYMENT custom role
     usable in that Workspace.
 
     custom_roles and default_roles are the `roles` and `defaultRoles` of GET /roles?includeDefaultRoles=true;
-    restrictedWorkspaceIds empty means usable everywhere.
+    restrictedWorkspaceIds empty means usable everywhere. names: a mapping of Workspace ID to name, read only for
+    the message of a refusal.
     """
     defaults = sorted({r.get("name") for r in default_roles if r.get("scopeType") == DEPLOYMENT} | {DEPLOYMENT_ADMIN})
     if role in defaults:
@@ -143,7 +159,7 @@ def check_deployment_role(role, custom_roles, workspace_id=None, default_roles=(
     restricted = match[0].get("restrictedWorkspaceIds") or []
     if workspace_id and restricted and workspace_id not in restricted:
         raise AstroInputError("custom role {0!r} may only be used in Workspaces {1}, not in Workspace {2}.".format(
-            role, ", ".join(restricted), workspace_id))
+            role, ", ".join(named(w, names) for w in restricted), named(workspace_id, names)))
 
 
 def first_roles(roles, edits):
@@ -152,17 +168,29 @@ def first_roles(roles, edits):
                    if role is not None and entity_type in (WORKSPACE, DEPLOYMENT) and role_on(roles, entity_type, entity_id) is None})
 
 
-def describe_entry(entry):
-    """One line of a role list, as diff output shows it."""
-    where = "{0} {1}".format(entry.get("entityType"), entry.get("entityId"))
+def describe_entry(entry, names=None):
+    """One line of a role list, as diff output shows it; names (ID to name) puts a name beside each ID it knows."""
+    where = "{0} {1}".format(entry.get("entityType"), named(entry.get("entityId"), names))
     if entry.get("deploymentId"):
-        where += " (deployment {0})".format(entry["deploymentId"])
+        where += " (deployment {0})".format(named(entry["deploymentId"], names))
     return "{0}: {1}".format(where, entry.get("role"))
 
 
-def render_roles(roles):
+def render_roles(roles, names=None):
     """A role list as text, one role a line, in a stable order so diffs show only real changes."""
-    return "".join(describe_entry(entry) + "\n" for entry in sorted(roles or (), key=_sort_key))
+    return "".join(describe_entry(entry, names) + "\n" for entry in sorted(roles or (), key=_sort_key))
+
+
+def named_entities(roles):
+    """(WORKSPACE or DEPLOYMENT, ID) of each entity a role list names: its Workspaces and Deployments, and the
+    Deployment of each DAG or DAG_TAG entry."""
+    found = set()
+    for entry in roles or ():
+        if entry.get("entityType") in (WORKSPACE, DEPLOYMENT):
+            found.add((entry["entityType"], entry.get("entityId")))
+        if entry.get("deploymentId"):
+            found.add((DEPLOYMENT, entry["deploymentId"]))
+    return sorted(found)
 
 
 def _sort_key(entry):

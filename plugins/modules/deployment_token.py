@@ -184,22 +184,25 @@ from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     kept_role_warnings,
     lock_options,
     role_edit_argument_spec,
+    check_home_workspace_named,
     set_token_role,
 )
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     DEPLOYMENT,
     ORGANIZATION,
     WORKSPACE,
-    check_home_workspace,
     check_token_scope,
 )
 
 TOKEN_SCOPES = {"organization": (ORGANIZATION,), "workspace": (WORKSPACE,), None: (ORGANIZATION, WORKSPACE)}
+# What a token name of another scope is told it needs.
+SCOPE_NEEDS = {"organization": "token_scope organization needs an Organization token",
+               "workspace": "token_scope workspace needs a Workspace token of the Deployment's Workspace", None: None}
 
 
-def check_token(token, scopes, workspace_id):
+def check_token(client, token, scopes, workspace_id, names):
     check_token_scope(token, scopes, "a Deployment role")
-    check_home_workspace(token, [workspace_id])
+    check_home_workspace_named(client, token, [workspace_id], names)
 
 
 def main():
@@ -228,16 +231,19 @@ def main():
     try:
         client = astro_client(module)
         workspace_id = resolve_workspace_id(client, params["workspace_id"], params["workspace_name"])
-        deployment_id, deployment_workspace_id = resolve_deployment(client, params["deployment_id"], params["deployment_name"], workspace_id)
+        deployment_id, deployment_workspace_id = resolve_deployment(
+            client, params["deployment_id"], params["deployment_name"], workspace_id, params["workspace_name"])
         workspace_id = workspace_id or deployment_workspace_id
         check_deployment_roles(client, [(role, workspace_id)], module.warn)
-        token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes, workspace_id)
+        token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes, workspace_id,
+                                    needs=SCOPE_NEEDS[params["token_scope"]])
+        names = {workspace_id: params["workspace_name"], deployment_id: params["deployment_name"]}
         result = set_token_role(
             client, token_id, DEPLOYMENT, deployment_id, role, check_mode=module.check_mode, **lock_options(params),
             only_if_held={(DEPLOYMENT, deployment_id): params["role"]} if params["state"] == "absent" and params["role"] else None,
-            precheck=lambda token: check_token(token, scopes, workspace_id),
+            precheck=lambda token: check_token(client, token, scopes, workspace_id, names),
             known=[(DEPLOYMENT, deployment_id)] if params["deployment_name"] else (),  # the name look-up found it
-            workspace_of={deployment_id: workspace_id},
+            workspace_of={deployment_id: workspace_id}, names=names,
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())

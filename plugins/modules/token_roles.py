@@ -20,7 +20,11 @@ description:
     M(astro.platform.deployment_info) finds the IDs of Workspaces and Deployments by name.
   - The Workspaces and Deployments on which the token gets its first role are looked up before the write (one
     request for the Workspaces, one for the Deployments); an ID that matches none fails, naming it, before anything
-    is written. Changing or removing a role the token holds needs no look-up.
+    is written.
+  - The diff, RV(roles_changed) and the messages show each Workspace's and Deployment's name beside its ID. When
+    anything changes (or a removal is kept), the look-ups above also ask for those names, and a kind not looked up
+    yet costs one request (Deployments first, which also tell their Workspace's name); a run that changes nothing
+    makes no look-up.
     The role C(astro.platform.workspace_onboarding) uses this module to edit each token once for all its Workspaces.
 author:
   - astro.platform contributors (@astro-platform)
@@ -183,6 +187,10 @@ roles_changed:
       description: "ID of the Workspace or Deployment."
       type: str
       returned: success
+    entity_name:
+      description: "Name of the Workspace or Deployment (null if the API did not tell it)."
+      type: str
+      returned: success
     role_before:
       description: "The token's role there before the task, or null if it had none."
       type: str
@@ -196,6 +204,10 @@ roles_changed:
         - "The Workspace, or the Deployment's Workspace as O(deployment_roles[].workspace_id) gave it (null if not given)."
       type: str
       returned: success
+    workspace_name:
+      description: "Name of the Workspace of RV(roles_changed[].workspace_id) (null if that is null)."
+      type: str
+      returned: success
     token_id:
       description: "ID of the token."
       type: str
@@ -205,8 +217,9 @@ roles_changed:
       type: str
       returned: success
   sample:
-    - {entity_type: WORKSPACE, entity_id: clvdwt4z3000008l60ofb6347, role_before: null, role_after: WORKSPACE_OPERATOR,
-       workspace_id: clvdwt4z3000008l60ofb6347, token_id: clorgtok0000008l8abcdefgh, token_name: ci-deployer}
+    - {entity_type: WORKSPACE, entity_id: clvdwt4z3000008l60ofb6347, entity_name: analytics, role_before: null,
+       role_after: WORKSPACE_OPERATOR, workspace_id: clvdwt4z3000008l60ofb6347, workspace_name: analytics,
+       token_id: clorgtok0000008l8abcdefgh, token_name: ci-deployer}
 roles_kept:
   description:
     - The removals listed with a role that were not made, because the token holds another role there.
@@ -220,6 +233,10 @@ roles_kept:
       returned: success
     entity_id:
       description: "ID of the Workspace or Deployment."
+      type: str
+      returned: success
+    entity_name:
+      description: "Name of the Workspace or Deployment (null if the API did not tell it)."
       type: str
       returned: success
     role_held:
@@ -245,6 +262,7 @@ from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     kept_role_warnings,
     lock_options,
     role_edit_argument_spec,
+    check_home_workspace_named,
     set_token_roles,
 )
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
@@ -252,7 +270,6 @@ from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     ORGANIZATION,
     WORKSPACE,
     WORKSPACE_ROLES,
-    check_home_workspace,
     check_one_edit_per_entity,
     check_token_scope,
 )
@@ -283,9 +300,9 @@ def token_scopes(token_scope, workspace_roles):
     return (ORGANIZATION,)
 
 
-def check_token(token, scopes, workspace_entries, deployment_entries):
+def check_token(client, token, scopes, workspace_entries, deployment_entries):
     check_token_scope(token, scopes, "a Workspace role" if workspace_entries else "a Deployment role")
-    check_home_workspace(token, [e["workspace_id"] for e in deployment_entries])
+    check_home_workspace_named(client, token, [e["workspace_id"] for e in deployment_entries])
 
 
 def describe_changes(changes, token, deployment_entries):
@@ -337,11 +354,12 @@ def main():
                                module.warn)
         workspaces = {e["workspace_id"] for e in deployment_entries}
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes,
-                                    workspaces.pop() if len(workspaces) == 1 else None)
+                                    workspaces.pop() if len(workspaces) == 1 else None,
+                                    needs="a Workspace role needs an Organization token" if workspace_entries else None)
         result = set_token_roles(
             client, token_id, edits, check_mode=module.check_mode, **lock_options(params),
             only_if_held=removals_declared_with_role(workspace_entries, deployment_entries),
-            precheck=lambda token: check_token(token, scopes, workspace_entries, deployment_entries),
+            precheck=lambda token: check_token(client, token, scopes, workspace_entries, deployment_entries),
             workspace_of={e["deployment_id"]: e["workspace_id"] for e in deployment_entries},
         )
     except AstroError as exc:

@@ -183,12 +183,14 @@ def main():
     try:
         client = astro_client(module)
         workspace_id = resolve_workspace_id(client, params["workspace_id"], params["workspace_name"])
-        token_id = resolve_token_id(client, params["token_id"], params["token_name"], (ORGANIZATION,))
+        token_id = resolve_token_id(client, params["token_id"], params["token_name"], (ORGANIZATION,),
+                                    needs="a Workspace role needs an Organization token")
         result = set_token_role(
             client, token_id, WORKSPACE, workspace_id, role, check_mode=module.check_mode, **lock_options(params),
             only_if_held={(WORKSPACE, workspace_id): params["role"]} if params["state"] == "absent" and params["role"] else None,
             precheck=lambda token: check_token_scope(token, (ORGANIZATION,), "a Workspace role"),
             known=[(WORKSPACE, workspace_id)] if params["workspace_name"] else (),  # the name look-up found it
+            names={workspace_id: params["workspace_name"]},
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())

@@ -17,6 +17,7 @@ import pytest
 
 
 EDIT_TASK = "Give and remove the tokens' roles, one verified write per token"
+REPORT_TASK = "Report the roles changed in this host's Workspace"
 SUMMARY_TASK = "Show the undeclared roles removed from exclusive Workspaces (in check mode, those that would be)"
 
 
@@ -111,6 +112,14 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
     assert all_roles(emulator, seed) == before
     assert set(edited(checked)) == {"ci-deployer", "never-used-reader", "data-platform-ci", "analytics-operator"}
     assert all(edited(checked).values()), checked.output
+    # What a check-mode review reads: each change with the names of its Workspace and Deployment beside the IDs.
+    changes = [change for r in checked.results if r["task"] == REPORT_TASK and isinstance(r["result"].get("msg"), list)
+               for change in r["result"]["msg"]]
+    names = {item["id"]: item["name"] for item in seed.data["workspaces"] + seed.data["deployments"]}
+    assert changes and {c["entity_type"] for c in changes} == {"WORKSPACE", "DEPLOYMENT"}, changes
+    for change in changes:
+        assert change["entity_name"] == names[change["entity_id"]], change
+        assert change["workspace_name"] == names[change["workspace_id"]], change
 
     control.clear_log()
     real = ansible.run(playbook=onboard, inventory=inventory, forks=3, diff=True, extra_vars=workspaces)
@@ -119,7 +128,7 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
     # 11 roles declared, one write per token edit: ci-deployer (by name, then by ID for analytics),
     # never-used-reader (by ID for data-platform, then by name), data-platform-ci and analytics-operator.
     assert len(control.writes()) == 6, control.counts()
-    assert "+WORKSPACE {0}: WORKSPACE_AUTHOR".format(seed.workspace("ml-research")) in real.stdout
+    assert "+WORKSPACE ml-research ({0}): WORKSPACE_AUTHOR".format(seed.workspace("ml-research")) in real.stdout
 
     control.clear_log()
     again = ansible.run(playbook=onboard, inventory=inventory, forks=3, extra_vars=workspaces)

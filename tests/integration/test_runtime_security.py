@@ -157,9 +157,9 @@ def test_onboarding_absent_keeps_a_role_that_differs_from_the_declared_one(ansib
     after = roles_of(emulator, ci)
     assert ("WORKSPACE", data_platform, "WORKSPACE_AUTHOR") in after
     assert ("DEPLOYMENT", etl_prod, "DEPLOYMENT_ADMIN") not in after  # the declared one is removed
-    assert "holds WORKSPACE_AUTHOR on WORKSPACE {0}, not the declared WORKSPACE_OPERATOR".format(data_platform) in run.output
-    assert "-DEPLOYMENT {0}: DEPLOYMENT_ADMIN".format(etl_prod) in run.stdout
-    assert "-WORKSPACE {0}".format(data_platform) not in run.stdout
+    assert "holds WORKSPACE_AUTHOR on WORKSPACE data-platform ({0}), not the declared WORKSPACE_OPERATOR".format(data_platform) in run.output
+    assert "-DEPLOYMENT etl-prod ({0}): DEPLOYMENT_ADMIN".format(etl_prod) in run.stdout
+    assert "-WORKSPACE data-platform ({0})".format(data_platform) not in run.stdout
 
 
 def test_exclusive_removes_a_same_named_undeclared_token(ansible, emulator, seed, demo_seed):

@@ -63,7 +63,7 @@ def test_add_an_organization_token_to_a_workspace_by_id(ansible, emulator, seed)
     token, workspace = seed.token("never-used-reader"), seed.workspace("analytics")
     task = {"name": "add", "astro.platform.workspace_org_token": {"token_id": token, "workspace_id": workspace, "role": "WORKSPACE_MEMBER"}}
     real = converge(ansible, emulator, task, token, "WORKSPACE", workspace, "WORKSPACE_MEMBER", requests_when_unchanged=1)
-    assert "+WORKSPACE {0}: WORKSPACE_MEMBER".format(workspace) in real.stdout
+    assert "+WORKSPACE analytics ({0}): WORKSPACE_MEMBER".format(workspace) in real.stdout, "a name beside each ID"
 
 
 def test_add_an_organization_token_to_a_workspace_by_names(ansible, emulator, seed):
@@ -80,8 +80,8 @@ def test_update_the_workspace_role_shows_the_change_in_the_diff(ansible, emulato
     token, workspace = seed.token("ci-deployer"), seed.workspace("data-platform")
     task = {"name": "update", "astro.platform.workspace_org_token": {"token_id": token, "workspace_id": workspace, "role": "WORKSPACE_OPERATOR"}}
     real = converge(ansible, emulator, task, token, "WORKSPACE", workspace, "WORKSPACE_OPERATOR", requests_when_unchanged=1)
-    assert "-WORKSPACE {0}: WORKSPACE_AUTHOR".format(workspace) in real.stdout
-    assert "+WORKSPACE {0}: WORKSPACE_OPERATOR".format(workspace) in real.stdout
+    assert "-WORKSPACE data-platform ({0}): WORKSPACE_AUTHOR".format(workspace) in real.stdout
+    assert "+WORKSPACE data-platform ({0}): WORKSPACE_OPERATOR".format(workspace) in real.stdout
     assert real.task("update")["role_before"] == "WORKSPACE_AUTHOR"
 
 
@@ -90,7 +90,7 @@ def test_remove_an_organization_token_from_a_workspace(ansible, emulator, seed):
     token, workspace = seed.token("ci-deployer"), seed.workspace("data-platform")
     task = {"name": "remove", "astro.platform.workspace_org_token": {"token_name": "ci-deployer", "workspace_id": workspace, "state": "absent"}}
     real = converge(ansible, emulator, task, token, "WORKSPACE", workspace, None, requests_when_unchanged=2)
-    assert "-WORKSPACE {0}: WORKSPACE_AUTHOR".format(workspace) in real.stdout
+    assert "-WORKSPACE data-platform ({0}): WORKSPACE_AUTHOR".format(workspace) in real.stdout
 
 
 @pytest.mark.parametrize("role, new_role", [("DEPLOYMENT_ADMIN", "DAG_RUNNER"), ("DAG_RUNNER", "DEPLOYMENT_ADMIN")])
@@ -103,7 +103,7 @@ def test_organization_token_on_a_deployment_add_update_remove(ansible, emulator,
     converge(ansible, emulator, add, token, "DEPLOYMENT", deployment, role, requests_when_unchanged=2 + custom_lookups(role))
     update = {"name": "update", "astro.platform.deployment_token": dict(args, role=new_role)}
     real = converge(ansible, emulator, update, token, "DEPLOYMENT", deployment, new_role, requests_when_unchanged=2 + custom_lookups(new_role))
-    assert "+DEPLOYMENT {0}: {1}".format(deployment, new_role) in real.stdout
+    assert "+DEPLOYMENT etl-staging ({0}): {1}".format(deployment, new_role) in real.stdout
     remove = {"name": "remove", "astro.platform.deployment_token": dict(args, state="absent")}
     converge(ansible, emulator, remove, token, "DEPLOYMENT", deployment, None, requests_when_unchanged=2)
 

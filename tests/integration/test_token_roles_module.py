@@ -24,17 +24,24 @@ def unedited(roles, edits):
     return [r for r in roles if (r["entityType"], r["entityId"]) not in entities]
 
 
-def changed(entity_type, entity_id, role_before, role_after, workspace_id, token):
-    """An entry of roles_changed; token: the token as the emulator holds it."""
-    return dict(entity_type=entity_type, entity_id=entity_id, role_before=role_before, role_after=role_after, workspace_id=workspace_id,
+def entity_names(emulator):
+    """{ID: name} of the emulator's Workspaces and Deployments."""
+    state = emulator.control.state()
+    return {item["id"]: item["name"] for item in state["workspaces"] + state["deployments"]}
+
+
+def changed(entity_type, entity_id, role_before, role_after, workspace_id, token, names):
+    """An entry of roles_changed; token: the token as the emulator holds it; names: entity_names()."""
+    return dict(entity_type=entity_type, entity_id=entity_id, entity_name=names[entity_id], role_before=role_before,
+                role_after=role_after, workspace_id=workspace_id, workspace_name=names.get(workspace_id),
                 token_id=token["id"], token_name=token["name"])
 
 
-def expected_changes(token, edits, task_args):
+def expected_changes(token, edits, task_args, names):
     """roles_changed as it must be: the changed edits in the order listed, each with its Workspace as the task gave it."""
     before = token["roles"]
     workspace_of = {e["deployment_id"]: e.get("workspace_id") for e in task_args.get("deployment_roles") or []}
-    return [changed(t, i, role_on(before, t, i), r, i if t == "WORKSPACE" else workspace_of[i], token)
+    return [changed(t, i, role_on(before, t, i), r, i if t == "WORKSPACE" else workspace_of[i], token, names)
             for t, i, r in edits if role_on(before, t, i) != r]
 
 
@@ -47,7 +54,7 @@ def converge(ansible, emulator, task, token_id, edits, requests_when_unchanged):
     control = emulator.control
     name = task["name"]
     before = control.token(token_id)["roles"]
-    changes = expected_changes(control.token(token_id), edits, task["astro.platform.token_roles"])
+    changes = expected_changes(control.token(token_id), edits, task["astro.platform.token_roles"], entity_names(emulator))
     assert changes, "the test must ask for at least one change"
 
     control.clear_log()
@@ -99,7 +106,8 @@ def refused(ansible, emulator, tasks):
         assert result["failed"] is True, "{0}: did not fail: {1}".format(task["name"], result)
         messages[task["name"]] = result["msg"]
     assert emulator.control.writes() == []
-    assert emulator.control.state() == before
+    unclocked = lambda state: {k: v for k, v in state.items() if k != "clock"}  # noqa: E731  the wall clock moves on
+    assert unclocked(emulator.control.state()) == unclocked(before)
     return messages
 
 
@@ -133,18 +141,22 @@ def test_an_organization_token_gets_and_loses_several_roles_in_one_write_by_id(a
     # Unchanged by ID, the minimum: one custom-role list (DAG_RUNNER must be checked, one page for all entries)
     # and one read of the token (the only way to know its roles). No token list, no write.
     real = converge(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "GetApiToken": 1})
-    assert "-WORKSPACE {0}: WORKSPACE_AUTHOR".format(data_platform) in real.stdout
+    names = entity_names(emulator)
+    assert "-WORKSPACE data-platform ({0}): WORKSPACE_AUTHOR".format(data_platform) in real.stdout
     for entity_type, entity_id, role in edits:
         if role:
-            assert "+{0} {1}: {2}".format(entity_type, entity_id, role) in real.stdout
+            assert "+{0} {1} ({2}): {3}".format(entity_type, names[entity_id], entity_id, role) in real.stdout
+    # Its untouched DAG entry names its Deployment too.
+    assert " (deployment etl-prod ({0})): ".format(seed.deployment("etl-prod")) in real.stdout
     assert "roles of token ci-deployer ({0})".format(token) in real.stdout
     ci = emulator.control.token(token)
     assert real.task("several roles")["roles_changed"] == [
-        changed("WORKSPACE", analytics, None, "WORKSPACE_MEMBER", analytics, ci),
-        changed("WORKSPACE", ml_research, None, "WORKSPACE_OPERATOR", ml_research, ci),
-        changed("WORKSPACE", data_platform, "WORKSPACE_AUTHOR", None, data_platform, ci),
-        changed("DEPLOYMENT", reporting_prod, None, "DEPLOYMENT_ADMIN", None, ci),  # no workspace_id given
-        changed("DEPLOYMENT", etl_staging, None, "DAG_RUNNER", data_platform, ci)]
+        changed("WORKSPACE", analytics, None, "WORKSPACE_MEMBER", analytics, ci, names),
+        changed("WORKSPACE", ml_research, None, "WORKSPACE_OPERATOR", ml_research, ci, names),
+        changed("WORKSPACE", data_platform, "WORKSPACE_AUTHOR", None, data_platform, ci, names),
+        changed("DEPLOYMENT", reporting_prod, None, "DEPLOYMENT_ADMIN", None, ci, names),  # no workspace_id given
+        changed("DEPLOYMENT", etl_staging, None, "DAG_RUNNER", data_platform, ci, names)]
+    assert real.task("several roles")["roles_changed"][0]["entity_name"] == "analytics"
 
 
 def test_the_real_run_costs_one_read_one_look_up_per_kind_one_write_one_verifying_read(ansible, emulator, seed):
@@ -157,13 +169,13 @@ def test_the_real_run_costs_one_read_one_look_up_per_kind_one_write_one_verifyin
     emulator.control.clear_log()
     run = ansible.run([task], diff=False)
     assert run.rc == 0, run.output
-    # DEPLOYMENT_ADMIN needs no roles list; read, the look-up of the Workspace and of the Deployment the token gets
-    # its first role on, write, verifying read.
+    # DEPLOYMENT_ADMIN needs no roles list; read, the look-up of the Deployment and of the Workspace the token gets
+    # its first role on (which also tell the names the diff shows), write, verifying read.
     requests = emulator.control.requests()
     assert [(r["method"], r["operationId"]) for r in requests] == [
-        ("GET", "GetApiToken"), ("GET", "ListWorkspaces"), ("GET", "ListDeployments"),
+        ("GET", "GetApiToken"), ("GET", "ListDeployments"), ("GET", "ListWorkspaces"),
         ("POST", "UpdateApiTokenRoles"), ("GET", "GetApiToken")]
-    assert requests[1]["query"]["workspaceIds"] == [analytics] and requests[2]["query"]["deploymentIds"] == [training]
+    assert requests[1]["query"]["deploymentIds"] == [training] and requests[2]["query"]["workspaceIds"] == [analytics]
 
 
 def test_an_organization_token_by_name_costs_one_token_list_page_more(ansible, emulator, seed):
@@ -196,10 +208,11 @@ def test_a_workspace_token_gets_roles_on_deployments_of_its_own_workspace(ansibl
     real = converge(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "ListApiTokens": 1, "GetApiToken": 1})
     listed = [r for r in emulator.control.requests() if r["operationId"] == "ListApiTokens"]
     assert listed[0]["query"].get("workspaceId") == [data_platform]
-    ci = emulator.control.token(token)
+    ci, names = emulator.control.token(token), entity_names(emulator)
     assert real.task("own deployments")["roles_changed"] == [
-        changed("DEPLOYMENT", etl_prod, None, "DEPLOYMENT_ADMIN", data_platform, ci),
-        changed("DEPLOYMENT", etl_staging, "DEPLOYMENT_ADMIN", "DAG_RUNNER", data_platform, ci)]
+        changed("DEPLOYMENT", etl_prod, None, "DEPLOYMENT_ADMIN", data_platform, ci, names),
+        changed("DEPLOYMENT", etl_staging, "DEPLOYMENT_ADMIN", "DAG_RUNNER", data_platform, ci, names)]
+    assert real.task("own deployments")["roles_changed"][0]["workspace_name"] == "data-platform"
     assert role_on(emulator.control.token(token)["roles"], "WORKSPACE", data_platform) == "WORKSPACE_AUTHOR", "its own role is kept"
 
 
@@ -219,8 +232,8 @@ def test_a_workspace_token_is_refused_roles_outside_its_workspace_before_any_wri
             "token_scope": "workspace", "token_name": "data-platform-ci",
             "workspace_roles": [{"workspace_id": analytics, "role": "WORKSPACE_MEMBER"}]}},
     ])
-    assert_message(messages["deployment of another workspace"], token, "belongs to Workspace " + data_platform,
-                   "not of Workspace " + analytics)
+    assert_message(messages["deployment of another workspace"], token, r"belongs to Workspace data-platform \({0}\)".format(data_platform),
+                   r"not of Workspace analytics \({0}\)".format(analytics))
     assert data_platform + "," not in messages["deployment of another workspace"], "its own Workspace is not 'elsewhere'"
     assert_message(messages["workspace roles"], token, r"scope WORKSPACE", r"only ORGANIZATION tokens")
     assert_message(messages["workspace roles with workspace scope"], r"token_scope is workspace", r"only Organization tokens")
@@ -238,7 +251,8 @@ def test_a_deployment_token_is_refused_before_any_write(ansible, emulator, seed)
     ])
     for name in ("by id", "removal by id"):
         assert_message(messages[name], token, r"scope DEPLOYMENT", r"only ORGANIZATION or WORKSPACE tokens")
-    assert_message(messages["by name"], r"No ORGANIZATION or WORKSPACE token is named 'etl-prod-deployer'")
+    assert_message(messages["by name"], r"No ORGANIZATION or WORKSPACE token is named 'etl-prod-deployer': 'etl-prod-deployer' "
+                   r"\({0}\) is a DEPLOYMENT token".format(token))
 
 
 def test_bad_input_fails_clearly_naming_the_bad_value_before_any_write(ansible, emulator, seed):
@@ -257,7 +271,8 @@ def test_bad_input_fails_clearly_naming_the_bad_value_before_any_write(ansible, 
          [r"'DEPLOYMENT_BOSS'", r"valid roles: DEPLOYMENT_ACCESSOR, DEPLOYMENT_ADMIN \(default\), ANALYTICS_VIEWER, DAG_RUNNER \(custom\)"]),
         ("restricted custom role", dict(deployment_roles=[
             {"deployment_id": etl_prod, "workspace_id": data_platform, "role": "ANALYTICS_VIEWER"}]),
-         [r"ANALYTICS_VIEWER", r"may only be used in Workspaces " + analytics, r"not in Workspace " + data_platform]),
+         [r"ANALYTICS_VIEWER", r"may only be used in Workspaces analytics \({0}\)".format(analytics),
+          r"not in Workspace data-platform \({0}\)".format(data_platform)]),
         ("deployment role missing", dict(deployment_roles=[{"deployment_id": etl_prod}]),
          [r"state is present but all of the following are missing: role", r"deployment_roles"]),
         ("workspace role missing", dict(workspace_roles=[{"workspace_id": analytics, "state": "present"}]),

@@ -40,8 +40,8 @@ class InMemoryTokens:
         self.after_write = after_write
         self.calls = []
         self.looked_up = []
-        self.workspaces = [{"id": i, "name": i} for i in ("cw1", "cw2", "cw3", "cw7", "cwa")]
-        self.deployments = [{"id": i, "name": i, "workspaceId": "cwa"} for i in ("cd1", "cd2")]
+        self.workspaces = [{"id": i, "name": "ws-" + i} for i in ("cw1", "cw2", "cw3", "cw7", "cwa")]
+        self.deployments = [{"id": i, "name": "dep-" + i, "workspaceId": "cwa"} for i in ("cd1", "cd2")]
 
     def list_workspaces(self, names=None, workspace_ids=None):
         self.calls.append("WORKSPACES")
@@ -77,11 +77,12 @@ def test_unchanged_costs_one_read_and_no_write():
 def test_a_change_is_read_write_verify_and_keeps_other_roles():
     api = InMemoryTokens([ORG_ROLE, DAG_ROLE])
     result = edit(api)
-    assert api.calls == ["GET", "WORKSPACES", "POST", "GET"], "a first role on cw1: cw1 is looked up before the write"
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET"], "cw1 is looked up before the write; the names too"
+    assert api.looked_up == [["cd1"], ["cw1"]], "the first role's Workspace, and the DAG entry's Deployment for its name"
     assert api.token["roles"] == [ORG_ROLE, DAG_ROLE, {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_MEMBER"}]
     assert result["changed"] and result["attempts"] == 1
     assert result["role_before"] is None and result["role_after"] == "WORKSPACE_MEMBER"
-    assert "+" not in result["diff"]["before"] and "WORKSPACE cw1: WORKSPACE_MEMBER" in result["diff"]["after"]
+    assert "+" not in result["diff"]["before"] and "WORKSPACE ws-cw1 (cw1): WORKSPACE_MEMBER" in result["diff"]["after"]
 
 
 def test_check_mode_predicts_without_writing():
@@ -170,10 +171,14 @@ SEVERAL = [("WORKSPACE", "cw1", "WORKSPACE_OWNER"),   # changed in place
 BEFORE = [ORG_ROLE, ws("cw1", "WORKSPACE_MEMBER"), dep("cd1", "DEPLOYMENT_ADMIN"), DAG_ROLE, ws("cw3", "WORKSPACE_AUTHOR")]
 AFTER = [ORG_ROLE, ws("cw1", "WORKSPACE_OWNER"), DAG_ROLE, ws("cw3", "WORKSPACE_AUTHOR"), ws("cw2", "WORKSPACE_MEMBER"), dep("cd2", "DAG_RUNNER")]
 CHANGED = [
-    dict(entity_type="WORKSPACE", entity_id="cw1", role_before="WORKSPACE_MEMBER", role_after="WORKSPACE_OWNER"),
-    dict(entity_type="WORKSPACE", entity_id="cw2", role_before=None, role_after="WORKSPACE_MEMBER"),
-    dict(entity_type="DEPLOYMENT", entity_id="cd1", role_before="DEPLOYMENT_ADMIN", role_after=None),
-    dict(entity_type="DEPLOYMENT", entity_id="cd2", role_before=None, role_after="DAG_RUNNER"),
+    dict(entity_type="WORKSPACE", entity_id="cw1", entity_name="ws-cw1", role_before="WORKSPACE_MEMBER", role_after="WORKSPACE_OWNER",
+         workspace_name="ws-cw1"),
+    dict(entity_type="WORKSPACE", entity_id="cw2", entity_name="ws-cw2", role_before=None, role_after="WORKSPACE_MEMBER",
+         workspace_name="ws-cw2"),
+    dict(entity_type="DEPLOYMENT", entity_id="cd1", entity_name="dep-cd1", role_before="DEPLOYMENT_ADMIN", role_after=None,
+         workspace_name=None),
+    dict(entity_type="DEPLOYMENT", entity_id="cd2", entity_name="dep-cd2", role_before=None, role_after="DAG_RUNNER",
+         workspace_name=None),
 ]
 
 
@@ -184,8 +189,8 @@ def edit_several(api, edits=None, **kwargs):
 def test_several_edits_are_one_read_one_write_one_verifying_read():
     api = InMemoryTokens(BEFORE)
     result = edit_several(api)
-    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET"]
-    assert api.looked_up == [["cw2"], ["cd2"]], "only the entities that get a first role, one request per kind"
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET"]
+    assert api.looked_up == [["cd1", "cd2"], ["cw1", "cw2", "cw3"]], "first roles and the diff's names, one request per kind"
     assert api.token["roles"] == AFTER
     assert result["changed"] is True and result["attempts"] == 1
     assert result["token"]["roles"] == AFTER and result["token"]["id"] == "ctok"
@@ -199,9 +204,9 @@ def test_roles_changed_lists_only_the_changed_entries_with_before_and_after():
 def test_several_edits_diff_shows_the_whole_list_before_and_after():
     result = edit_several(InMemoryTokens(BEFORE))
     diff = result["diff"]
-    assert "WORKSPACE cw1: WORKSPACE_MEMBER\n" in diff["before"] and "WORKSPACE cw1: WORKSPACE_OWNER\n" in diff["after"]
-    assert "DEPLOYMENT cd1: DEPLOYMENT_ADMIN\n" in diff["before"] and "DEPLOYMENT cd1:" not in diff["after"]
-    assert "DAG etl (deployment cd1): DAG_VIEWER\n" in diff["after"]
+    assert "WORKSPACE ws-cw1 (cw1): WORKSPACE_MEMBER\n" in diff["before"] and "WORKSPACE ws-cw1 (cw1): WORKSPACE_OWNER\n" in diff["after"]
+    assert "DAG etl (deployment dep-cd1 (cd1)): DAG_VIEWER\n" in diff["after"], "a DAG entry names its Deployment"
+    assert "DEPLOYMENT dep-cd1 (cd1): DEPLOYMENT_ADMIN\n" in diff["before"] and "DEPLOYMENT dep-cd1 (cd1):" not in diff["after"]
     assert diff["before_header"] == diff["after_header"] == "roles of token ci (ctok)"
 
 
@@ -218,7 +223,8 @@ def test_the_same_edit_listed_twice_is_made_and_reported_once():
     twice = [("WORKSPACE", "cw1", "WORKSPACE_MEMBER"), ("WORKSPACE", "cw1", "WORKSPACE_MEMBER")]
     result = edit_several(api, twice)
     assert api.calls == ["GET", "WORKSPACES", "POST", "GET"] and api.token["roles"] == [ORG_ROLE, ws("cw1", "WORKSPACE_MEMBER")]
-    assert result["roles_changed"] == [dict(entity_type="WORKSPACE", entity_id="cw1", role_before=None, role_after="WORKSPACE_MEMBER")]
+    assert result["roles_changed"] == [dict(entity_type="WORKSPACE", entity_id="cw1", entity_name="ws-cw1", role_before=None,
+                                            role_after="WORKSPACE_MEMBER", workspace_name="ws-cw1")]
 
 
 def test_a_concurrent_overwrite_of_one_of_several_edits_is_repaired_keeping_the_other_writers_role():
@@ -232,7 +238,7 @@ def test_a_concurrent_overwrite_of_one_of_several_edits_is_repaired_keeping_the_
 
     api = InMemoryTokens(BEFORE, after_write=stale_writer)
     result = edit_several(api)
-    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET", "POST", "GET"], "no second look-up"
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET", "POST", "GET"], "no second look-up"
     assert result["attempts"] == 2 and result["changed"] is True
     assert api.token["roles"] == [e for e in AFTER if e["entityId"] != "cd2"] + [theirs, dep("cd2", "DAG_RUNNER")]
     assert result["token"]["roles"] == api.token["roles"]
@@ -246,7 +252,7 @@ def test_a_concurrent_removal_of_an_entry_we_removed_too_needs_no_second_write()
 
     api = InMemoryTokens(BEFORE, after_write=other_removes_and_adds)
     result = edit_several(api)
-    assert result["attempts"] == 1 and api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS", "POST", "GET"]
+    assert result["attempts"] == 1 and api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET"]
     assert api.token["roles"] == AFTER + [ws("cw7", "WORKSPACE_ACCESSOR")]
 
 
@@ -265,10 +271,10 @@ def test_conflicting_edits_fail_before_any_call(first, second):
 def test_several_edits_in_check_mode_predict_without_writing():
     api = InMemoryTokens(BEFORE)
     result = edit_several(api, check_mode=True)
-    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS"] and api.token["roles"] == BEFORE
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES"] and api.token["roles"] == BEFORE
     assert result["changed"] is True and result["attempts"] == 0
     assert result["token"]["roles"] == AFTER and result["roles_changed"] == CHANGED
-    assert "WORKSPACE cw2: WORKSPACE_MEMBER\n" in result["diff"]["after"]
+    assert "WORKSPACE ws-cw2 (cw2): WORKSPACE_MEMBER\n" in result["diff"]["after"]
 
 
 def test_a_precheck_failure_stops_several_edits_before_any_write_and_sees_the_read_token():
@@ -364,11 +370,11 @@ def test_the_private_runtime_directory_is_preferred(tmp_path, monkeypatch):
 def test_a_removal_declared_with_another_role_keeps_the_role_and_reports_it():
     api = InMemoryTokens([ORG_ROLE, {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_OWNER"}])
     result = edit(api, role=None, only_if_held={("WORKSPACE", "cw1"): "WORKSPACE_MEMBER"})
-    assert api.calls == ["GET"] and not result["changed"]
-    assert result["roles_kept"] == [dict(entity_type="WORKSPACE", entity_id="cw1", role_held="WORKSPACE_OWNER",
+    assert api.calls == ["GET", "WORKSPACES"] and not result["changed"], "the warning names the Workspace"
+    assert result["roles_kept"] == [dict(entity_type="WORKSPACE", entity_id="cw1", entity_name="ws-cw1", role_held="WORKSPACE_OWNER",
                                          role_declared="WORKSPACE_MEMBER")]
     assert result["role_after"] == "WORKSPACE_OWNER"
-    assert kept_role_warnings(result) == ["Token ctok holds WORKSPACE_OWNER on WORKSPACE cw1, not the declared WORKSPACE_MEMBER: "
+    assert kept_role_warnings(result) == ["Token ci (ctok) holds WORKSPACE_OWNER on WORKSPACE ws-cw1 (cw1), not the declared WORKSPACE_MEMBER: "
                                           "that role was kept, not removed. Remove it with state: absent and no role, or declare "
                                           "WORKSPACE_OWNER."]
 
@@ -390,8 +396,8 @@ def test_unknown_workspaces_and_deployments_fail_naming_each_before_any_write():
     message = str(raised.value)
     assert "Workspace 'cwnosuch'" in message and "Deployment 'cdnosuch'" in message and "nothing was written" in message
     assert "'cw1'" not in message and "'cd1'" not in message
-    assert api.calls == ["GET", "WORKSPACES", "DEPLOYMENTS"] and api.token["roles"] == [ORG_ROLE]
-    assert api.looked_up == [["cw1", "cwnosuch"], ["cd1", "cdnosuch"]]
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES"] and api.token["roles"] == [ORG_ROLE]
+    assert api.looked_up == [["cd1", "cdnosuch"], ["cw1", "cwnosuch"]]
 
 
 def test_unknown_entity_fails_in_check_mode_too():
@@ -400,28 +406,32 @@ def test_unknown_entity_fails_in_check_mode_too():
         edit_several(api, [("WORKSPACE", "cwnosuch", "WORKSPACE_MEMBER")], check_mode=True)
 
 
-def test_a_change_or_removal_of_a_held_role_and_a_no_op_need_no_look_up():
+def test_a_change_or_removal_of_a_held_role_needs_no_existence_check_only_names():
     api = InMemoryTokens(BEFORE)
     edit_several(api, [("WORKSPACE", "cw1", "WORKSPACE_OWNER"), ("DEPLOYMENT", "cd1", None), ("DEPLOYMENT", "cdgone", None)])
-    assert api.calls == ["GET", "POST", "GET"]
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET"], "one look-up per kind, for the diff's names"
+    api = InMemoryTokens(BEFORE)
+    edit_several(api, [("WORKSPACE", "cw1", "WORKSPACE_OWNER"), ("DEPLOYMENT", "cd1", None), ("DEPLOYMENT", "cdgone", None)],
+                 names={"cw1": "one", "cw3": "three", "cd1": "etl"})
+    assert api.calls == ["GET", "POST", "GET"], "names the task knows need no look-up"
 
 
 def test_entities_a_name_look_up_found_are_not_looked_up_again():
     api = InMemoryTokens([ORG_ROLE])
     edit_several(api, [("WORKSPACE", "cw1", "WORKSPACE_MEMBER"), ("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")],
-                 known=[("WORKSPACE", "cw1")])
+                 known=[("WORKSPACE", "cw1")], names={"cw1": "ws-cw1"})
     assert api.calls == ["GET", "DEPLOYMENTS", "POST", "GET"]
 
 
 def test_a_deployment_of_another_workspace_than_the_task_names_fails_before_any_write():
     api = InMemoryTokens([ORG_ROLE])
-    with pytest.raises(AstroInputError, match="Deployment cd1 is in Workspace cwa, not in Workspace 'cw1'"):
+    with pytest.raises(AstroInputError, match=r"Deployment dep-cd1 \(cd1\) is in Workspace cwa, not in Workspace 'cw1'"):
         edit_several(api, [("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")], workspace_of={"cd1": "cw1"})
     assert "POST" not in api.calls
 
 
 def test_a_workspace_token_is_refused_a_deployment_of_another_workspace_found_by_the_look_up():
     api = InMemoryTokens([ws("cw1", "WORKSPACE_OWNER")], scope="WORKSPACE")
-    with pytest.raises(AstroInputError, match="belongs to Workspace cw1.*not of Workspace cwa"):
+    with pytest.raises(AstroInputError, match=r"belongs to Workspace ws-cw1 \(cw1\).*not of Workspace ws-cwa \(cwa\)"):
         edit_several(api, [("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")])
     assert "POST" not in api.calls
