@@ -106,3 +106,47 @@ def check_deployment_roles(client, wanted, warn):
         return
     for role, workspace_id in wanted:
         check_deployment_role(role, custom_roles, workspace_id, default_roles)
+
+
+def resolve_workspace(client, workspace_id, workspace_name):
+    """The Workspace (as the API lists it) of an ID or a name, in one request; an ID that matches none fails."""
+    if given_id(workspace_id, "workspace_id"):
+        workspace_id = as_id(workspace_id)
+        matches = [w for w in client.list_workspaces(workspace_ids=[workspace_id]) if as_id(w.get("id")) == workspace_id]
+        if not matches:
+            raise AstroInputError("No Workspace has the ID {0}.".format(shown(workspace_id)))
+        return matches[0]
+    given(workspace_name, "workspace_name")
+    matches = [w for w in client.list_workspaces(names=[workspace_name]) if w.get("name") == workspace_name]
+    return _only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"))
+
+
+def resolve_workspace_names(client, names):
+    """{name: Workspace ID} for every name, with one list request for all of them (none when `names` is empty)."""
+    names = sorted(set(names))
+    if not names:
+        return {}
+    workspaces = client.list_workspaces(names=names)
+    return dict((name, _only_match([w for w in workspaces if w.get("name") == name], "Workspace", name,
+                                   lambda w: w.get("id"))["id"]) for name in names)
+
+
+def resolve_deployment_names(client, wanted):
+    """{(name, Workspace ID or None): Deployment ID} for each (Deployment name, Workspace ID or None) of `wanted`.
+
+    One list request for all of them (none when `wanted` is empty), filtered by the Workspaces when every name
+    is looked up within one; a name without a Workspace must match one Deployment of the organization.
+    """
+    wanted = sorted(set(wanted), key=lambda pair: (pair[0], pair[1] or ""))
+    if not wanted:
+        return {}
+    workspace_ids = {workspace_id for name, workspace_id in wanted}
+    deployments = client.list_deployments(names=sorted({name for name, workspace_id in wanted}),
+                                          workspace_ids=None if None in workspace_ids else sorted(workspace_ids))
+    found = {}
+    for name, workspace_id in wanted:
+        matches = [d for d in deployments if d.get("name") == name and (not workspace_id or d.get("workspaceId") == workspace_id)]
+        found[(name, workspace_id)] = _only_match(
+            matches, "Deployment" if not workspace_id else "Deployment of Workspace {0}".format(workspace_id), name,
+            lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceId")))["id"]
+    return found
