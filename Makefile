@@ -5,6 +5,7 @@ PYTHON        ?= python3
 VENV          := .venv
 VPY           := $(VENV)/bin/python
 STAMP         := $(VENV)/.requirements-dev.stamp
+DEMO_STAMP    := $(VENV)/.requirements-demo.stamp
 PYTEST_JOBS   ?= 2
 PYTEST_ARGS   ?=
 DIST_DIR      ?= .cache/dist
@@ -12,10 +13,11 @@ DEMO_SEED     ?= tools/astro_emulator/seeds/demo.yaml
 EMULATOR_PORT ?= 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test demo emulator sanity units lint build import changelog docs bench clean
+.PHONY: help venv demo-venv test demo emulator sanity units lint build import changelog docs bench clean
 
 help:
 	@echo "make venv      create .venv from requirements-dev.txt (only when it changed)"
+	@echo "make demo-venv create .venv with only the demo's runtime, requirements-demo.txt (what make demo needs)"
 	@echo "make test      the whole gate in one pytest run: emulator, integration, sanity, units, lint, packaging"
 	@echo "make demo      build + install the collection, run playbooks/demo.yml against the emulator"
 	@echo "make emulator  run the Astro API emulator in the foreground (demo seed; EMULATOR_PORT=0 picks a free port)"
@@ -31,10 +33,19 @@ help:
 
 venv: $(STAMP)
 
-# Re-runs only when requirements-dev.txt is newer than the stamp.
-$(STAMP): requirements-dev.txt
+demo-venv: $(DEMO_STAMP)
+
+# Re-runs only when requirements-dev.txt (or the requirements-demo.txt it includes) is newer than the stamp.
+# The full toolchain includes the demo's runtime, so it stamps that too.
+$(STAMP): requirements-dev.txt requirements-demo.txt
 	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	@touch $(DEMO_STAMP) $@
+
+# make demo needs only ansible-core, requests and PyYAML: a fresh clone shows the demo without the dev toolchain.
+$(DEMO_STAMP): requirements-demo.txt
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --disable-pip-version-check --quiet -r requirements-demo.txt
 	@touch $@
 
 # One pytest session; tests/collection runs sanity/units/lint/packaging as tests.
@@ -42,10 +53,10 @@ $(STAMP): requirements-dev.txt
 test: $(STAMP)
 	$(VPY) -m pytest -n $(PYTEST_JOBS) --dist loadgroup --durations=8 $(PYTEST_ARGS)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(VPY) tools/harness/run_demo.py --seed $(DEMO_SEED)
 
-emulator: $(STAMP)
+emulator: $(DEMO_STAMP)
 	PYTHONPATH=tools $(VPY) -m astro_emulator --seed $(DEMO_SEED) --port $(EMULATOR_PORT)
 
 sanity: $(STAMP)

@@ -20,6 +20,10 @@ description:
     M(astro.platform.token_roles) removes a token's role only where it is that role.
   - Fails, before anything is written, on a Workspace or Deployment that does not exist or is ambiguous, and on a
     token asked to hold two different roles on one entity.
+  - >-
+    Fails first on a malformed declaration or entry (a wrong role, both or neither of a name and an ID, a missing
+    C(role) or C(deployments)), naming it by index and name, for example
+    C(workspace_onboarding_workspaces[1] (Workspace 'analytics') org_tokens[2] (token 'ci-deployer'): role 'WORKSPACE_BOSS' is not valid).
   - IDs (of Workspaces, Deployments and tokens) are matched without regard to case, as the Astro CLI does; names exactly.
 author:
   - astro.platform contributors (@astro-platform)
@@ -41,6 +45,14 @@ options:
         Required when a declaration is exclusive.
     type: list
     elements: dict
+  problems_only:
+    description:
+      - Only check the declarations' shape, with no look-up needed (O(lookup) may be V(null)), and return a list
+        holding the message about the first malformed declaration or entry, empty when there is none.
+      - The role uses it in its first task, so that the error is the task's own one-line message on every
+        supported ansible-core (ansible-core 2.19 wraps a filter's error in its templating context).
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -61,7 +73,7 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - The plan.
+    - The plan; with O(problems_only), a list of at most one message.
     - Its strings are data that Ansible never templates again, on every supported ansible-core, since many are names
       from the API.
   type: dict
@@ -84,7 +96,13 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, name_hint
-from ansible_collections.astro.platform.plugins.module_utils.role_list import DEPLOYMENT, ORGANIZATION, WORKSPACE, home_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.role_list import (
+    DEPLOYMENT,
+    ORGANIZATION,
+    WORKSPACE,
+    WORKSPACE_ROLES,
+    home_workspace_id,
+)
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
 # What a declared token_scope lets the token be; an Organization token's Workspace role needs ORGANIZATION.
@@ -278,11 +296,73 @@ def _role_args(wanted):
     return dict(role=wanted["removed_role"], state="absent") if wanted["removed_role"] else dict(state="absent")
 
 
-def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present"):
+def _where(index, declaration, option=None, entry_index=None, entry=None):
+    """Which declaration (and entry) a message is about, by index and name, as a person finds it in the vars file."""
+    where = "workspace_onboarding_workspaces[{0}] (Workspace {1!r})".format(
+        index, declaration.get("workspace") or declaration.get("workspace_id"))
+    if option:
+        where += " {0}[{1}] (token {2!r})".format(option, entry_index, entry.get("token") or entry.get("token_id"))
+    return where
+
+
+def _one_of(item, keys, where):
+    given = [k for k in keys if item.get(k) not in (None, "")]
+    if len(given) != 1:
+        raise AnsibleFilterError("{0}: give exactly one of {1}, not {2}.".format(
+            where, " and ".join(keys), " and ".join(given) if given else "neither"))
+
+
+def _choice(value, choices, what, where, required=False):
+    if value in (None, ""):
+        if required:
+            raise AnsibleFilterError("{0}: {1} is required; valid: {2}.".format(where, what, ", ".join(choices)))
+    elif value not in choices:
+        raise AnsibleFilterError("{0}: {1} {2!r} is not valid; valid: {3}.".format(where, what, value, ", ".join(choices)))
+
+
+def check_declarations(declarations, default_state="present"):
+    """Fail on the first malformed declaration or entry, naming it by index and name.
+
+    The role's argument spec leaves these rules to this check: Ansible's own validation of a nested option
+    names neither the declaration nor the entry, and prints the whole argument spec.
+    """
+    for index, declaration in enumerate(declarations or []):
+        if not isinstance(declaration, dict):
+            raise AnsibleFilterError("workspace_onboarding_workspaces[{0}] is not a mapping: {1!r}.".format(index, declaration))
+        where = _where(index, declaration)
+        _one_of(declaration, ("workspace", "workspace_id"), where)
+        _choice(declaration.get("state"), ("present", "absent"), "state", where)
+        role_required = (declaration.get("state") or default_state) == "present"
+        for option in ("org_tokens", "deployment_tokens"):
+            for entry_index, entry in enumerate(declaration.get(option) or []):
+                if not isinstance(entry, dict):
+                    raise AnsibleFilterError("{0} {1}[{2}] is not a mapping: {3!r}.".format(where, option, entry_index, entry))
+                entry_where = _where(index, declaration, option, entry_index, entry)
+                _one_of(entry, ("token", "token_id"), entry_where)
+                if option == "org_tokens":
+                    _choice(entry.get("role"), WORKSPACE_ROLES, "role", entry_where, required=role_required)
+                    continue
+                if role_required and entry.get("role") in (None, ""):
+                    raise AnsibleFilterError("{0}: role is required (DEPLOYMENT_ADMIN or a custom Deployment role).".format(entry_where))
+                _choice(entry.get("token_scope"), ("organization", "workspace"), "token_scope", entry_where)
+                if not entry.get("deployments"):
+                    raise AnsibleFilterError("{0}: deployments is required: names or IDs of Deployments of the Workspace, "
+                                             "or [all].".format(entry_where))
+
+
+def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present", problems_only=False):
     """The plan: {"tokens": [token_roles arguments + label], "undeclared": [removals of exclusive Workspaces]}.
 
     Its strings are built from API names (labels, removal lines): data, which no later task may template.
+    problems_only: the malformed-declaration message as a list of one line (empty when none), for a task's own message.
     """
+    if problems_only:
+        try:
+            check_declarations(declarations, state)
+        except AnsibleFilterError as exc:
+            return as_data([str(exc)])
+        return []
+    check_declarations(declarations, state)
     plan = Plan(lookup or {})
     for declaration in declarations or []:
         plan.declare(declaration, exclusive, state, tokens)

@@ -232,8 +232,8 @@ class EntityNames(dict):
 
     def look_up(self, workspace_ids=(), deployment_ids=(), checked_workspaces=(), checked_deployments=()):
         """Learn the names of these IDs: one request per kind with IDs to ask for, Deployments first: they tell
-        their Workspace's name too, which may spare the Workspaces' request. checked_*: IDs to ask for even when their name is known (an existence check).
-        Returns (Workspaces, Deployments) the requests answered."""
+        their Workspace's name too, which may spare the Workspaces' request. checked_*: IDs to ask for even when
+        their name is known (an existence check). Returns (Workspaces, Deployments) the requests answered."""
         deployment_ids = sorted({i for i in deployment_ids if i and i not in self} | set(checked_deployments))
         deployments = self._list(self.client.list_deployments, "deployment_ids", deployment_ids) if deployment_ids else []
         self.learn(deployments=deployments)
@@ -247,3 +247,56 @@ class EntityNames(dict):
         if len(ids) > MAX_IDS_IN_QUERY:
             return [item for item in list_call() if item.get("id") in set(ids)]
         return [item for item in list_call(**{id_filter: ids}) if item.get("id") in set(ids)]
+
+
+def resolve_workspace(client, workspace_id, workspace_name):
+    """The Workspace (as the API lists it) of an ID or a name, in one request; an ID that matches none fails."""
+    if given_id(workspace_id, "workspace_id"):
+        workspace_id = as_id(workspace_id)
+        matches = [w for w in client.list_workspaces(workspace_ids=[workspace_id]) if as_id(w.get("id")) == workspace_id]
+        if not matches:
+            raise AstroInputError("No Workspace has the ID {0}.".format(shown(workspace_id)))
+        return matches[0]
+    given(workspace_name, "workspace_name")
+    matches = [w for w in client.list_workspaces(names=[workspace_name]) if w.get("name") == workspace_name]
+    return _only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
+                       candidates=lambda: [w.get("name") for w in client.list_workspaces()])
+
+
+def resolve_workspace_names(client, names):
+    """{name: Workspace ID} for every name, with one list request for all of them (none when `names` is empty)."""
+    names = sorted(set(names))
+    if not names:
+        return {}
+    workspaces = client.list_workspaces(names=names)
+    every_name = []  # listed on a miss only, once, to name the closest
+
+    def candidates():
+        every_name[:] = every_name or [w.get("name") for w in client.list_workspaces()]
+        return every_name
+    return dict((name, _only_match([w for w in workspaces if w.get("name") == name], "Workspace", name,
+                                   lambda w: w.get("id"), candidates=candidates)["id"]) for name in names)
+
+
+def resolve_deployment_names(client, wanted):
+    """{(name, Workspace ID or None): Deployment ID} for each (Deployment name, Workspace ID or None) of `wanted`.
+
+    One list request for all of them (none when `wanted` is empty), filtered by the Workspaces when every name
+    is looked up within one; a name without a Workspace must match one Deployment of the organization.
+    """
+    wanted = sorted(set(wanted), key=lambda pair: (pair[0], pair[1] or ""))
+    if not wanted:
+        return {}
+    workspace_ids = {workspace_id for name, workspace_id in wanted}
+    deployments = client.list_deployments(names=sorted({name for name, workspace_id in wanted}),
+                                          workspace_ids=None if None in workspace_ids else sorted(workspace_ids))
+    found = {}
+    for name, workspace_id in wanted:
+        matches = [d for d in deployments if d.get("name") == name and (not workspace_id or d.get("workspaceId") == workspace_id)]
+        found[(name, workspace_id)] = _only_match(
+            matches, "Deployment", name, lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceId")),
+            # on a miss only: the Deployments searched, to name the closest
+            candidates=lambda workspace_id=workspace_id: [
+                d.get("name") for d in client.list_deployments(workspace_ids=[workspace_id] if workspace_id else None)],
+            where=" in Workspace {0}".format(workspace_id) if workspace_id else " in any Workspace")["id"]
+    return found

@@ -43,3 +43,27 @@ def token_details(token, workspace_id=None, deployment_id=None):
     if deployment_id:
         details["deployment_role"] = role_on(token.get("roles"), "DEPLOYMENT", deployment_id)
     return details
+
+
+def roles_within(token, workspace, deployments):
+    """The token's roles on a Workspace, on its Deployments and on their DAGs and DAG tags, with names.
+
+    workspace: the Workspace as the API lists it; deployments: its Deployments, likewise. Each entry has
+    entity_type, entity_id, entity_name (a DAG's or tag's own ID is its name), role, and the Deployment's ID and
+    name for Deployment, DAG and DAG tag roles.
+    """
+    deployment_names = dict(((d.get("id") or "").lower(), d.get("name")) for d in deployments)
+    workspace_id = (workspace.get("id") or "").lower()
+    found = []
+    for role in token.get("roles") or []:
+        entity_type, entity_id = role.get("entityType"), role.get("entityId")
+        deployment_id = entity_id if entity_type == "DEPLOYMENT" else role.get("deploymentId")
+        if entity_type == "WORKSPACE" and (entity_id or "").lower() == workspace_id:
+            found.append(dict(entity_type=entity_type, entity_id=entity_id, entity_name=workspace.get("name"),
+                              role=role.get("role"), deployment_id=None, deployment_name=None))
+        elif entity_type in ("DEPLOYMENT", "DAG", "DAG_TAG") and (deployment_id or "").lower() in deployment_names:
+            deployment_name = deployment_names[deployment_id.lower()]
+            found.append(dict(entity_type=entity_type, entity_id=entity_id,
+                              entity_name=deployment_name if entity_type == "DEPLOYMENT" else entity_id,
+                              role=role.get("role"), deployment_id=deployment_id, deployment_name=deployment_name))
+    return found

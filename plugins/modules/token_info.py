@@ -59,6 +59,20 @@ options:
       - Only tokens with one of these names.
     type: list
     elements: str
+  include_deployment_roles:
+    description:
+      - Who can touch a Workspace. With O(workspace_id) or O(workspace_name), V(true) returns every token holding a
+        role in the Workspace B(or) on any of its Deployments, or on a DAG or DAG tag of one of them, and lists those
+        roles in RV(tokens[].roles_in_workspace), with the names of the Workspace and Deployments.
+      - Without it, a Workspace selects only the tokens holding a role on the Workspace itself, as
+        C(astro workspace organization-token list) does; a token that holds only a Deployment or DAG role there is
+        left out.
+      - "Cost: three list requests however many tokens and Deployments there are (one page each per 1000 items):
+        the Workspace (by ID or name, which also checks that an ID exists), its Deployments, and the tokens."
+      - Needs O(workspace_id) or O(workspace_name); cannot be combined with O(deployment_id) or O(deployment_name).
+    type: bool
+    default: false
+    version_added: 1.0.0
 """
 
 EXAMPLES = r"""
@@ -82,6 +96,19 @@ EXAMPLES = r"""
   astro.platform.token_info:
     names: [ci-deployer]
   register: ci_deployer
+
+- name: Who can touch the analytics Workspace, its Deployments or their DAGs (three list requests)
+  astro.platform.token_info:
+    workspace_name: analytics
+    include_deployment_roles: true
+  register: analytics_access
+
+- name: One line per token and role, such as "ci-deployer DEPLOYMENT etl-prod DEPLOYMENT_ADMIN"
+  ansible.builtin.debug:
+    msg: >-
+      {% for token in analytics_access.tokens %}{% for role in token.roles_in_workspace %}
+      {{ token.name }} {{ role.entity_type }} {{ role.entity_name }} {{ role.role }};
+      {% endfor %}{% endfor %}
 
 - name: Show each Organization token's role in the Workspace
   ansible.builtin.debug:
@@ -123,6 +150,40 @@ tokens:
       description: "The token's role on the Deployment of O(deployment_id) or O(deployment_name); null if it has none."
       type: str
       returned: when a Deployment was given
+    roles_in_workspace:
+      description:
+        - "With O(include_deployment_roles): the token's roles in the Workspace, on its Deployments and on their DAGs and DAG tags."
+      type: list
+      elements: dict
+      returned: when O(include_deployment_roles) is true
+      contains:
+        entity_type:
+          description: "C(WORKSPACE), C(DEPLOYMENT), C(DAG) or C(DAG_TAG)."
+          type: str
+          returned: always
+        entity_id:
+          description: "ID of the Workspace or Deployment; the DAG ID or the tag for DAG and DAG tag roles."
+          type: str
+          returned: always
+        entity_name:
+          description: "Name of the Workspace or Deployment; the DAG ID or the tag for DAG and DAG tag roles."
+          type: str
+          returned: always
+        role:
+          description: "The role."
+          type: str
+          returned: always
+        deployment_id:
+          description: "The Deployment of a Deployment, DAG or DAG tag role; null for the Workspace role."
+          type: str
+          returned: always
+        deployment_name:
+          description: "Its name; null for the Workspace role."
+          type: str
+          returned: always
+      sample:
+        - {entity_type: DAG, entity_id: daily_sales_etl, entity_name: daily_sales_etl, role: DAG_VIEWER,
+           deployment_id: clvduhrvd000008l842ohcpvb, deployment_name: etl-prod}
     roles:
       description: "All the token's roles, each with C(entityType), C(entityId), C(role), and C(deploymentId) for DAG roles."
       type: list
@@ -157,8 +218,13 @@ tokens:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
-from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, resolve_deployment, resolve_workspace_id
-from ansible_collections.astro.platform.plugins.module_utils.token_view import token_details
+from ansible_collections.astro.platform.plugins.module_utils.resolve import (
+    as_id,
+    resolve_deployment,
+    resolve_workspace,
+    resolve_workspace_id,
+)
+from ansible_collections.astro.platform.plugins.module_utils.token_view import roles_within, token_details
 
 
 def main():
@@ -172,11 +238,14 @@ def main():
             scope=dict(type="str", choices=["organization", "workspace", "deployment"]),
             token_id=dict(type="str"),
             names=dict(type="list", elements="str"),
+            include_deployment_roles=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("workspace_id", "workspace_name"), ("deployment_id", "deployment_name")],
         supports_check_mode=True,
     )
     params = module.params
+    if params["include_deployment_roles"]:
+        return who_can_touch(module)  # exits
     try:
         client = astro_client(module)
         workspace_id = resolve_workspace_id(client, params["workspace_id"], params["workspace_name"])
@@ -191,6 +260,32 @@ def main():
         module.fail_json(**exc.fail_kwargs())
     found = [token_details(t, workspace_id, deployment_id) for t in tokens]
     found = [t for t in found if wanted(t, params, workspace_id, deployment_id)]
+    module.exit_json(changed=False, tokens=sorted(found, key=lambda t: (t["name"] or "", t["id"] or "")))
+
+
+def who_can_touch(module):
+    """include_deployment_roles: every token with a role in the Workspace, on its Deployments or their DAGs."""
+    params = module.params
+    if not (params["workspace_id"] or params["workspace_name"]) or params["deployment_id"] or params["deployment_name"]:
+        module.fail_json(msg="include_deployment_roles answers for one Workspace: give workspace_id or workspace_name, "
+                             "and no deployment_id or deployment_name.")
+    try:
+        client = astro_client(module)
+        workspace = resolve_workspace(client, params["workspace_id"], params["workspace_name"])
+        workspace_id = as_id(workspace["id"])
+        deployments = [d for d in client.list_deployments(workspace_ids=[workspace_id]) if as_id(d.get("workspaceId")) == workspace_id]
+        if params["token_id"]:
+            tokens = [client.get_token(as_id(params["token_id"]))]
+        else:
+            tokens = client.list_tokens(organization_only=True if params["scope"] == "organization" else None)
+    except AstroError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    found = []
+    for token in tokens:
+        details = token_details(token, workspace_id)
+        details["roles_in_workspace"] = roles_within(token, workspace, deployments)
+        if details["roles_in_workspace"] and wanted(details, dict(params, workspace_id=None), None, None):
+            found.append(details)
     module.exit_json(changed=False, tokens=sorted(found, key=lambda t: (t["name"] or "", t["id"] or "")))
 
 

@@ -16,8 +16,9 @@ description:
   - Every role of the token that is not listed is left exactly as it was.
   - Workspace roles can only be given to Organization tokens. Deployment roles can be given to Organization tokens,
     and to Workspace tokens on Deployments of their own Workspace. Anything else fails before anything is written.
-  - Entities are given by ID, matched without regard to case as the Astro CLI does;
-    M(astro.platform.deployment_info) finds the IDs of Workspaces and Deployments by name.
+  - Entities are given by ID, matched without regard to case as the Astro CLI does, or by name. Names cost one list
+    request for all the Workspace names of the task and one for all its Deployment names, whatever the number of
+    entries; a task that gives only IDs makes neither.
   - The Workspaces and Deployments on which the token gets its first role are looked up before the write (one
     request for the Workspaces, one for the Deployments); an ID that matches none fails, naming it, before anything
     is written.
@@ -57,9 +58,17 @@ options:
     elements: dict
     suboptions:
       workspace_id:
-        description: ID of the Workspace.
+        description:
+          - ID of the Workspace. Exactly one of O(workspace_roles[].workspace_id) and O(workspace_roles[].workspace_name)
+            is required.
         type: str
-        required: true
+      workspace_name:
+        description:
+          - Name of the Workspace, matched exactly; none or several matches fail, listing the candidates, before
+            anything is written.
+          - All the Workspace names of the task are looked up with one request.
+        type: str
+        version_added: 1.0.0
       role:
         description:
           - The token's role in the Workspace. Required when O(workspace_roles[].state=present).
@@ -79,15 +88,30 @@ options:
     elements: dict
     suboptions:
       deployment_id:
-        description: ID of the Deployment.
+        description:
+          - ID of the Deployment. Exactly one of O(deployment_roles[].deployment_id) and
+            O(deployment_roles[].deployment_name) is required.
         type: str
-        required: true
+      deployment_name:
+        description:
+          - Name of the Deployment, matched exactly, within the Workspace of O(deployment_roles[].workspace_id) or
+            O(deployment_roles[].workspace_name) when one is given, otherwise among all the organization's Deployments.
+            None or several matches fail, listing the candidates, before anything is written.
+          - All the Deployment names of the task are looked up with one request.
+        type: str
+        version_added: 1.0.0
       workspace_id:
         description:
           - The Workspace the Deployment belongs to. Optional; when set, a Workspace token must belong to it,
             and a custom role restricted to other Workspaces is refused before anything is written. When the token
             gets its first role on the Deployment, a Deployment of another Workspace is refused too.
         type: str
+      workspace_name:
+        description:
+          - Name of that Workspace, instead of O(deployment_roles[].workspace_id), looked up as
+            O(workspace_roles[].workspace_name) is (with the same single request).
+        type: str
+        version_added: 1.0.0
       role:
         description:
           - V(DEPLOYMENT_ADMIN), another default Deployment role of Astro, or the name of a custom Deployment role of
@@ -119,6 +143,17 @@ EXAMPLES = r"""
         role: DEPLOYMENT_ADMIN
       - deployment_id: clvduj5c7000108l8ht6d8dqs
         role: DAG_OPERATOR
+
+- name: The same by names (one look-up for the Workspaces, one for the Deployments)
+  astro.platform.token_roles:
+    token_name: ci-deployer
+    workspace_roles:
+      - workspace_name: analytics
+        role: WORKSPACE_OPERATOR
+    deployment_roles:
+      - deployment_name: reporting-prod
+        workspace_name: analytics
+        role: DEPLOYMENT_ADMIN
 
 - name: Move a token from one Workspace to another
   astro.platform.token_roles:
@@ -257,7 +292,15 @@ attempts:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
-from ansible_collections.astro.platform.plugins.module_utils.resolve import check_deployment_roles, given_id, resolve_token_id
+from ansible_collections.astro.platform.plugins.module_utils.resolve import (
+    as_id,
+    check_deployment_roles,
+    given,
+    given_id,
+    resolve_deployment_names,
+    resolve_token_id,
+    resolve_workspace_names,
+)
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     kept_role_warnings,
     lock_options,
@@ -314,6 +357,27 @@ def describe_changes(changes, token, deployment_entries):
     return changes
 
 
+def ids_for_names(client, workspace_entries, deployment_entries):
+    """Put the ID of each entry's Workspace and Deployment name in its *_id option: one request per kind for all names.
+
+    Workspaces first, since a Deployment name is looked up within its entry's Workspace. Nothing is requested when
+    the entries give only IDs.
+    """
+    named = [("workspace_roles", i, e) for i, e in enumerate(workspace_entries) if e["workspace_name"] is not None]
+    named += [("deployment_roles", i, e) for i, e in enumerate(deployment_entries) if e["workspace_name"] is not None]
+    for option, index, entry in named:
+        given(entry["workspace_name"], "{0}[{1}].workspace_name".format(option, index))
+    workspace_ids = resolve_workspace_names(client, [e["workspace_name"] for option, index, e in named])
+    for option, index, entry in named:
+        entry["workspace_id"] = as_id(workspace_ids[entry["workspace_name"]])
+    named = [(i, e) for i, e in enumerate(deployment_entries) if e["deployment_name"] is not None]
+    for index, entry in named:
+        given(entry["deployment_name"], "deployment_roles[{0}].deployment_name".format(index))
+    deployment_ids = resolve_deployment_names(client, [(e["deployment_name"], e["workspace_id"]) for index, e in named])
+    for index, entry in named:
+        entry["deployment_id"] = deployment_ids[(entry["deployment_name"], entry["workspace_id"])]
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -323,16 +387,21 @@ def main():
             token_name=dict(type="str"),
             token_scope=dict(type="str", choices=["organization", "workspace"]),
             workspace_roles=dict(type="list", elements="dict", options=dict(
-                workspace_id=dict(type="str", required=True),
+                workspace_id=dict(type="str"),
+                workspace_name=dict(type="str"),
                 role=dict(type="str", choices=list(WORKSPACE_ROLES)),
                 state=ENTRY_STATE,
-            ), **ENTRY_RULES),
+            ), required_one_of=[("workspace_id", "workspace_name")], mutually_exclusive=[("workspace_id", "workspace_name")],
+                **ENTRY_RULES),
             deployment_roles=dict(type="list", elements="dict", options=dict(
-                deployment_id=dict(type="str", required=True),
+                deployment_id=dict(type="str"),
+                deployment_name=dict(type="str"),
                 workspace_id=dict(type="str"),
+                workspace_name=dict(type="str"),
                 role=dict(type="str"),
                 state=ENTRY_STATE,
-            ), **ENTRY_RULES),
+            ), required_one_of=[("deployment_id", "deployment_name")],
+                mutually_exclusive=[("deployment_id", "deployment_name"), ("workspace_id", "workspace_name")], **ENTRY_RULES),
         ),
         required_one_of=[("token_id", "token_name"), ("workspace_roles", "deployment_roles")],
         mutually_exclusive=[("token_id", "token_name")],
@@ -343,13 +412,14 @@ def main():
     try:
         for index, entry in enumerate(deployment_entries):
             entry["workspace_id"] = given_id(entry["workspace_id"], "deployment_roles[{0}].workspace_id".format(index))
+        client = astro_client(module)
+        ids_for_names(client, workspace_entries, deployment_entries)
         edits = (edits_of("workspace_roles", workspace_entries, WORKSPACE, "workspace_id")
                  + edits_of("deployment_roles", deployment_entries, DEPLOYMENT, "deployment_id"))
         for entry, (entity_type, entity_id, role) in zip(workspace_entries + deployment_entries, edits):
             entry["workspace_id" if entity_type == WORKSPACE else "deployment_id"] = entity_id  # as lower-cased
         check_one_edit_per_entity(edits)
         scopes = token_scopes(params["token_scope"], workspace_entries)
-        client = astro_client(module)
         check_deployment_roles(client, [(e["role"], e["workspace_id"]) for e in deployment_entries if e["state"] == "present"],
                                module.warn)
         workspaces = {e["workspace_id"] for e in deployment_entries}

@@ -20,7 +20,7 @@ from harness.paths import FQCN, REPO_ROOT, venv_bin
 # Top-level entries that must never ship (development-only).
 FORBIDDEN_TOP_LEVEL = {
     "tools", ".venv", ".cache", ".ansible", ".ci", ".git", ".github", "Makefile",
-    "requirements-dev.txt", "pytest.ini", ".gitignore", ".ansible-lint", ".pytest_cache",
+    "requirements-dev.txt", "requirements-demo.txt", "pytest.ini", ".gitignore", ".ansible-lint", ".pytest_cache",
     ".hypothesis", "benchmarks", "CONTRIBUTING.md",
 }
 

@@ -194,15 +194,17 @@ def test_bad_declarations_fail_clearly_before_any_write(ansible, emulator, seed,
     control = emulator.control
     onboard = playbook(installed_collection, "onboard_workspaces.yml")
     control.clear_log()
-    # Malformed entries: the role's argument spec reports every one of them.
-    workspaces = {"astro_workspaces": [
-        {"workspace": "analytics", "org_tokens": [{"token": "never-used-reader"}]},
-        {"workspace": "ml-research", "org_tokens": [{"token": "ci-deployer", "token_id": "x", "role": "WORKSPACE_OWNER"}]},
-    ]}
-    run = ansible.run(playbook=onboard, inventory=inventory, extra_vars=workspaces)
-    assert run.rc != 0
-    assert "missing required arguments: role" in run.output
-    assert "mutually exclusive: token|token_id" in run.output
+    # Malformed entries: the planning step names each by index and name, one at a time.
+    for entries, message in [
+        ([{"token": "never-used-reader"}],
+         "org_tokens[0] (token 'never-used-reader'): role is required; valid: WORKSPACE_OWNER"),
+        ([{"token": "ci-deployer", "token_id": "x", "role": "WORKSPACE_OWNER"}],
+         "org_tokens[0] (token 'ci-deployer'): give exactly one of token and token_id, not token and token_id."),
+    ]:
+        workspaces = {"astro_workspaces": [{"workspace": "analytics", "org_tokens": entries}]}
+        run = ansible.run(playbook=onboard, inventory=inventory, extra_vars=workspaces)
+        assert run.rc != 0
+        assert "workspace_onboarding_workspaces[0] (Workspace 'analytics') " + message in run.output
     # Well-formed, but a Deployment is not in its Workspace: the plan fails, naming the Workspace's Deployments.
     workspaces = {"astro_workspaces": [
         {"workspace": "data-platform", "deployment_tokens": [{"token": "ci-deployer", "role": "DEPLOYMENT_ADMIN",
@@ -214,6 +216,27 @@ def test_bad_declarations_fail_clearly_before_any_write(ansible, emulator, seed,
     assert "Deployment(s) reporting-prod of the token ci-deployer are not in the Workspace data-platform" in run.output
     assert "etl-prod, etl-staging" in run.output
     assert control.writes() == []
+
+
+@pytest.mark.parametrize("core", [None, "2.16"])
+def test_a_bad_entry_is_named_by_index_and_name_before_any_write(ansible, emulator, seed, core):
+    """A wrong role in the 3rd org_tokens entry of the 2nd Workspace: one line naming that entry, on 2.16 and 2.19 alike."""
+    declarations = declaration(seed)
+    declarations[1]["org_tokens"] = [{"token": "never-used-reader", "role": "WORKSPACE_MEMBER"},
+                                     {"token": "ci-deployer", "role": "WORKSPACE_OPERATOR"},
+                                     {"token_id": seed.token("org-member-readonly"), "role": "WORKSPACE_BOSS"}]
+    before = all_roles(emulator, seed)
+    emulator.control.clear_log()
+    run = ansible.run([{"name": "onboard", "ansible.builtin.include_role": {"name": "astro.platform.workspace_onboarding"},
+                        "vars": {"workspace_onboarding_workspaces": declarations}}], core=core)
+    assert run.rc == 2, run.output[-3000:]
+    line = ("workspace_onboarding_workspaces[1] (Workspace 'analytics') org_tokens[2] (token {0!r}): role 'WORKSPACE_BOSS' "
+            "is not valid; valid: WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR.")
+    assert line.format(seed.token("org-member-readonly")) in run.output
+    failed = [r for r in run.results if r["status"] == "failed"]
+    assert len(failed) == 1 and failed[0]["result"]["msg"].startswith("workspace_onboarding_workspaces[1] "), failed
+    assert emulator.control.requests() == [], "the declarations are checked before any look-up"
+    assert all_roles(emulator, seed) == before
 
 
 def test_token_audit_writes_markdown_and_csv_with_flags(ansible, emulator, seed, installed_collection, tmp_path):

@@ -11,6 +11,7 @@ Refusals must happen before anything is written.
 
 from __future__ import annotations
 
+import copy
 import re
 
 
@@ -37,15 +38,19 @@ def changed(entity_type, entity_id, role_before, role_after, workspace_id, token
                 token_id=token["id"], token_name=token["name"])
 
 
-def expected_changes(token, edits, task_args, names):
-    """roles_changed as it must be: the changed edits in the order listed, each with its Workspace as the task gave it."""
+def expected_changes(token, edits, task_args, names, workspace_of=None):
+    """roles_changed as it must be: the changed edits in the order listed, each with its Workspace as the task gave it.
+
+    workspace_of: {Deployment ID: Workspace ID}, for tasks that name their Deployments rather than give IDs.
+    """
     before = token["roles"]
-    workspace_of = {e["deployment_id"]: e.get("workspace_id") for e in task_args.get("deployment_roles") or []}
+    if workspace_of is None:
+        workspace_of = {e["deployment_id"]: e.get("workspace_id") for e in task_args.get("deployment_roles") or []}
     return [changed(t, i, role_on(before, t, i), r, i if t == "WORKSPACE" else workspace_of[i], token, names)
             for t, i, r in edits if role_on(before, t, i) != r]
 
 
-def converge(ansible, emulator, task, token_id, edits, requests_when_unchanged):
+def converge(ansible, emulator, task, token_id, edits, requests_when_unchanged, workspace_of=None):
     """Check mode, real run with --diff, re-run: assert each step and return the real run.
 
     edits: (entity_type, entity_id, role or None) the task asks for, in the order it lists them (workspace_roles
@@ -54,7 +59,7 @@ def converge(ansible, emulator, task, token_id, edits, requests_when_unchanged):
     control = emulator.control
     name = task["name"]
     before = control.token(token_id)["roles"]
-    changes = expected_changes(control.token(token_id), edits, task["astro.platform.token_roles"], entity_names(emulator))
+    changes = expected_changes(control.token(token_id), edits, task["astro.platform.token_roles"], entity_names(emulator), workspace_of)
     assert changes, "the test must ask for at least one change"
 
     control.clear_log()
@@ -97,7 +102,7 @@ def converge(ansible, emulator, task, token_id, edits, requests_when_unchanged):
 
 def refused(ansible, emulator, tasks):
     """Run tasks that must each fail; assert nothing was written; return {task name: failure message}."""
-    before = emulator.control.state()
+    before = stored(emulator)
     emulator.control.clear_log()
     run = ansible.run([dict(task, ignore_errors=True) for task in tasks])
     messages = {}
@@ -106,9 +111,15 @@ def refused(ansible, emulator, tasks):
         assert result["failed"] is True, "{0}: did not fail: {1}".format(task["name"], result)
         messages[task["name"]] = result["msg"]
     assert emulator.control.writes() == []
-    unclocked = lambda state: {k: v for k, v in state.items() if k != "clock"}  # noqa: E731  the wall clock moves on
-    assert unclocked(emulator.control.state()) == unclocked(before)
+    assert stored(emulator) == before
     return messages
+
+
+def stored(emulator):
+    """What the emulator holds, without its clock (which moves while a playbook runs)."""
+    state = emulator.control.state()
+    state.pop("clock", None)
+    return state
 
 
 def assert_message(message, *patterns):
@@ -295,3 +306,60 @@ def test_bad_input_fails_clearly_naming_the_bad_value_before_any_write(ansible, 
     for name, args, patterns in cases:
         assert_message(messages[name], *patterns)
     assert_message(messages["empty token name"], r"token_name is empty \(''\)")
+
+
+def test_entities_by_name_cost_one_look_up_per_kind(ansible, emulator, seed):
+    """The by-ID change above, by names: one Workspace list and one Deployment list for all the names of the task."""
+    token = seed.token("ci-deployer")
+    data_platform, analytics, ml_research = seed.workspace("data-platform"), seed.workspace("analytics"), seed.workspace("ml-research")
+    reporting_prod, etl_staging = seed.deployment("reporting-prod"), seed.deployment("etl-staging")
+    task = {"name": "several roles by name", "astro.platform.token_roles": {
+        "token_name": "ci-deployer",
+        "workspace_roles": [
+            {"workspace_name": "analytics", "role": "WORKSPACE_MEMBER"},
+            {"workspace_name": "ml-research", "role": "WORKSPACE_OPERATOR"},
+            {"workspace_id": data_platform, "state": "absent"},
+        ],
+        "deployment_roles": [
+            {"deployment_name": "reporting-prod", "role": "DEPLOYMENT_ADMIN"},
+            {"deployment_name": "etl-staging", "workspace_name": "data-platform", "role": "DAG_RUNNER"},
+        ],
+    }}
+    edits = [("WORKSPACE", analytics, "WORKSPACE_MEMBER"), ("WORKSPACE", ml_research, "WORKSPACE_OPERATOR"),
+             ("WORKSPACE", data_platform, None),
+             ("DEPLOYMENT", reporting_prod, "DEPLOYMENT_ADMIN"), ("DEPLOYMENT", etl_staging, "DAG_RUNNER")]
+    # The by-ID minimum plus the token name's list and exactly one list per entity kind, not one per entry.
+    real = converge(ansible, emulator, task, token, edits, requests_when_unchanged={
+        "ListWorkspaces": 1, "ListDeployments": 1, "ListApiTokens": 1, "ListRoles": 1, "GetApiToken": 1},
+        workspace_of={reporting_prod: None, etl_staging: data_platform})
+    assert real.task("several roles by name")["roles_changed"][-1]["workspace_id"] == data_platform
+
+
+def test_unknown_or_ambiguous_names_fail_listing_candidates(ansible, emulator, demo_seed, seed):
+    data = copy.deepcopy(demo_seed)
+    data["deployments"].append({"id": "cetlprodtwin0000000000000", "name": "etl-prod", "workspaceId": seed.workspace("analytics"),
+                                "status": "HEALTHY"})
+    emulator.control.reset(data)
+    entry = {"token_name": "ci-deployer"}
+    messages = refused(ansible, emulator, [
+        {"name": "ambiguous", "astro.platform.token_roles": dict(entry, deployment_roles=[
+            {"deployment_name": "etl-prod", "role": "DEPLOYMENT_ADMIN"}])},
+        {"name": "unknown workspace", "astro.platform.token_roles": dict(entry, workspace_roles=[
+            {"workspace_name": "analytics", "role": "WORKSPACE_MEMBER"}, {"workspace_name": "no-such-space", "role": "WORKSPACE_MEMBER"}])},
+        {"name": "not in that workspace", "astro.platform.token_roles": dict(entry, deployment_roles=[
+            {"deployment_name": "training", "workspace_name": "analytics", "role": "DEPLOYMENT_ADMIN"}])},
+        {"name": "both", "astro.platform.token_roles": dict(entry, workspace_roles=[
+            {"workspace_name": "analytics", "workspace_id": seed.workspace("analytics"), "role": "WORKSPACE_MEMBER"}])},
+    ])
+    assert_message(messages["ambiguous"], r"2 Deployments are named 'etl-prod'", seed.deployment("etl-prod"), "cetlprodtwin0000000000000")
+    assert_message(messages["unknown workspace"], r"No Workspace is named 'no-such-space'")
+    assert_message(messages["not in that workspace"], r"No Deployment of Workspace {0} is named 'training'".format(seed.workspace("analytics")))
+    assert_message(messages["both"], r"mutually exclusive: workspace_id\|workspace_name")
+
+    # In its Workspace the name is unique: it resolves, and the twin is untouched.
+    emulator.control.clear_log()
+    run = ansible.run([{"name": "in workspace", "astro.platform.token_roles": dict(entry, deployment_roles=[
+        {"deployment_name": "etl-prod", "workspace_name": "analytics", "role": "DEPLOYMENT_ADMIN"}])}])
+    assert run.rc == 0, run.output
+    assert role_on(emulator.control.token(seed.token("ci-deployer"))["roles"], "DEPLOYMENT", "cetlprodtwin0000000000000") == "DEPLOYMENT_ADMIN"
+    assert emulator.control.counts()["ListDeployments"] == 2, "one for the name, one first-role look-up before the write"

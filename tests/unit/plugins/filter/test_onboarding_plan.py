@@ -216,3 +216,31 @@ def test_the_plan_is_data_even_when_the_names_it_read_were_trusted_templates():
         return [value] if isinstance(value, str) else []
 
     assert strings(plan) and not any(is_trusted_as_template(s) for s in strings(plan))
+
+
+@pytest.mark.parametrize("declarations, message", [
+    ([{"workspace": "data"}, {"workspace": "analytics", "org_tokens": [org("a"), org("b"), org("c", "WORKSPACE_BOSS")]}],
+     "workspace_onboarding_workspaces[1] (Workspace 'analytics') org_tokens[2] (token 'c'): role 'WORKSPACE_BOSS' is not valid; "
+     "valid: WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR."),
+    ([{"workspace_id": "cw1", "org_tokens": [{"token": "a"}]}],
+     "workspace_onboarding_workspaces[0] (Workspace 'cw1') org_tokens[0] (token 'a'): role is required; valid: WORKSPACE_OWNER"),
+    ([{"workspace": "data", "workspace_id": "cw1"}],
+     "workspace_onboarding_workspaces[0] (Workspace 'data'): give exactly one of workspace and workspace_id, not workspace and workspace_id."),
+    ([{"workspace": "data", "deployment_tokens": [grant("a"), {"token_id": "ct1", "role": "DEPLOYMENT_ADMIN"}]}],
+     "workspace_onboarding_workspaces[0] (Workspace 'data') deployment_tokens[1] (token 'ct1'): deployments is required"),
+    ([{"workspace": "data", "deployment_tokens": [grant("a", token_scope="deployment")]}],
+     "deployment_tokens[0] (token 'a'): token_scope 'deployment' is not valid; valid: organization, workspace."),
+    ([{"workspace": "data", "deployment_tokens": [{"role": "DEPLOYMENT_ADMIN", "deployments": "all"}]}],
+     "deployment_tokens[0] (token None): give exactly one of token and token_id, not neither."),
+    ([{"workspace": "data", "state": "gone"}], "(Workspace 'data'): state 'gone' is not valid; valid: present, absent."),
+])
+def test_a_malformed_entry_is_named_by_index_and_name(declarations, message):
+    with pytest.raises(AnsibleFilterError) as raised:
+        onboarding_plan(declarations, LOOKUP)
+    assert message in str(raised.value)
+    assert onboarding_plan(declarations, None, problems_only=True) == [str(raised.value)]
+
+
+def test_problems_only_is_empty_for_well_formed_declarations_and_needs_no_lookup():
+    assert onboarding_plan([{"workspace": "nowhere", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci")]}],
+                           None, problems_only=True) == []

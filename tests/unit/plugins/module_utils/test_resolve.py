@@ -13,7 +13,10 @@ from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     close_names,
     given_id,
     name_hint,
+    resolve_deployment_names,
     resolve_token_id,
+    resolve_workspace,
+    resolve_workspace_names,
 )
 
 CUSTOM = [{"name": "DAG_RUNNER", "scopeType": "DEPLOYMENT", "restrictedWorkspaceIds": []}]
@@ -105,3 +108,56 @@ def test_a_token_name_of_another_scope_says_which_scope_the_task_needs_at_one_li
     assert len(client.lists) == 2
     client = Tokens()
     assert resolve_token_id(client, None, "ci", ("ORGANIZATION",)) == "corg" and len(client.lists) == 1, "no extra list on success"
+
+
+class Lists:
+    """The Workspace and Deployment lists of the client, counting calls."""
+
+    def __init__(self, workspaces=(), deployments=()):
+        self.workspaces, self.deployments, self.calls = list(workspaces), list(deployments), []
+
+    def list_workspaces(self, names=None, workspace_ids=None):
+        self.calls.append(("workspaces", names, workspace_ids))
+        return [w for w in self.workspaces if (not names or w["name"] in names) and (not workspace_ids or w["id"] in workspace_ids)]
+
+    def list_deployments(self, names=None, workspace_ids=None, deployment_ids=None):
+        self.calls.append(("deployments", names, workspace_ids))
+        return [d for d in self.deployments if (not names or d["name"] in names) and (not workspace_ids or d["workspaceId"] in workspace_ids)]
+
+
+WORKSPACES = [{"id": "cw1", "name": "data"}, {"id": "cw2", "name": "analytics"}, {"id": "cw3", "name": "twin"}, {"id": "cw4", "name": "twin"}]
+DEPLOYMENTS = [{"id": "cd1", "name": "etl", "workspaceId": "cw1"}, {"id": "cd2", "name": "etl", "workspaceId": "cw2"},
+               {"id": "cd3", "name": "reports", "workspaceId": "cw2"}]
+
+
+def test_many_names_cost_one_request_per_kind_and_none_for_no_names():
+    client = Lists(WORKSPACES, DEPLOYMENTS)
+    assert resolve_workspace_names(client, []) == {} and resolve_deployment_names(client, []) == {}
+    assert client.calls == []
+    assert resolve_workspace_names(client, ["data", "analytics", "data"]) == {"data": "cw1", "analytics": "cw2"}
+    wanted = [("etl", "cw1"), ("etl", "cw2"), ("reports", None)]
+    assert resolve_deployment_names(client, wanted) == {("etl", "cw1"): "cd1", ("etl", "cw2"): "cd2", ("reports", None): "cd3"}
+    assert client.calls == [("workspaces", ["analytics", "data"], None), ("deployments", ["etl", "reports"], None)]
+    resolve_deployment_names(client, [("etl", "cw2"), ("reports", "cw2")])
+    assert client.calls[-1] == ("deployments", ["etl", "reports"], ["cw2"]), "filtered by Workspace when every name has one"
+
+
+def test_unknown_or_ambiguous_names_fail_listing_candidates():
+    client = Lists(WORKSPACES, DEPLOYMENTS)
+    with pytest.raises(AstroInputError, match="2 Workspaces are named 'twin'; name one by ID instead: cw3; cw4"):
+        resolve_workspace_names(client, ["data", "twin"])
+    with pytest.raises(AstroInputError, match="No Workspace is named 'nowhere'"):
+        resolve_workspace_names(client, ["nowhere"])
+    with pytest.raises(AstroInputError, match=r"2 Deployments are named 'etl'.*cd1 \(Workspace cw1\); cd2 \(Workspace cw2\)"):
+        resolve_deployment_names(client, [("etl", None)])
+    with pytest.raises(AstroInputError, match="No Deployment of Workspace cw1 is named 'reports'"):
+        resolve_deployment_names(client, [("reports", "cw1")])
+
+
+def test_resolve_workspace_by_id_or_name_in_one_request():
+    client = Lists(WORKSPACES)
+    assert resolve_workspace(client, "CW2", None)["name"] == "analytics"
+    assert resolve_workspace(client, None, "data")["id"] == "cw1"
+    assert len(client.calls) == 2
+    with pytest.raises(AstroInputError, match="No Workspace has the ID 'cw9'"):
+        resolve_workspace(client, "cw9", None)
