@@ -353,7 +353,7 @@ def test_unknown_or_ambiguous_names_fail_listing_candidates(ansible, emulator, d
     ])
     assert_message(messages["ambiguous"], r"2 Deployments are named 'etl-prod'", seed.deployment("etl-prod"), "cetlprodtwin0000000000000")
     assert_message(messages["unknown workspace"], r"No Workspace is named 'no-such-space'")
-    assert_message(messages["not in that workspace"], r"No Deployment of Workspace {0} is named 'training'".format(seed.workspace("analytics")))
+    assert_message(messages["not in that workspace"], r"No Deployment is named 'training' in Workspace {0}; there are: 'etl-prod'".format(seed.workspace("analytics")))
     assert_message(messages["both"], r"mutually exclusive: workspace_id\|workspace_name")
 
     # In its Workspace the name is unique: it resolves, and the twin is untouched.

@@ -150,8 +150,10 @@ def test_unknown_or_ambiguous_names_fail_listing_candidates():
         resolve_workspace_names(client, ["nowhere"])
     with pytest.raises(AstroInputError, match=r"2 Deployments are named 'etl'.*cd1 \(Workspace cw1\); cd2 \(Workspace cw2\)"):
         resolve_deployment_names(client, [("etl", None)])
-    with pytest.raises(AstroInputError, match="No Deployment of Workspace cw1 is named 'reports'"):
+    with pytest.raises(AstroInputError, match="No Deployment is named 'reports' in Workspace cw1; there are: 'etl'"):
         resolve_deployment_names(client, [("reports", "cw1")])
+    with pytest.raises(AstroInputError, match="No Workspace is named 'Data'; names are case-sensitive: did you mean 'data'"):
+        resolve_workspace_names(client, ["Data"])
 
 
 def test_resolve_workspace_by_id_or_name_in_one_request():
