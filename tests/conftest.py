@@ -4,6 +4,7 @@ Under pytest-xdist every worker process starts its own emulator (session scope).
 """
 
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from astro_emulator import Emulator  # noqa: E402 - needs the sys.path entry abo
 from astro_emulator.state import DEMO_SEED, load_seed  # noqa: E402
 
 ALLOW_VIOLATIONS_MARK = "allow_contract_violations"
+# Seconds of setup, call and teardown of every test, by part of the suite (its file), for the closing summary.
+SECONDS_PER_PART = defaultdict(float)
 
 
 def pytest_configure(config):
@@ -76,3 +79,16 @@ def emulator(request, emulator_server):
     if violations:
         lines = [f"  #{v['seq']} {v['method']} {v['raw_path']} ({v['operationId']}) {v['kind']}: {v['error']}" for v in violations]
         pytest.fail("the Astro API emulator saw contract violations (docs/astro-api/openapi.yaml):\n" + "\n".join(lines), pytrace=False)
+
+
+def pytest_runtest_logreport(report):
+    SECONDS_PER_PART[report.nodeid.split("::")[0]] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What each part of the suite costs, so a slow part shows in every CI log (pytest-xdist runs two at once)."""
+    if not SECONDS_PER_PART:
+        return
+    terminalreporter.write_sep("=", "seconds per part (its tests' setup, call and teardown, summed)")
+    for part, seconds in sorted(SECONDS_PER_PART.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line("{0:8.1f} s  {1}".format(seconds, part))
