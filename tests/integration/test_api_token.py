@@ -273,7 +273,7 @@ def bad_inputs(seed):
         ("workspace role for a deployment token", dict(name="x", scope="deployment", deployment_id=etl_prod, role="WORKSPACE_OWNER"),
          ["'WORKSPACE_OWNER'", "valid roles: DEPLOYMENT_ACCESSOR, DEPLOYMENT_ADMIN (default), ANALYTICS_VIEWER, DAG_RUNNER (custom)"]),
         ("restricted custom role", dict(name="x", scope="deployment", deployment_id=etl_prod, role="ANALYTICS_VIEWER"),
-         ["ANALYTICS_VIEWER", "may only be used in Workspaces " + analytics]),
+         ["ANALYTICS_VIEWER", "may only be used in Workspaces analytics (" + analytics + ")"]),
         ("unknown workspace", dict(name="x", scope="workspace", workspace_id="cnosuchworkspace000000000", role="WORKSPACE_MEMBER"),
          ["Workspace cnosuchworkspace000000000 does not exist"]),
         ("unknown deployment", dict(name="x", scope="deployment", deployment_id="cnosuchdeployment00000000", role="DEPLOYMENT_ADMIN"),
