@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from ansible_collections.astro.platform.plugins.module_utils.role_list import role_on
+from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import expiry_days_of
 
 
 def token_summary(token, roles=None):
@@ -36,7 +37,9 @@ def token_details(token, workspace_id=None, deployment_id=None):
         created_by=created_by_name(token),
         updated_at=token.get("updatedAt"),
         expiry=token.get("endAt"),
+        expiry_days=expiry_days_of(token),
         last_used_at=token.get("lastUsedAt"),
+        last_rotated_at=token.get("lastRotatedAt"),
     )
     if workspace_id:
         details["workspace_role"] = role_on(token.get("roles"), "WORKSPACE", workspace_id)

@@ -324,7 +324,6 @@ from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle imp
     check_expiry_unchanged,
     check_rotate_after_days,
     check_token_is,
-    expiry_days_of,
     matching_tokens,
     only_token,
     own_entity_id,
@@ -508,7 +507,7 @@ def public(token):
     if token is None:
         return None
     details = token_details(token)
-    details.update(role=own_role(token), expiry_days=expiry_days_of(token), last_rotated_at=token.get("lastRotatedAt"))
+    details["role"] = own_role(token)
     return details
 
 

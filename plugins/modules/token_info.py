@@ -209,8 +209,16 @@ tokens:
       description: "When the token expires (UTC), or null if it never does."
       type: str
       returned: always
+    expiry_days:
+      description: "Days from creation to expiry as set at creation (what M(astro.platform.api_token) calls O(astro.platform.api_token#module:expiry_days)), or null if it never expires."
+      type: int
+      returned: always
     last_used_at:
       description: "When the token was last used (UTC), or null if never."
+      type: str
+      returned: always
+    last_rotated_at:
+      description: "When the token's secret was last rotated (UTC), or null if never."
       type: str
       returned: always
 """
