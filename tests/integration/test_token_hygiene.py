@@ -228,3 +228,21 @@ def test_the_summary_is_the_jobs_artifact_under_ansible_runner(emulator, hygiene
     everything = stdout + "".join(p.read_text(errors="replace") for p in (private / "artifacts").rglob("*")
                                   if p.is_file() and p.name != "command")
     assert new_secret and new_secret not in everything and hygiene["hyg-old"]["secret"] not in everything
+
+
+def test_the_oldest_supported_core_previews_and_applies_alike(ansible, emulator, hygiene, playbook, tmp_path):
+    def run(**extra):
+        completed = ansible.run(playbook=playbook, core="2.16", extra_vars=dict(
+            astro_hygiene_name_pattern="hyg-.*", astro_hygiene_dir=str(tmp_path / "reports"),
+            astro_hygiene_secret_dir=str(tmp_path / "secrets"), **extra))
+        assert completed.rc == 0, completed.output
+        return json.loads((tmp_path / "reports" / "token_hygiene.json").read_text())
+
+    emulator.control.clear_log()
+    preview = run()
+    assert emulator.control.writes() == [] and preview["applied"] is False
+    assert ids(preview["delete"]) == sorted(hygiene[name]["id"] for name in ("hyg-expired", "hyg-dep-expired"))
+    applied = run(astro_hygiene_apply="true")
+    assert applied["applied"] is True
+    assert (ids(applied["rotate"]), ids(applied["delete"])) == (ids(preview["rotate"]), ids(preview["delete"]))
+    assert sorted(w["operationId"] for w in emulator.control.writes()) == ["DeleteApiToken"] * 2 + ["RotateApiToken"] * 3
