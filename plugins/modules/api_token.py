@@ -184,6 +184,21 @@ EXAMPLES = r"""
     rotate: true
     secret_file: /etc/astro/ci-deployer.token
 
+- name: Rotate an Organization token when its secret is older than 90 days (astro organization token rotate)
+  astro.platform.api_token:
+    name: ci-deployer
+    expiry_days: 90
+    rotate_after_days: 90
+    secret_file: /etc/astro/ci-deployer.token
+
+- name: Rotate a Workspace token now (astro workspace token rotate --workspace-id)
+  astro.platform.api_token:
+    name: analytics-ci
+    scope: workspace
+    workspace_id: clvdwt4z3000008l60ofb6347
+    rotate: true
+    secret_file: /etc/astro/analytics-ci.token
+
 - name: Rotate a Workspace token when its secret is older than 90 days (astro workspace token rotate)
   astro.platform.api_token:
     name: analytics-ci
@@ -192,13 +207,22 @@ EXAMPLES = r"""
     rotate_after_days: 90
     secret_file: /etc/astro/analytics-ci.token
 
-- name: Rotate a Deployment token (astro deployment token rotate)
+- name: Rotate a Deployment token now (astro deployment token rotate)
   astro.platform.api_token:
     name: etl-prod-deployer
     scope: deployment
     deployment_name: etl-prod
     rotate: true
     secret_file: /etc/astro/etl-prod-deployer.token
+
+- name: Rotate a Deployment token when its secret is older than 30 days, new secret to a no_log task (astro deployment token rotate)
+  astro.platform.api_token:
+    name: etl-prod-deployer
+    scope: deployment
+    deployment_id: clvduhrvd000008l842ohcpvb
+    rotate_after_days: 30
+  no_log: true
+  register: etl_prod_deployer
 
 - name: Delete an Organization token (astro organization token delete)
   astro.platform.api_token:
