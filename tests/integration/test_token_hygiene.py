@@ -160,7 +160,7 @@ def test_apply_rotates_the_old_deletes_the_expired_and_a_rerun_changes_nothing(a
     rerun, summary = run_hygiene(ansible, playbook, tmp_path, astro_hygiene_apply=True)
     assert rerun.rc == 0, rerun.output
     assert emulator.control.writes() == []
-    assert summary["rotate"] == [] and summary["delete"] == [] and summary["applied"] is True
+    assert summary["rotate"] == [] and summary["delete"] == [] and summary["failed"] == [] and summary["applied"] is True
     assert stored_tokens(emulator) == after
 
 
@@ -246,3 +246,39 @@ def test_the_oldest_supported_core_previews_and_applies_alike(ansible, emulator,
     assert applied["applied"] is True
     assert (ids(applied["rotate"]), ids(applied["delete"])) == (ids(preview["rotate"]), ids(preview["delete"]))
     assert sorted(w["operationId"] for w in emulator.control.writes()) == ["DeleteApiToken"] * 2 + ["RotateApiToken"] * 3
+
+
+@pytest.mark.parametrize("core", ["2.16", None])
+def test_token_names_are_data_never_templates(ansible, emulator, demo_seed, playbook, tmp_path, core):
+    """A name that, templated, would run a command: in scope by pattern, rotated and deleted under that exact name."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    seed = hygiene_seed(demo_seed)
+    for token, what in ((t, t["name"]) for t in seed["tokens"] if t["name"] in ("hyg-old", "hyg-expired")):
+        token["name"] = "hyg-{{{{ lookup('ansible.builtin.pipe', 'touch {0}') }}}}".format(markers / what)
+    emulator.control.reset(seed)
+    hostile = {t["id"]: t["name"] for t in seed["tokens"] if "lookup" in t["name"]}
+    emulator.control.clear_log()
+    run = ansible.run(playbook=playbook, core=core, extra_vars=dict(
+        astro_hygiene_name_pattern="hyg-.*", astro_hygiene_apply=True, astro_hygiene_dir=str(tmp_path / "reports"),
+        astro_hygiene_secret_dir=str(tmp_path / "secrets")))
+    assert run.rc == 0, run.output
+    assert list(markers.iterdir()) == []
+    writes = {(w["operationId"], w["path"].split("/tokens/")[1].split("/")[0]) for w in emulator.control.writes()}
+    assert {operation for operation, _ in writes} == {"DeleteApiToken", "RotateApiToken"}, "a name was changed"
+    assert writes >= {("RotateApiToken", "chygiene00000000000000001"), ("DeleteApiToken", "chygiene00000000000000004")}
+    assert stored_tokens(emulator)["chygiene00000000000000001"]["name"] == hostile["chygiene00000000000000001"]
+    summary = json.loads((tmp_path / "reports" / "token_hygiene.json").read_text())
+    assert {e["token_id"]: e["token"] for e in summary["rotate"] + summary["delete"] if e["token_id"] in hostile} == hostile
+
+
+def test_a_failed_rotation_still_reports_what_was_done(ansible, emulator, hygiene, playbook, tmp_path):
+    emulator.control.set_faults(fail_next={"status": 400, "count": 1, "operations": ["RotateApiToken"]})
+    run, summary = run_hygiene(ansible, playbook, tmp_path, astro_hygiene_apply=True)
+    assert run.rc != 0
+    rotated = sorted(hygiene[name]["id"] for name in ("hyg-old", "hyg-ws-old", "hyg-idle"))
+    assert summary["applied"] is True and len(summary["delete"]) == 2
+    [failed] = summary["failed"]
+    assert ids(summary["rotate"]) == sorted(set(rotated) - {failed["token_id"]})
+    assert sorted(p.name for p in (tmp_path / "secrets").iterdir()) == sorted(i + ".token" for i in ids(summary["rotate"]))
+    assert "**Failed**" in (tmp_path / "reports" / "token_hygiene.md").read_text()
