@@ -13,15 +13,13 @@ import datetime
 import json
 import os
 import stat
-import sys
-from pathlib import Path
 
 import ansible_runner
 import pytest
-import requests
-import yaml
+from test_api_token import accepted
+from test_token_audit import audit_private_dir as runner_private_dir
+from test_token_audit import stats_artifacts
 
-VENV_BIN = Path(sys.executable).parent
 NOW = datetime.datetime.now(datetime.timezone.utc)
 SECRET_PREFIX = "hygieneSeedSecret"
 
@@ -71,13 +69,6 @@ def playbook(installed_collection):
 def stored_tokens(emulator):
     """Every stored token by ID, with its secret (the control API's backdoor)."""
     return {t["id"]: t for t in emulator.control.state()["tokens"]}
-
-
-def accepted(emulator, secret):
-    answer = requests.get("{0}/organizations/{1}/roles".format(emulator.api_url, emulator.organization_id),
-                          headers={"Authorization": "Bearer " + secret}, timeout=10)
-    assert answer.status_code in (200, 401), answer.text
-    return answer.status_code == 200
 
 
 def mode(path):
@@ -206,15 +197,7 @@ def test_nothing_in_scope_by_default(ansible, emulator, hygiene, playbook, tmp_p
 
 
 def test_the_summary_is_the_jobs_artifact_under_ansible_runner(emulator, hygiene, installed_collection, tmp_path):
-    private = tmp_path / "runner"
-    (private / "project").mkdir(parents=True)
-    (private / "env").mkdir()
-    (private / "env" / "envvars").write_text(yaml.safe_dump({
-        "ASTRO_API_URL": emulator.api_url, "ASTRO_API_TOKEN": emulator.caller_secret,
-        "ASTRO_ORGANIZATION_ID": emulator.organization_id,
-        "ANSIBLE_COLLECTIONS_PATH": str(installed_collection), "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"), "PATH": "{0}:/usr/bin:/bin".format(VENV_BIN), "PWD": str(private)}))
-    (private / "env" / "extravars").write_text(yaml.safe_dump({"astro_hygiene_tokens": ["hyg-old"], "astro_hygiene_apply": True}))
+    private = runner_private_dir(tmp_path, installed_collection, emulator, {"astro_hygiene_tokens": ["hyg-old"], "astro_hygiene_apply": True})
     run = ansible_runner.run(private_data_dir=str(private), playbook="astro.platform.token_hygiene", quiet=True, timeout=300)
     stdout = run.stdout.read()
     assert run.status == "successful", stdout
@@ -222,9 +205,7 @@ def test_the_summary_is_the_jobs_artifact_under_ansible_runner(emulator, hygiene
     summary = json.loads((private / "astro-reports" / "token_hygiene.json").read_text())
     new_secret = (private / "astro-secrets" / (hygiene["hyg-old"]["id"] + ".token")).read_text()
     assert ids(summary["rotate"]) == [hygiene["hyg-old"]["id"]] and summary["delete"] == []
-    events = [json.loads(p.read_text()) for p in (private / "artifacts" / run.config.ident / "job_events").glob("*.json")]
-    [stats] = [e for e in events if e.get("event") == "playbook_on_stats"]
-    assert stats["event_data"]["artifact_data"] == {"astro_hygiene_summary": summary}
+    assert stats_artifacts(private, run) == {"astro_hygiene_summary": summary}
     everything = stdout + "".join(p.read_text(errors="replace") for p in (private / "artifacts").rglob("*")
                                   if p.is_file() and p.name != "command")
     assert new_secret and new_secret not in everything and hygiene["hyg-old"]["secret"] not in everything
