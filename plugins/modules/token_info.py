@@ -210,7 +210,7 @@ tokens:
       type: str
       returned: always
     expiry_days:
-      description: "Days from creation to expiry as set at creation (what M(astro.platform.api_token) calls O(astro.platform.api_token#module:expiry_days)), or null if it never expires."
+      description: "Days from creation to expiry, as set at creation, or null if it never expires."
       type: int
       returned: always
     last_used_at:
