@@ -210,24 +210,27 @@ def list_tokens(call):
     return 200, page
 
 
+def _own_entity(state, scope, entity_id):
+    """(ID, record) of the entity a new token is scoped to; the record is None for the organization."""
+    if scope == "ORGANIZATION":
+        if entity_id not in (None, state.organization["id"]):
+            raise ApiError(400, f"entityId {entity_id} is not this organization; leave it out for ORGANIZATION tokens")
+        return state.organization["id"], None
+    if not entity_id:
+        raise ApiError(400, f"entityId is required for a {scope} token", [field_error("entityId", "required", "entityId is required")])
+    entity = (state.workspaces if scope == "WORKSPACE" else state.deployments).get(entity_id)
+    if entity is None:
+        # openapi.yaml gives CreateApiToken no 404: an unknown entityId is a bad request.
+        raise ApiError(400, f"entityId: {scope.capitalize()} {entity_id} not found")
+    return entity_id, entity
+
+
 def create_token(call):
     _validate_body(call.body, CREATE_TOKEN_FIELDS)
     rules.authorize_token_change(call.caller, "create")
     state, body = call.state, call.body
     scope = body["scope"]
-    entity_id = body.get("entityId")
-    entity = None
-    if scope == "ORGANIZATION":
-        if entity_id not in (None, state.organization["id"]):
-            raise ApiError(400, f"entityId {entity_id} is not this organization; leave it out for ORGANIZATION tokens")
-        entity_id = state.organization["id"]
-    else:
-        if not entity_id:
-            raise ApiError(400, f"entityId is required for a {scope} token", [field_error("entityId", "required", "entityId is required")])
-        entity = (state.workspaces if scope == "WORKSPACE" else state.deployments).get(entity_id)
-        if entity is None:
-            # openapi.yaml gives CreateApiToken no 404: an unknown entityId is a bad request.
-            raise ApiError(400, f"entityId: {scope.capitalize()} {entity_id} not found")
+    entity_id, entity = _own_entity(state, scope, body.get("entityId"))
     rules.check_own_role_name(state, scope, body["role"], entity, f"role {body['role']!r}")
     days = body.get("tokenExpiryPeriodInDays")
     if days is not None and days < 1:
@@ -394,7 +397,7 @@ ROUTES = (
 
 
 def match_route(segments):
-    """(allowed methods, {method: (operationId, implementation)}, path params) for decoded /v1 path segments."""
+    """({method: (operationId, implementation)}, path params) for decoded /v1 path segments; (None, None) if no path matches."""
     for _method, template, _op, _impl in ROUTES:
         parts = template.split("/")
         if len(parts) != len(segments):
