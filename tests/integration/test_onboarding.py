@@ -2,7 +2,7 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Issue 4: the workspace_onboarding role through playbooks/onboard_workspaces.yml, and playbooks/token_audit.yml.
+"""The workspace_onboarding role through playbooks/onboard_workspaces.yml, and playbooks/token_audit.yml.
 
 The playbooks are run from the built and installed collection, over hosts of the astro.platform.astro inventory
 plugin (one per Workspace, in parallel forks) or in a loop on localhost.
