@@ -81,7 +81,7 @@ class Faults:
         if not fault or fault["count"] <= 0 or not self._matches(fault.get("operations"), operation_id):
             return None
         fault["count"] -= 1
-        return dict(fault)
+        return dict(fault)  # a copy: the handler reads it after the lock is released
 
     def take_drop(self, operation_id):
         with self.lock:
@@ -172,7 +172,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _send(self, status, body, headers=None):
-        """Send a JSON answer (or none for 204); returns (headers, bytes) as sent."""
+        """Send a JSON answer (or none for 204)."""
         data = b"" if body is None else json.dumps(body).encode("utf-8")
         sent_headers = dict(headers or {})
         if body is not None:
@@ -185,7 +185,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if data:
             self.wfile.write(data)
-        return sent_headers, data
 
     # --- dispatch ---------------------------------------------------------------------
 
@@ -195,6 +194,7 @@ class Handler(BaseHTTPRequestHandler):
         if path_part == CONTROL_PREFIX.rstrip("/") or path_part.startswith(CONTROL_PREFIX):
             self._handle_control(path_part[len(CONTROL_PREFIX):], body)
             return
+        # Only these count as in flight: a reset waits for them, and must not wait for itself (a control request).
         with self.server.emulator.in_flight:
             self._handle_api(_Exchange(self.path, path_part, query_string, body))
 
