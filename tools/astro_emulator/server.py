@@ -313,7 +313,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, {"message": f"unknown control endpoint {self.command} {CONTROL_PREFIX}{rest}"})
             return
         try:
-            status, answer = endpoint(self.server.emulator, parsed, token_id)
+            status, answer = endpoint(self.server.emulator, self.command, parsed, token_id)
         except (ValueError, TypeError, KeyError) as error:
             status, answer = 400, {"message": f"{type(error).__name__}: {error}"}
         self._send(status, answer)
@@ -344,58 +344,47 @@ def _injected_failure(failure, exchange):
     return status, _error_body(status, message, exchange.request_id)
 
 
-# --- control endpoints: each takes (emulator, parsed JSON body or None, token ID or None), answers (status, body) ---
+# --- control endpoints: each takes (emulator, method, parsed JSON body or None, token ID or None), answers (status, body) ---
 
-def _reset(emulator, body, _token_id):
+def _reset(emulator, _method, body, _token_id):
     emulator.reset(body)
     return 200, {"reset": True}
 
 
-def _request_log(emulator, _body, _token_id):
+def _request_log(emulator, method, _body, _token_id):
+    """GET: the log; DELETE: clear it (and its violations)."""
+    if method == "DELETE":
+        emulator.log.clear()
+        return 200, {"cleared": True}
     return 200, emulator.log.snapshot()
 
 
-def _clear_request_log(emulator, _body, _token_id):
-    emulator.log.clear()
-    return 200, {"cleared": True}
-
-
-def _faults(emulator, _body, _token_id):
+def _faults(emulator, method, body, _token_id):
+    """GET: the faults; POST: merge the body into them; DELETE: all off. Answers the faults then in force."""
+    if method == "POST":
+        emulator.faults.configure(body or {})
+    elif method == "DELETE":
+        emulator.faults.clear()
     return 200, emulator.faults.describe()
 
 
-def _set_faults(emulator, body, _token_id):
-    emulator.faults.configure(body or {})
-    return 200, emulator.faults.describe()
-
-
-def _clear_faults(emulator, _body, _token_id):
-    emulator.faults.clear()
-    return 200, emulator.faults.describe()
-
-
-def _clock(emulator, _body, _token_id):
+def _clock(emulator, method, body, _token_id):
+    """GET: the clock; POST: set it (now or offset_seconds); DELETE: back to real time. Answers the clock then."""
+    if method == "POST":
+        unknown = set(body or {}) - {"now", "offset_seconds"}
+        if unknown:
+            raise ValueError(f"unknown clock keys {sorted(unknown)}; known: now, offset_seconds")
+        emulator.state.set_clock(**(body or {}))
+    elif method == "DELETE":
+        emulator.state.set_clock()
     return 200, emulator.state.clock()
 
 
-def _set_clock(emulator, body, _token_id):
-    unknown = set(body or {}) - {"now", "offset_seconds"}
-    if unknown:
-        raise ValueError(f"unknown clock keys {sorted(unknown)}; known: now, offset_seconds")
-    emulator.state.set_clock(**(body or {}))
-    return 200, emulator.state.clock()
-
-
-def _reset_clock(emulator, _body, _token_id):
-    emulator.state.set_clock()
-    return 200, emulator.state.clock()
-
-
-def _state(emulator, _body, _token_id):
+def _state(emulator, _method, _body, _token_id):
     return 200, emulator.state.snapshot()
 
 
-def _token(emulator, _body, token_id):
+def _token(emulator, _method, _body, token_id):
     with emulator.state.lock:
         token = emulator.state.tokens.get(token_id)
         answer = public_token(token) if token else None
@@ -409,13 +398,13 @@ def _token(emulator, _body, token_id):
 CONTROL_ROUTES = {
     ("POST", "reset"): _reset,
     ("GET", "requests"): _request_log,
-    ("DELETE", "requests"): _clear_request_log,
+    ("DELETE", "requests"): _request_log,
     ("GET", "faults"): _faults,
-    ("POST", "faults"): _set_faults,
-    ("DELETE", "faults"): _clear_faults,
+    ("POST", "faults"): _faults,
+    ("DELETE", "faults"): _faults,
     ("GET", "clock"): _clock,
-    ("POST", "clock"): _set_clock,
-    ("DELETE", "clock"): _reset_clock,
+    ("POST", "clock"): _clock,
+    ("DELETE", "clock"): _clock,
     ("GET", "state"): _state,
     ("GET", "tokens/"): _token,
 }
