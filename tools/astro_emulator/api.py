@@ -35,6 +35,11 @@ class Call:
 
 # --- request validation (400 with fieldErrors) -----------------------------------------
 
+def invalid_request(errors):
+    """The 400 of a request that breaks the schema: every fieldError, in the message too."""
+    return ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in errors), errors)
+
+
 class _Query:
     """Typed access to query parameters, collecting fieldErrors instead of failing at the first."""
 
@@ -99,7 +104,7 @@ class _Query:
 
     def done(self):
         if self.errors:
-            raise ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in self.errors), self.errors)
+            raise invalid_request(self.errors)
 
 
 _TYPES = {str: "string", int: "integer", list: "array", dict: "object", bool: "boolean"}
@@ -145,7 +150,7 @@ ROLE_ENTRY_FIELDS = {
 def _validate_body(body, spec):
     errors = _check_fields(body, spec)
     if errors:
-        raise ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in errors), errors)
+        raise invalid_request(errors)
 
 
 def _validate_roles_body(body):
@@ -154,7 +159,7 @@ def _validate_roles_body(body):
         for index, entry in enumerate(body["roles"]):
             errors.extend(_check_fields(entry, ROLE_ENTRY_FIELDS, prefix=f"roles[{index}]."))
     if errors:
-        raise ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in errors), errors)
+        raise invalid_request(errors)
 
 
 # --- helpers ----------------------------------------------------------------------------

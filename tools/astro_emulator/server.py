@@ -150,21 +150,6 @@ class Handler(BaseHTTPRequestHandler):
         if isinstance(self.connection, ssl.SSLSocket):
             self.connection.do_handshake()
 
-    def do_GET(self):
-        self._handle()
-
-    def do_POST(self):
-        self._handle()
-
-    def do_DELETE(self):
-        self._handle()
-
-    def do_PUT(self):
-        self._handle()
-
-    def do_PATCH(self):
-        self._handle()
-
     # --- plumbing ---------------------------------------------------------------------
 
     def _read_body(self):
@@ -197,6 +182,9 @@ class Handler(BaseHTTPRequestHandler):
         # Only these count as in flight: a reset waits for them, and must not wait for itself (a control request).
         with self.server.emulator.in_flight:
             self._handle_api(_Exchange(self.path, path_part, query_string, body))
+
+    # BaseHTTPRequestHandler calls do_<METHOD>; every method goes the same way (405 where a path has no such operation).
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _handle
 
     def _handle_api(self, exchange):
         """Log the request, apply the faults in their order (latency, drop, fail), then answer it."""
