@@ -11,6 +11,8 @@ PYTEST_ARGS   ?=
 DIST_DIR      ?= .cache/dist
 DEMO_SEED     ?= tools/astro_emulator/seeds/demo.yaml
 EMULATOR_PORT ?= 0
+# tools/ holds two packages, the emulator and the harness; the harness's one entry point is its __main__.py.
+HARNESS       := PYTHONPATH=tools $(VPY) -m harness
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo-venv test demo emulator sanity units lint build import changelog docs bench clean
@@ -22,7 +24,7 @@ help:
 	@echo "make demo      build + install the collection, run playbooks/demo.yml against the emulator"
 	@echo "make emulator  run the Astro API emulator in the foreground (demo seed; EMULATOR_PORT=0 picks a free port)"
 	@echo "make sanity    ansible-test sanity (local Python 3.11) on a copy under .cache/"
-	@echo "make units     ansible-test units (--venv) on a copy under .cache/"
+	@echo "make units     ansible-test units (local Python 3.11, the dev venv's packages) on a copy under .cache/"
 	@echo "make lint      ansible-lint --profile production --offline"
 	@echo "make build     ansible-galaxy collection build into $(DIST_DIR)/"
 	@echo "make import    build, then galaxy-importer on the tarball as Automation Hub runs it (own venv under .cache/tools)"
@@ -54,32 +56,32 @@ test: $(STAMP)
 	$(VPY) -m pytest -n $(PYTEST_JOBS) --dist loadgroup --durations=8 $(PYTEST_ARGS)
 
 demo: $(DEMO_STAMP)
-	$(VPY) tools/harness/run_demo.py --seed $(DEMO_SEED)
+	$(HARNESS) demo --seed $(DEMO_SEED)
 
 emulator: $(DEMO_STAMP)
 	PYTHONPATH=tools $(VPY) -m astro_emulator --seed $(DEMO_SEED) --port $(EMULATOR_PORT)
 
 sanity: $(STAMP)
-	$(VPY) tools/harness/run_ansible_test.py sanity
+	$(HARNESS) sanity
 
 units: $(STAMP)
-	$(VPY) tools/harness/run_ansible_test.py units
+	$(HARNESS) units
 
 lint: $(STAMP)
-	$(VPY) tools/harness/lint.py
+	$(HARNESS) lint
 
 build: $(STAMP)
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(DIST_DIR) .
 
 import: $(STAMP)
-	$(VPY) tools/harness/galaxy_import.py
+	$(HARNESS) import
 
 # Re-run after merging fragments: they join the release of galaxy.yml's version (see CONTRIBUTING.md).
 changelog: $(STAMP)
-	$(VPY) tools/harness/changelog.py release
+	$(HARNESS) changelog release
 
 docs: $(STAMP)
-	$(VPY) tools/harness/docs.py build
+	$(HARNESS) docs build
 
 # Not part of `make test` (it takes minutes); tests/integration/test_benchmark_smoke.py is.
 bench: $(STAMP)

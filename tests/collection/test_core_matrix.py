@@ -53,9 +53,10 @@ def test_demo_on_core(core, built_collection, tmp_path):
     bin_dir = core_venv(core)
     assert installed_core(bin_dir) == SUPPORTED_CORES[core]
     result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "tools" / "harness" / "run_demo.py"), "--core", core, "--tarball", str(built_collection),
+        [sys.executable, "-m", "harness", "demo", "--core", core, "--tarball", str(built_collection),
          "--collections-path", str(tmp_path / "collections"), "--output-dir", str(tmp_path)],
-        cwd=REPO_ROOT, env=tool_env(ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), ASTRO_LOCK_DIR=str(tmp_path / "locks")),
+        cwd=REPO_ROOT, env=tool_env(PYTHONPATH=str(REPO_ROOT / "tools"), ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+                                    ASTRO_LOCK_DIR=str(tmp_path / "locks")),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT, check=False,
     )
     if result.returncode != 0:

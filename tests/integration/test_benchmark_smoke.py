@@ -2,7 +2,7 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""`make bench` in small (issue 6): the benchmark's own functions on a fresh emulator with a small organization.
+"""`make bench` in small: the benchmark's own functions on a fresh emulator with a small organization.
 
 Per-operation request counts must equal the minimum (by name: the Workspace look-up, one token page,
 then read, write and verifying read; a no-op reads once), the onboarding role must cost exactly its

@@ -2,7 +2,7 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""No lost role edits when many edits of one token run at once (issue 5).
+"""No lost role edits when many edits of one token run at once.
 
 The API replaces the whole role list on each write with no precondition. These tests
 run real ansible-playbook with forks, and two playbooks at once with separate lock

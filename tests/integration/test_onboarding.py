@@ -2,7 +2,7 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Issue 4: the workspace_onboarding role through playbooks/onboard_workspaces.yml, and playbooks/token_audit.yml.
+"""The workspace_onboarding role through playbooks/onboard_workspaces.yml, and playbooks/token_audit.yml.
 
 The playbooks are run from the built and installed collection, over hosts of the astro.platform.astro inventory
 plugin (one per Workspace, in parallel forks) or in a loop on localhost.
@@ -98,17 +98,17 @@ def expected_after_onboarding(before, seed):
     return after
 
 
-def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emulator, seed, installed_collection, inventory):
-    """Check mode, real run, idempotent re-run; then exclusive (check mode, then real) on one Workspace and absent on another."""
-    control = emulator.control
-    onboard = playbook(installed_collection, "onboard_workspaces.yml")
-    workspaces = {"astro_workspaces": declaration(seed)}
-    before = all_roles(emulator, seed)
+def run_onboarding(ansible, emulator, onboard, inventory, extra_vars, **options):
+    """The onboarding playbook over the inventory plugin's hosts (3 forks), on a cleared request log; it must succeed."""
+    emulator.control.clear_log()
+    result = ansible.run(playbook=onboard, inventory=inventory, forks=3, extra_vars=extra_vars, **options)
+    assert result.rc == 0, result.output
+    return result
 
-    control.clear_log()
-    checked = ansible.run(playbook=onboard, inventory=inventory, forks=3, check=True, diff=True, extra_vars=workspaces)
-    assert checked.rc == 0, checked.output
-    assert control.writes() == [], "check mode wrote"
+
+def assert_check_mode_predicts_the_onboarding(checked, emulator, seed, before):
+    """Nothing written, every declared token predicted changed, and each change named beside its IDs."""
+    assert emulator.control.writes() == [], "check mode wrote"
     assert all_roles(emulator, seed) == before
     assert set(edited(checked)) == {"ci-deployer", "never-used-reader", "data-platform-ci", "analytics-operator"}
     assert all(edited(checked).values()), checked.output
@@ -121,36 +121,30 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
         assert change["entity_name"] == names[change["entity_id"]], change
         assert change["workspace_name"] == names[change["workspace_id"]], change
 
-    control.clear_log()
-    real = ansible.run(playbook=onboard, inventory=inventory, forks=3, diff=True, extra_vars=workspaces)
-    assert real.rc == 0, real.output
+
+def assert_onboarded(real, emulator, seed, before):
+    """Every declared role in place, in one write per token edit, and the diff names the Workspace."""
+    control = emulator.control
     assert all_roles(emulator, seed) == expected_after_onboarding(before, seed)
     # 11 roles declared, one write per token edit: ci-deployer (by name, then by ID for analytics),
     # never-used-reader (by ID for data-platform, then by name), data-platform-ci and analytics-operator.
     assert len(control.writes()) == 6, control.counts()
     assert "+WORKSPACE ml-research ({0}): WORKSPACE_AUTHOR".format(seed.workspace("ml-research")) in real.stdout
 
-    control.clear_log()
-    again = ansible.run(playbook=onboard, inventory=inventory, forks=3, extra_vars=workspaces)
-    assert again.rc == 0, again.output
-    assert again.changed_tasks == [], again.changed_tasks
-    assert control.writes() == []
-    onboarded = all_roles(emulator, seed)
 
-    # data-platform: exclusive, never-used-reader and data-platform-ci no longer declared, ci-deployer only on etl-prod.
-    # analytics: state absent. ml-research: not mentioned, so not touched.
-    data_platform, etl_prod, etl_staging = seed.workspace("data-platform"), seed.deployment("etl-prod"), seed.deployment("etl-staging")
-    workspaces = {"astro_workspaces": [
+def exclusive_and_absent(seed):
+    """data-platform: exclusive, never-used-reader and data-platform-ci no longer declared, ci-deployer only on etl-prod.
+    analytics: state absent. ml-research: not mentioned, so not touched."""
+    return {"astro_workspaces": [
         {"workspace": "data-platform", "exclusive": True,
          "org_tokens": [{"token": "ci-deployer", "role": "WORKSPACE_OPERATOR"}],
          "deployment_tokens": [{"token": "ci-deployer", "role": "DEPLOYMENT_ADMIN", "deployments": ["etl-prod"]}]},
         dict(declaration(seed)[1], state="absent"),
     ]}
 
-    control.clear_log()
-    checked = ansible.run(playbook=onboard, inventory=inventory, forks=3, check=True, extra_vars=workspaces)
-    assert checked.rc == 0, checked.output
-    assert control.writes() == [], "check mode wrote"
+
+def assert_check_mode_lists_what_exclusive_would_remove(checked, emulator, seed, onboarded):
+    assert emulator.control.writes() == [], "check mode wrote"
     assert all_roles(emulator, seed) == onboarded
     summaries = [item["msg"] for item in role_task(checked, SUMMARY_TASK)["results"]]
     assert [s["workspace"] for s in summaries] == ["data-platform"], summaries
@@ -160,11 +154,10 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
                                                         "data-platform-ci ({0}): DAG_RUNNER: etl-staging".format(seed.token("data-platform-ci"))]
     assert edited(checked)["analytics-operator"] is True
 
-    # The same declaration for real, this time in a loop on localhost instead of over inventory hosts.
-    control.clear_log()
-    real = ansible.run(playbook=onboard, extra_vars=dict(workspaces, astro_onboarding_hosts="localhost"))
-    assert real.rc == 0, real.output
-    after = all_roles(emulator, seed)
+
+def expected_after_exclusive_and_absent(onboarded, seed):
+    """The onboarded roles without the undeclared ones in data-platform and without what onboarding gave in analytics."""
+    data_platform, etl_staging = seed.workspace("data-platform"), seed.deployment("etl-staging")
     expected = dict(onboarded)
     expected[seed.token("never-used-reader")] = [r for r in onboarded[seed.token("never-used-reader")]
                                                  if r != role("WORKSPACE", data_platform, "WORKSPACE_MEMBER")]
@@ -179,15 +172,49 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
     expected[seed.token("analytics-operator")] = seed_roles[seed.token("analytics-operator")]
     expected[seed.token("ci-deployer")] = [r for r in expected[seed.token("ci-deployer")]
                                            if r != role("DEPLOYMENT", seed.deployment("reporting-prod"), "DAG_RUNNER")]
-    assert after == expected
+    return expected
+
+
+def assert_only_the_undeclared_roles_removed(emulator, seed, onboarded):
+    control = emulator.control
+    after = all_roles(emulator, seed)
+    assert after == expected_after_exclusive_and_absent(onboarded, seed)
     # kept: the Workspace token's own role, the Deployment token, ci-deployer's DAG role and roles in other Workspaces
-    assert role("WORKSPACE", data_platform, "WORKSPACE_OWNER") in after[seed.token("data-platform-owner")]
-    assert role("DEPLOYMENT", etl_prod, "DEPLOYMENT_ADMIN") in after[seed.token("etl-prod-deployer")]
+    assert role("WORKSPACE", seed.workspace("data-platform"), "WORKSPACE_OWNER") in after[seed.token("data-platform-owner")]
+    assert role("DEPLOYMENT", seed.deployment("etl-prod"), "DEPLOYMENT_ADMIN") in after[seed.token("etl-prod-deployer")]
     assert role("WORKSPACE", seed.workspace("ml-research"), "WORKSPACE_AUTHOR") in after[seed.token("ci-deployer")]
     assert any(json.loads(r)["entityType"] == "DAG" for r in after[seed.token("ci-deployer")])
     # 7 removals (3 in data-platform, 4 in analytics), one write per token edit: ci-deployer (by ID: etl-staging
     # and reporting-prod), never-used-reader (by ID: data-platform; by name: analytics), data-platform-ci, analytics-operator
     assert len(control.writes()) == 5, control.counts()
+
+
+def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emulator, seed, installed_collection, inventory):
+    """Check mode, real run, idempotent re-run; then exclusive (check mode, then real) on one Workspace and absent on another."""
+    onboard = playbook(installed_collection, "onboard_workspaces.yml")
+    workspaces = {"astro_workspaces": declaration(seed)}
+    before = all_roles(emulator, seed)
+
+    checked = run_onboarding(ansible, emulator, onboard, inventory, workspaces, check=True, diff=True)
+    assert_check_mode_predicts_the_onboarding(checked, emulator, seed, before)
+
+    real = run_onboarding(ansible, emulator, onboard, inventory, workspaces, diff=True)
+    assert_onboarded(real, emulator, seed, before)
+
+    again = run_onboarding(ansible, emulator, onboard, inventory, workspaces)
+    assert again.changed_tasks == [], again.changed_tasks
+    assert emulator.control.writes() == []
+    onboarded = all_roles(emulator, seed)
+
+    workspaces = exclusive_and_absent(seed)
+    checked = run_onboarding(ansible, emulator, onboard, inventory, workspaces, check=True)
+    assert_check_mode_lists_what_exclusive_would_remove(checked, emulator, seed, onboarded)
+
+    # The same declaration for real, this time in a loop on localhost instead of over inventory hosts.
+    emulator.control.clear_log()
+    real = ansible.run(playbook=onboard, extra_vars=dict(workspaces, astro_onboarding_hosts="localhost"))
+    assert real.rc == 0, real.output
+    assert_only_the_undeclared_roles_removed(emulator, seed, onboarded)
 
 
 def test_bad_declarations_fail_clearly_before_any_write(ansible, emulator, seed, installed_collection, inventory):

@@ -2,7 +2,8 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Every row of the CLI parity table (issue 3), run as real playbooks against the emulator.
+"""The Astro CLI's commands that add, update, remove and list a token's roles (README, "Astro CLI → Ansible"),
+each as its astro.platform task in a real playbook against the emulator.
 
 Each write is run in check mode (changed predicted, nothing written), for real with --diff,
 then again (changed false, no write, the minimum number of API requests).

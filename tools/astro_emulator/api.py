@@ -35,6 +35,11 @@ class Call:
 
 # --- request validation (400 with fieldErrors) -----------------------------------------
 
+def invalid_request(errors):
+    """The 400 of a request that breaks the schema: every fieldError, in the message too."""
+    return ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in errors), errors)
+
+
 class _Query:
     """Typed access to query parameters, collecting fieldErrors instead of failing at the first."""
 
@@ -99,7 +104,7 @@ class _Query:
 
     def done(self):
         if self.errors:
-            raise ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in self.errors), self.errors)
+            raise invalid_request(self.errors)
 
 
 _TYPES = {str: "string", int: "integer", list: "array", dict: "object", bool: "boolean"}
@@ -145,7 +150,7 @@ ROLE_ENTRY_FIELDS = {
 def _validate_body(body, spec):
     errors = _check_fields(body, spec)
     if errors:
-        raise ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in errors), errors)
+        raise invalid_request(errors)
 
 
 def _validate_roles_body(body):
@@ -154,7 +159,7 @@ def _validate_roles_body(body):
         for index, entry in enumerate(body["roles"]):
             errors.extend(_check_fields(entry, ROLE_ENTRY_FIELDS, prefix=f"roles[{index}]."))
     if errors:
-        raise ApiError(400, "Invalid request: " + "; ".join(error["message"] for error in errors), errors)
+        raise invalid_request(errors)
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -210,24 +215,27 @@ def list_tokens(call):
     return 200, page
 
 
+def _own_entity(state, scope, entity_id):
+    """(ID, record) of the entity a new token is scoped to; the record is None for the organization."""
+    if scope == "ORGANIZATION":
+        if entity_id not in (None, state.organization["id"]):
+            raise ApiError(400, f"entityId {entity_id} is not this organization; leave it out for ORGANIZATION tokens")
+        return state.organization["id"], None
+    if not entity_id:
+        raise ApiError(400, f"entityId is required for a {scope} token", [field_error("entityId", "required", "entityId is required")])
+    entity = (state.workspaces if scope == "WORKSPACE" else state.deployments).get(entity_id)
+    if entity is None:
+        # openapi.yaml gives CreateApiToken no 404: an unknown entityId is a bad request.
+        raise ApiError(400, f"entityId: {scope.capitalize()} {entity_id} not found")
+    return entity_id, entity
+
+
 def create_token(call):
     _validate_body(call.body, CREATE_TOKEN_FIELDS)
     rules.authorize_token_change(call.caller, "create")
     state, body = call.state, call.body
     scope = body["scope"]
-    entity_id = body.get("entityId")
-    entity = None
-    if scope == "ORGANIZATION":
-        if entity_id not in (None, state.organization["id"]):
-            raise ApiError(400, f"entityId {entity_id} is not this organization; leave it out for ORGANIZATION tokens")
-        entity_id = state.organization["id"]
-    else:
-        if not entity_id:
-            raise ApiError(400, f"entityId is required for a {scope} token", [field_error("entityId", "required", "entityId is required")])
-        entity = (state.workspaces if scope == "WORKSPACE" else state.deployments).get(entity_id)
-        if entity is None:
-            # openapi.yaml gives CreateApiToken no 404: an unknown entityId is a bad request.
-            raise ApiError(400, f"entityId: {scope.capitalize()} {entity_id} not found")
+    entity_id, entity = _own_entity(state, scope, body.get("entityId"))
     rules.check_own_role_name(state, scope, body["role"], entity, f"role {body['role']!r}")
     days = body.get("tokenExpiryPeriodInDays")
     if days is not None and days < 1:
@@ -394,7 +402,7 @@ ROUTES = (
 
 
 def match_route(segments):
-    """(allowed methods, {method: (operationId, implementation)}, path params) for decoded /v1 path segments."""
+    """({method: (operationId, implementation)}, path params) for decoded /v1 path segments; (None, None) if no path matches."""
     for _method, template, _op, _impl in ROUTES:
         parts = template.split("/")
         if len(parts) != len(segments):

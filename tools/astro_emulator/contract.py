@@ -5,7 +5,6 @@ built, so the emulator runs without it when validation is off.
 """
 
 import copy
-import json
 import os
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -105,7 +104,3 @@ def validate_response(validator, response):
         prepared.method, raw_path, query_string, dict(prepared.headers), body,
         response.status_code, dict(response.headers), response.content,
     )
-
-
-def as_json(violations):
-    return json.dumps(violations, indent=2)

@@ -73,9 +73,8 @@ class EmulatorControl:
         return self.state()["issued_secrets"]
 
     def token(self, token_id):
-        response = self.session.get(f"{self.base_url}/_emulator/tokens/{requests.utils.quote(token_id, safe='')}", timeout=self.timeout, verify=self.verify)
-        response.raise_for_status()
-        return response.json()
+        """The stored token with its roles (no secret)."""
+        return self._call("GET", "tokens/" + requests.utils.quote(token_id, safe=""))
 
     def state(self):
         return self._call("GET", "state")

@@ -24,6 +24,9 @@ ORGANIZATION_ROLES = (
     "ORGANIZATION_OBSERVE_MEMBER",
 )
 WORKSPACE_ROLES = ("WORKSPACE_OWNER", "WORKSPACE_OPERATOR", "WORKSPACE_AUTHOR", "WORKSPACE_MEMBER", "WORKSPACE_ACCESSOR")
+# What the emulator accepts as an ORGANIZATION or WORKSPACE role: the default roles only (custom roles are checked
+# for DEPLOYMENT roles alone).
+FIXED_ROLES = {ORGANIZATION: ORGANIZATION_ROLES, WORKSPACE: WORKSPACE_ROLES}
 DEPLOYMENT_ADMIN = "DEPLOYMENT_ADMIN"
 ORGANIZATION_OWNER = "ORGANIZATION_OWNER"
 WORKSPACE_OWNER = "WORKSPACE_OWNER"
@@ -237,12 +240,16 @@ def check_deployment_role_name(state, role, deployment, label):
         )
 
 
+def _check_fixed_role_name(entity_type, role, label):
+    valid = FIXED_ROLES[entity_type]
+    if role not in valid:
+        raise ApiError(400, f"{label}: invalid {entity_type} role {role!r}; valid: {', '.join(valid)}")
+
+
 def check_own_role_name(state, scope, role, entity, label):
     """The role a new token gets on the entity it is scoped to."""
-    if scope == ORGANIZATION and role not in ORGANIZATION_ROLES:
-        raise ApiError(400, f"{label}: invalid ORGANIZATION role {role!r}; valid: {', '.join(ORGANIZATION_ROLES)}")
-    if scope == WORKSPACE and role not in WORKSPACE_ROLES:
-        raise ApiError(400, f"{label}: invalid WORKSPACE role {role!r}; valid: {', '.join(WORKSPACE_ROLES)}")
+    if scope in FIXED_ROLES:
+        _check_fixed_role_name(scope, role, label)
     if scope == DEPLOYMENT:
         check_deployment_role_name(state, role, entity, label)
 
@@ -283,8 +290,7 @@ def _check_entry(state, token, index, entry):
             raise ApiError(400, f"{label}: a {scope} token may not hold an ORGANIZATION role")
         if entity_id != state.organization["id"]:
             raise ApiError(400, f"{label}: an ORGANIZATION token may hold an ORGANIZATION role only on its own organization {state.organization['id']}")
-        if role not in ORGANIZATION_ROLES:
-            raise ApiError(400, f"{label}: invalid ORGANIZATION role {role!r}; valid: {', '.join(ORGANIZATION_ROLES)}")
+        _check_fixed_role_name(ORGANIZATION, role, label)
     elif entity_type == WORKSPACE:
         if entity_id not in state.workspaces:
             raise ApiError(UNKNOWN_ENTITY_STATUS, f"{label}: Workspace {entity_id} not found")
@@ -292,8 +298,7 @@ def _check_entry(state, token, index, entry):
             raise ApiError(400, f"{label}: a DEPLOYMENT token may not hold a WORKSPACE role")
         if scope == WORKSPACE and entity_id != token["ownEntityId"]:
             raise ApiError(400, f"{label}: a WORKSPACE token may not hold a role on another Workspace than its own {token['ownEntityId']}")
-        if role not in WORKSPACE_ROLES:
-            raise ApiError(400, f"{label}: invalid WORKSPACE role {role!r}; valid: {', '.join(WORKSPACE_ROLES)}")
+        _check_fixed_role_name(WORKSPACE, role, label)
     elif entity_type == DEPLOYMENT:
         deployment = state.deployments.get(entity_id)
         if deployment is None:

@@ -6,6 +6,7 @@ import ssl
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote
 
@@ -80,7 +81,7 @@ class Faults:
         if not fault or fault["count"] <= 0 or not self._matches(fault.get("operations"), operation_id):
             return None
         fault["count"] -= 1
-        return dict(fault)
+        return dict(fault)  # a copy: the handler reads it after the lock is released
 
     def take_drop(self, operation_id):
         with self.lock:
@@ -149,21 +150,6 @@ class Handler(BaseHTTPRequestHandler):
         if isinstance(self.connection, ssl.SSLSocket):
             self.connection.do_handshake()
 
-    def do_GET(self):
-        self._handle()
-
-    def do_POST(self):
-        self._handle()
-
-    def do_DELETE(self):
-        self._handle()
-
-    def do_PUT(self):
-        self._handle()
-
-    def do_PATCH(self):
-        self._handle()
-
     # --- plumbing ---------------------------------------------------------------------
 
     def _read_body(self):
@@ -171,7 +157,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _send(self, status, body, headers=None):
-        """Send a JSON answer (or none for 204); returns (headers, bytes) as sent."""
+        """Send a JSON answer (or none for 204)."""
         data = b"" if body is None else json.dumps(body).encode("utf-8")
         sent_headers = dict(headers or {})
         if body is not None:
@@ -184,181 +170,240 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if data:
             self.wfile.write(data)
-        return sent_headers, data
-
-    def _drop(self):
-        """Close the connection without answering."""
-        self.close_connection = True
 
     # --- dispatch ---------------------------------------------------------------------
 
     def _handle(self):
-        raw_path = self.path
-        path_part, _, query_string = raw_path.partition("?")
+        path_part, _, query_string = self.path.partition("?")
         body = self._read_body()
         if path_part == CONTROL_PREFIX.rstrip("/") or path_part.startswith(CONTROL_PREFIX):
             self._handle_control(path_part[len(CONTROL_PREFIX):], body)
             return
+        # Only these count as in flight: a reset waits for them, and must not wait for itself (a control request).
         with self.server.emulator.in_flight:
-            self._handle_api(raw_path, path_part, query_string, body)
+            self._handle_api(_Exchange(self.path, path_part, query_string, body))
 
-    def _handle_api(self, raw_path, path_part, query_string, body):
-        emulator = self.server.emulator
+    # BaseHTTPRequestHandler calls do_<METHOD>; every method goes the same way (405 where a path has no such operation).
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _handle
+
+    def _handle_api(self, exchange):
+        """Log the request, apply the faults in their order (latency, drop, fail), then answer it."""
+        faults = self.server.emulator.faults
         # Decode each segment exactly once, after splitting: an encoded "/" stays inside its segment.
-        segments = [unquote(segment) for segment in path_part.split("/")[1:]]
-        operations, params = (None, None)
-        if segments[:1] == ["v1"]:
-            operations, params = api.match_route(segments[1:])
-        operation_id, implementation = (operations or {}).get(self.command, (None, None))
-        request_id = "req_" + secrets.token_hex(10)
-        entry = emulator.log.start({
-            "method": self.command,
-            "raw_path": raw_path,
-            "path": "/" + "/".join(segments),
-            "query": parse_qs(query_string, keep_blank_values=True),
-            "operationId": operation_id,
-            "status": None,
-            "is_write": segments[:1] == ["v1"] and self.command in WRITE_METHODS,
-            "requestId": request_id,
-            "body": _json_or_text(body),
-        })
+        segments = [unquote(segment) for segment in exchange.path_part.split("/")[1:]]
         is_api = segments[:1] == ["v1"]
+        operations, params = api.match_route(segments[1:]) if is_api else (None, None)
+        operation_id, implementation = (operations or {}).get(self.command, (None, None))
+        exchange.entry = self._log_request(exchange, segments, operation_id, is_api)
 
         # Latency is applied before taking the state lock, so a slow answer never blocks other clients.
-        delay = emulator.faults.latency_for(operation_id) if is_api else 0.0
+        delay = faults.latency_for(operation_id) if is_api else 0.0
         if delay:
             time.sleep(delay)
-
-        drop = emulator.faults.take_drop(operation_id) if is_api else None
+        drop = faults.take_drop(operation_id) if is_api else None
         if drop and not drop["apply"]:
-            entry.update(status=None, dropped=True, applied=False)
-            self._validate(entry, query_string, body)
-            self._drop()
+            self._lose_answer(exchange, applied=False)
             return
-
-        failure = emulator.faults.take_failure(operation_id) if is_api else None
-        headers = {"X-Request-Id": request_id}
+        failure = faults.take_failure(operation_id) if is_api else None
         if failure:
-            status = int(failure["status"])
-            message = failure.get("message") or ("Too many requests" if status == 429 else f"Injected failure {status}")
-            if status == 429:
-                headers["Retry-After"] = str(failure.get("retry_after", 1))
-            answer = _error_body(status, message, request_id)
-            entry.update(fault=True)
-        elif operations is None:
-            status, answer = 404, _error_body(404, f"No route for {self.command} {path_part}", request_id)
-        elif implementation is None:
-            status = 405
-            answer = _error_body(405, f"Method {self.command} not allowed on {path_part}", request_id)
-            headers["Allow"] = ", ".join(sorted(operations))
+            exchange.entry["fault"] = True
+            status, answer = _injected_failure(failure, exchange)
         else:
-            status, answer, extra = self._call(implementation, params, query_string, body, request_id, entry)
-            headers.update(extra)
-
-        entry["status"] = status
+            status, answer = self._answer(exchange, operations, implementation, params)
+        exchange.entry["status"] = status
         if drop:  # drop with apply=true: the operation ran, the answer is lost.
-            entry.update(dropped=True, applied=True)
-            self._validate(entry, query_string, body)
-            self._drop()
+            self._lose_answer(exchange, applied=True)
             return
         # Injected faults are not the emulator's own answers; only their requests are checked.
-        response = None if failure else (status, headers, answer)
-        self._validate(entry, query_string, body, response)
-        self._send(status, answer, headers)
+        self._validate(exchange, None if failure else (status, exchange.headers, answer))
+        self._send(status, answer, exchange.headers)
 
-    def _call(self, implementation, params, query_string, body, request_id, entry):
-        emulator = self.server.emulator
-        state = emulator.state
+    def _log_request(self, exchange, segments, operation_id, is_api):
+        return self.server.emulator.log.start({
+            "method": self.command,
+            "raw_path": exchange.raw_path,
+            "path": "/" + "/".join(segments),
+            "query": parse_qs(exchange.query_string, keep_blank_values=True),
+            "operationId": operation_id,
+            "status": None,
+            "is_write": is_api and self.command in WRITE_METHODS,
+            "requestId": exchange.request_id,
+            "body": _json_or_text(exchange.body),
+        })
+
+    def _lose_answer(self, exchange, applied):
+        """A dropped connection: the request is logged and checked, the client gets no answer."""
+        exchange.entry.update(dropped=True, applied=applied)
+        self._validate(exchange)
+        self.close_connection = True
+
+    def _answer(self, exchange, operations, implementation, params):
+        """(status, body) of the operation, or of the 404/405 when the path or method has none."""
+        if operations is None:
+            return 404, _error_body(404, f"No route for {self.command} {exchange.path_part}", exchange.request_id)
+        if implementation is None:
+            exchange.headers["Allow"] = ", ".join(sorted(operations))
+            return 405, _error_body(405, f"Method {self.command} not allowed on {exchange.path_part}", exchange.request_id)
+        status, answer, extra_headers = self._call(implementation, params, exchange)
+        exchange.headers.update(extra_headers)
+        return status, answer
+
+    def _call(self, implementation, params, exchange):
+        state = self.server.emulator.state
         try:
             with state.lock:
                 caller = state.token_by_secret(_bearer(self.headers.get("Authorization")))
                 if caller is None:
                     raise ApiError(401, "Unauthorized: missing, invalid or expired API token")
-                entry["caller_token_id"] = caller["id"]
+                exchange.entry["caller_token_id"] = caller["id"]
                 rules.check_organization(state, params["organizationId"])
                 parsed = None
-                if body:
+                if exchange.body:
                     try:
-                        parsed = json.loads(body)
+                        parsed = json.loads(exchange.body)
                     except ValueError as error:
                         raise ApiError(400, f"Request body is not valid JSON: {error}") from None
-                call = api.Call(state=state, caller=caller, params=params, query=parse_qs(query_string, keep_blank_values=True), body=parsed)
-                status, answer = implementation(call)
+                query = parse_qs(exchange.query_string, keep_blank_values=True)
+                status, answer = implementation(api.Call(state=state, caller=caller, params=params, query=query, body=parsed))
             return status, answer, {}
         except ApiError as error:
-            return error.status, _error_body(error.status, error.message, request_id, error.field_errors), error.headers
+            return error.status, _error_body(error.status, error.message, exchange.request_id, error.field_errors), error.headers
         except Exception as error:  # noqa: BLE001 - an emulator bug answers 500 like a server would
-            return 500, _error_body(500, f"Internal emulator error: {type(error).__name__}: {error}", request_id), {}
+            return 500, _error_body(500, f"Internal emulator error: {type(error).__name__}: {error}", exchange.request_id), {}
 
-    def _validate(self, entry, query_string, body, response=None):
+    def _validate(self, exchange, response=None):
+        """Record the contract violations of the request, and of the answer when one is given."""
         validator = self.server.emulator.validator
         if validator is None:
             return
-        path_part = entry["raw_path"].partition("?")[0]
+        request = (self.command, exchange.path_part, exchange.query_string, dict(self.headers), exchange.body)
         if response is None:
-            violations = validator.check(self.command, path_part, query_string, dict(self.headers), body)
+            violations = validator.check(*request)
         else:
             status, headers, answer = response
             data = b"" if answer is None else json.dumps(answer).encode("utf-8")
             if answer is not None:
                 headers = {**headers, "Content-Type": "application/json"}
-            violations = validator.check(self.command, path_part, query_string, dict(self.headers), body, status, headers, data)
+            violations = validator.check(*request, status, headers, data)
         if violations:
-            self.server.emulator.log.add_violations(entry, violations)
+            self.server.emulator.log.add_violations(exchange.entry, violations)
 
     # --- control API (no auth, never under /v1) ---------------------------------------------
 
     def _handle_control(self, rest, body):
-        emulator = self.server.emulator
         try:
             parsed = json.loads(body) if body else None
         except ValueError as error:
             self._send(400, {"message": f"body is not valid JSON: {error}"})
             return
-        route = (self.command, rest.split("/")[0])
+        endpoint, token_id = _control_endpoint(self.command, rest)
+        if endpoint is None:
+            self._send(404, {"message": f"unknown control endpoint {self.command} {CONTROL_PREFIX}{rest}"})
+            return
         try:
-            if route == ("POST", "reset"):
-                emulator.reset(parsed)
-                self._send(200, {"reset": True})
-            elif route == ("GET", "requests"):
-                self._send(200, emulator.log.snapshot())
-            elif route == ("DELETE", "requests"):
-                emulator.log.clear()
-                self._send(200, {"cleared": True})
-            elif route == ("GET", "faults"):
-                self._send(200, emulator.faults.describe())
-            elif route == ("POST", "faults"):
-                emulator.faults.configure(parsed or {})
-                self._send(200, emulator.faults.describe())
-            elif route == ("DELETE", "faults"):
-                emulator.faults.clear()
-                self._send(200, emulator.faults.describe())
-            elif route == ("GET", "clock"):
-                self._send(200, emulator.state.clock())
-            elif route == ("POST", "clock"):
-                unknown = set(parsed or {}) - {"now", "offset_seconds"}
-                if unknown:
-                    raise ValueError(f"unknown clock keys {sorted(unknown)}; known: now, offset_seconds")
-                emulator.state.set_clock(**(parsed or {}))
-                self._send(200, emulator.state.clock())
-            elif route == ("DELETE", "clock"):
-                emulator.state.set_clock()
-                self._send(200, emulator.state.clock())
-            elif route == ("GET", "state"):
-                self._send(200, emulator.state.snapshot())
-            elif route == ("GET", "tokens") and rest.count("/") == 1:
-                token_id = unquote(rest.split("/", 1)[1])
-                with emulator.state.lock:
-                    token = emulator.state.tokens.get(token_id)
-                    answer = public_token(token) if token else None
-                if answer is None:
-                    self._send(404, {"message": f"token {token_id} not found"})
-                else:
-                    self._send(200, answer)
-            else:
-                self._send(404, {"message": f"unknown control endpoint {self.command} {CONTROL_PREFIX}{rest}"})
+            status, answer = endpoint(self.server.emulator, self.command, parsed, token_id)
         except (ValueError, TypeError, KeyError) as error:
-            self._send(400, {"message": f"{type(error).__name__}: {error}"})
+            status, answer = 400, {"message": f"{type(error).__name__}: {error}"}
+        self._send(status, answer)
+
+
+@dataclass
+class _Exchange:
+    """One request outside the control API on its way through the handler, and the headers of its answer."""
+
+    raw_path: str  # as received: still percent-encoded, with the query
+    path_part: str
+    query_string: str
+    body: bytes
+    request_id: str = field(default_factory=lambda: "req_" + secrets.token_hex(10))
+    entry: dict = None  # its request log entry, once logged
+    headers: dict = field(init=False)  # of the answer
+
+    def __post_init__(self):
+        self.headers = {"X-Request-Id": self.request_id}
+
+
+def _injected_failure(failure, exchange):
+    """(status, body) of a fail_next fault; a 429 also tells the client when to retry."""
+    status = int(failure["status"])
+    message = failure.get("message") or ("Too many requests" if status == 429 else f"Injected failure {status}")
+    if status == 429:
+        exchange.headers["Retry-After"] = str(failure.get("retry_after", 1))
+    return status, _error_body(status, message, exchange.request_id)
+
+
+# --- control endpoints: each takes (emulator, method, parsed JSON body or None, token ID or None), answers (status, body) ---
+
+def _reset(emulator, _method, body, _token_id):
+    emulator.reset(body)
+    return 200, {"reset": True}
+
+
+def _request_log(emulator, method, _body, _token_id):
+    """GET: the log; DELETE: clear it (and its violations)."""
+    if method == "DELETE":
+        emulator.log.clear()
+        return 200, {"cleared": True}
+    return 200, emulator.log.snapshot()
+
+
+def _faults(emulator, method, body, _token_id):
+    """GET: the faults; POST: merge the body into them; DELETE: all off. Answers the faults then in force."""
+    if method == "POST":
+        emulator.faults.configure(body or {})
+    elif method == "DELETE":
+        emulator.faults.clear()
+    return 200, emulator.faults.describe()
+
+
+def _clock(emulator, method, body, _token_id):
+    """GET: the clock; POST: set it (now or offset_seconds); DELETE: back to real time. Answers the clock then."""
+    if method == "POST":
+        unknown = set(body or {}) - {"now", "offset_seconds"}
+        if unknown:
+            raise ValueError(f"unknown clock keys {sorted(unknown)}; known: now, offset_seconds")
+        emulator.state.set_clock(**(body or {}))
+    elif method == "DELETE":
+        emulator.state.set_clock()
+    return 200, emulator.state.clock()
+
+
+def _state(emulator, _method, _body, _token_id):
+    return 200, emulator.state.snapshot()
+
+
+def _token(emulator, _method, _body, token_id):
+    with emulator.state.lock:
+        token = emulator.state.tokens.get(token_id)
+        answer = public_token(token) if token else None
+    if answer is None:
+        return 404, {"message": f"token {token_id} not found"}
+    return 200, answer
+
+
+# (method, first path segment under /_emulator/) -> endpoint; a trailing "/" marks the one that takes
+# a token ID as its second and last segment.
+CONTROL_ROUTES = {
+    ("POST", "reset"): _reset,
+    ("GET", "requests"): _request_log,
+    ("DELETE", "requests"): _request_log,
+    ("GET", "faults"): _faults,
+    ("POST", "faults"): _faults,
+    ("DELETE", "faults"): _faults,
+    ("GET", "clock"): _clock,
+    ("POST", "clock"): _clock,
+    ("DELETE", "clock"): _clock,
+    ("GET", "state"): _state,
+    ("GET", "tokens/"): _token,
+}
+
+
+def _control_endpoint(method, rest):
+    """(endpoint or None, decoded token ID or None) for a path under /_emulator/."""
+    name, slash, tail = rest.partition("/")
+    if slash and "/" not in tail and (method, name + "/") in CONTROL_ROUTES:
+        return CONTROL_ROUTES[(method, name + "/")], unquote(tail)
+    return CONTROL_ROUTES.get((method, name)), None
 
 
 def _bearer(header):

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The release notes: changelogs/fragments/ into changelogs/changelog.yaml and CHANGELOG.rst (antsibull-changelog).
 
 `make changelog` (``changelog.py release``) adds every fragment in changelogs/fragments/ to the release of the
@@ -7,8 +6,8 @@ release if changelog.yaml has none yet, and adds to it if it has (``--update-exi
 Run it again after merging branches with new fragments: they land in the same release. Fragments are removed
 once they are in changelog.yaml (``keep_fragments: false`` in changelogs/config.yaml).
 
-Usage: changelog.py release [--date YYYY-MM-DD]
-       changelog.py lint
+Usage: python -m harness changelog release [--date YYYY-MM-DD]
+       python -m harness changelog lint
 """
 
 from __future__ import annotations
@@ -17,18 +16,12 @@ import argparse
 import datetime
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from harness.collection import galaxy_metadata  # type: ignore[no-redef]
-    from harness.paths import REPO_ROOT, tool_env, venv_bin  # type: ignore[no-redef]
-else:
-    from .collection import galaxy_metadata
-    from .paths import REPO_ROOT, tool_env, venv_bin
+from .collection import galaxy_metadata
+from .paths import REPO_ROOT, tool_env, venv_bin
 
 CHANGELOGS = "changelogs"
 # What antsibull-changelog reads: its config, the release data, the fragments, and (to list what is new) the
@@ -76,13 +69,13 @@ def copy_sources(dest: Path, source: Path = REPO_ROOT) -> Path:
     return dest
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m harness changelog", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="add the fragments to galaxy.yml's version and write CHANGELOG.rst")
     rel.add_argument("--date", help="release date (default: the release's date if it exists, else today)")
     sub.add_parser("lint", help="antsibull-changelog lint")
-    args = parser.parse_args(argv[1:])
+    args = parser.parse_args(args)
     if args.command == "lint":
         result = antsibull_changelog(["lint"])
     else:
@@ -93,7 +86,3 @@ def main(argv: list[str]) -> int:
         print("CHANGELOG.rst and changelogs/changelog.yaml: release {0}; fragments left: {1}".format(
             version, ", ".join(fragments()) or "none"))
     return result.returncode
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

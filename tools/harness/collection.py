@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
 import yaml
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from harness.paths import FQCN, NAME, NAMESPACE, REPO_ROOT, tool_env, venv_bin  # type: ignore[no-redef]
-else:
-    from .paths import FQCN, NAME, NAMESPACE, REPO_ROOT, tool_env, venv_bin
+from .paths import FQCN, NAME, NAMESPACE, REPO_ROOT, tool_env, venv_bin
 
 
 # "ERROR: ..." / "FATAL: ..." (ansible-test) and "rule[tag]: ..." (ansible-lint) lines.

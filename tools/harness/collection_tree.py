@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Copy the collection content to <root>/ansible_collections/astro/platform/.
 
 ansible-test only works on a collection that sits under an
@@ -9,21 +8,16 @@ ansible-test treats every file in it as content: development-only paths
 (tools/, tests/emulator, tests/integration, tests/collection, .venv, ...)
 are never copied.
 
-Usage: collection_tree.py [ROOT]   (default ROOT: .cache)
+Usage: python -m harness tree [ROOT]   (default ROOT: .cache)
 Prints the path of the collection directory.
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from harness.paths import CACHE_DIR, NAME, NAMESPACE, REPO_ROOT  # type: ignore[no-redef]
-else:
-    from .paths import CACHE_DIR, NAME, NAMESPACE, REPO_ROOT
+from .paths import CACHE_DIR, NAME, NAMESPACE, REPO_ROOT
 
 # Top-level entries copied when present.
 TOP_LEVEL = [
@@ -72,11 +66,6 @@ def build_tree(root: Path | str | None = None, source: Path | str | None = None)
     return dest
 
 
-def main(argv: list[str]) -> int:
-    root = Path(argv[1]) if len(argv) > 1 else None
-    print(build_tree(root))
+def main(args: list[str]) -> int:
+    print(build_tree(Path(args[0]) if args else None))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

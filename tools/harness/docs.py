@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The collection's documentation site: lint its markup, or build it as HTML, offline.
 
 ``lint`` runs ``antsibull-docs lint-collection-docs --plugin-docs`` (plugin, module and role docs, the guides in
@@ -11,7 +10,7 @@ its build.sh in a venv of its own (harness.tool_venv, pins in requirements/docs-
 docs (ansible-core's return values, configuration and cache variables) stay plain text; every other Sphinx
 warning fails the build.
 
-Usage: docs.py lint | build
+Usage: python -m harness docs lint | build
 """
 
 from __future__ import annotations
@@ -23,15 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from harness.lint import collections_path  # type: ignore[no-redef]
-    from harness.paths import CACHE_DIR, FQCN, NAME, NAMESPACE, tool_env, venv_bin  # type: ignore[no-redef]
-    from harness.tool_venv import tool_venv  # type: ignore[no-redef]
-else:
-    from .lint import collections_path
-    from .paths import CACHE_DIR, FQCN, NAME, NAMESPACE, tool_env, venv_bin
-    from .tool_venv import tool_venv
+from .lint import collections_path
+from .paths import CACHE_DIR, FQCN, NAME, NAMESPACE, tool_env, venv_bin
+from .tool_venv import tool_venv
 
 DOCS_DIR = CACHE_DIR / "docs"
 # Targets in the Ansible docs (reached through intersphinx online) that the generated pages refer to.
@@ -79,16 +72,12 @@ def build(dest: Path = DOCS_DIR, collections: Path | None = None) -> int:
     return 0
 
 
-def main(argv: list[str]) -> int:
-    if argv[1:] == ["lint"]:
+def main(args: list[str]) -> int:
+    if args == ["lint"]:
         result = lint(collections_path())
         print(result.stdout, end="")
         return result.returncode
-    if argv[1:] == ["build"]:
+    if args == ["build"]:
         return build()
     print(__doc__, file=sys.stderr)
     return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

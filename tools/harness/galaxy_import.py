@@ -1,12 +1,11 @@
-#!/usr/bin/env python3
 """Run galaxy-importer on a built tarball the way Automation Hub runs it on upload.
 
 Settings (galaxy-importer reads them from GALAXY_IMPORTER_* variables): flake8 on, version >= 1.0.0
 required, a required tag checked, the changelog checked, ansible-lint on; its ansible-test step off, since
-it needs a container engine (sanity runs in `make test` through tools/harness/run_ansible_test.py instead).
+it needs a container engine (sanity runs in `make test` through harness.run_ansible_test instead).
 galaxy-importer runs in its own venv (harness.tool_venv, pins in requirements/galaxy-importer.txt).
 
-Usage: galaxy_import.py [TARBALL]   (default: builds the working tree into .cache/dist/ first)
+Usage: python -m harness import [TARBALL]   (default: builds the working tree into .cache/dist/ first)
 """
 
 from __future__ import annotations
@@ -14,19 +13,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from harness.collection import build_collection  # type: ignore[no-redef]
-    from harness.paths import CACHE_DIR, tool_env  # type: ignore[no-redef]
-    from harness.tool_venv import tool_venv  # type: ignore[no-redef]
-else:
-    from .collection import build_collection
-    from .paths import CACHE_DIR, tool_env
-    from .tool_venv import tool_venv
+from .collection import build_collection
+from .paths import CACHE_DIR, tool_env
+from .tool_venv import tool_venv
 
 SETTINGS = {
     "GALAXY_IMPORTER_RUN_FLAKE8": "true",
@@ -80,8 +72,8 @@ def findings(output: str) -> tuple[list[str], list[tuple[str, str]]]:
     return unexpected, kept
 
 
-def main(argv: list[str]) -> int:
-    tarball = Path(argv[1]) if len(argv) > 1 else build_collection(CACHE_DIR / "dist")
+def main(args: list[str]) -> int:
+    tarball = Path(args[0]) if args else build_collection(CACHE_DIR / "dist")
     result = run(tarball)
     print(result.stdout)
     unexpected, kept = findings(result.stdout)
@@ -89,7 +81,3 @@ def main(argv: list[str]) -> int:
         print("kept: {0}\n  because {1}".format(line, reason))
     print("galaxy-importer exit {0}; {1} finding(s) not accepted".format(result.returncode, len(unexpected)))
     return 1 if result.returncode or unexpected else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the offline get-pip stand-in that ansible-test's sanity venvs need.
 
 ansible-test creates its sanity/units venvs ``--without-pip`` and bootstraps
@@ -17,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
 
 STANDIN = '''\
@@ -35,8 +33,6 @@ def main():
 if __name__ == "__main__":
     main()
 '''
-
-MARKER = "written by astro.platform tools/harness/get_pip.py"
 
 
 def ansible_test_dir(bin_dir: Path | str | None = None) -> Path:
@@ -82,6 +78,6 @@ def ensure_standin(bin_dir: Path | str | None = None) -> Path:
     return path
 
 
-if __name__ == "__main__":
+def main(args: list[str]) -> int:
     print(ensure_standin())
-    sys.exit(0)
+    return 0

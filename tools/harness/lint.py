@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run ``ansible-lint --profile production --offline`` on the repository.
 
 ``--offline`` is needed (otherwise ansible-lint refreshes its schemas from the
@@ -11,21 +10,16 @@ ANSIBLE_COLLECTIONS_PATH at ``.cache/lint-collections``, where
 ``run_installed`` lints a collection installed from the built tarball instead, the way a user (and
 galaxy-importer) sees it: no .ansible-lint there (it does not ship), so ansible-lint's defaults apply.
 
-Usage: lint.py [extra ansible-lint args...]
+Usage: python -m harness lint [extra ansible-lint args...]
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from harness.paths import CACHE_DIR, NAME, NAMESPACE, REPO_ROOT, tool_env, venv_bin  # type: ignore[no-redef]
-else:
-    from .paths import CACHE_DIR, NAME, NAMESPACE, REPO_ROOT, tool_env, venv_bin
+from .paths import CACHE_DIR, NAME, NAMESPACE, REPO_ROOT, tool_env, venv_bin
 
 ARGS = ["--profile", "production", "--offline", "--nocolor"]
 
@@ -70,5 +64,5 @@ def run_installed(collections: Path, timeout: float | None = None) -> subprocess
     return run(capture=True, timeout=timeout, cwd=installed, collections=Path(collections))
 
 
-if __name__ == "__main__":
-    sys.exit(run(sys.argv[1:]).returncode)
+def main(args: list[str]) -> int:
+    return run(args).returncode

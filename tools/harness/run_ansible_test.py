@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """Run ``ansible-test sanity`` or ``ansible-test units`` on a copy of the collection.
 
 Usage:
-    run_ansible_test.py [--core SERIES] sanity [extra ansible-test args...]
-    run_ansible_test.py [--core SERIES] units  [extra ansible-test args...]
+    python -m harness sanity [--core SERIES] [extra ansible-test args...]
+    python -m harness units  [--core SERIES] [extra ansible-test args...]
 
 --core runs the ansible-test of that claimed ansible-core series (harness.cores.SUPPORTED_CORES,
 e.g. 2.16), from its venv under .cache/cores, with ``--python`` that venv's Python version.
@@ -14,7 +13,7 @@ Environment:
 
 What it handles for you:
   * the collection must live under ansible_collections/astro/platform, so the
-    shippable content is copied there (tools/harness/collection_tree.py);
+    shippable content is copied there (harness.collection_tree);
   * ``--python 3.11`` (or the core venv's Python version): without it ansible-test
     probes other interpreters via pyenv shims and fails with exit 127;
   * sanity and units run on the dev venv's Python (no ``--venv``: it rebuilds a
@@ -22,28 +21,22 @@ What it handles for you:
     satisfies tests/unit/requirements.txt;
   * ANSIBLE_TEST_CONTENT_ROOT, so a copy inside this git work tree (.cache/)
     is not mistaken for part of the git repository (whose listing ignores .cache);
-  * the offline get-pip stand-in in ~/.ansible/test/cache (tools/harness/get_pip.py), for the
+  * the offline get-pip stand-in in ~/.ansible/test/cache (harness.get_pip), for the
     pip version the running ansible-test pins (each core may pin another one).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from harness.collection_tree import build_tree  # type: ignore[no-redef]
-    from harness.cores import SUPPORTED_CORES, core_venv  # type: ignore[no-redef]
-    from harness.get_pip import ensure_standin  # type: ignore[no-redef]
-    from harness.paths import CACHE_DIR, tool_env, venv_bin  # type: ignore[no-redef]
-else:
-    from .collection_tree import build_tree
-    from .cores import SUPPORTED_CORES, core_venv
-    from .get_pip import ensure_standin
-    from .paths import CACHE_DIR, tool_env, venv_bin
+from .collection_tree import build_tree
+from .cores import SUPPORTED_CORES, core_venv
+from .get_pip import ensure_standin
+from .paths import CACHE_DIR, tool_env, venv_bin
 
 PYTHON_VERSION = "3.11"
 
@@ -140,17 +133,10 @@ def run(command: str, extra: list[str] | None = None, tree_root: Path | str | No
     )
 
 
-def main(argv: list[str]) -> int:
-    args = argv[1:]
-    core = None
-    if args[:1] == ["--core"] and len(args) >= 2:
-        core, args = args[1], args[2:]
-    if not args:
-        print(__doc__, file=sys.stderr)
-        return 2
-    result = run(args[0], args[1:], core=core)
-    return result.returncode
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+def main(args: list[str]) -> int:
+    """args: the ansible-test command (sanity or units), then --core SERIES and ansible-test's own arguments, if any."""
+    parser = argparse.ArgumentParser(prog="python -m harness", allow_abbrev=False, usage=__doc__.split("Usage:")[1].split("\n\n")[0])
+    parser.add_argument("command", choices=sorted(PER_COMMAND))
+    parser.add_argument("--core", choices=sorted(SUPPORTED_CORES), help="run that claimed ansible-core's ansible-test")
+    options, extra = parser.parse_known_args(args)
+    return run(options.command, extra, core=options.core).returncode

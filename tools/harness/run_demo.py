@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make demo`: build + install the collection, start the emulator, run the demo playbooks.
 
 Steps:
@@ -20,7 +19,6 @@ and the audit reports (default .cache/). tests/collection/test_core_matrix.py ru
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import signal
@@ -32,10 +30,9 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from harness.collection import build_collection, install_collection  # noqa: E402
-from harness.cores import SUPPORTED_CORES, core_venv  # noqa: E402
-from harness.paths import CACHE_DIR, REPO_ROOT, tool_env, venv_bin  # noqa: E402
+from .collection import build_collection, install_collection
+from .cores import SUPPORTED_CORES, core_venv
+from .paths import CACHE_DIR, REPO_ROOT, tool_env, venv_bin
 
 DEFAULT_SEED = REPO_ROOT / "tools" / "astro_emulator" / "seeds" / "demo.yaml"
 DEFAULT_PLAYBOOK = REPO_ROOT / "playbooks" / "demo.yml"
@@ -104,8 +101,9 @@ def run_playbook(cmd: list[str], env: dict[str, str]) -> tuple[int, str]:
     return proc.wait(), "".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_args(args: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m harness demo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=Path, default=DEFAULT_SEED)
     parser.add_argument("--playbook", type=Path, default=DEFAULT_PLAYBOOK)
     parser.add_argument("--collections-path", type=Path, default=CACHE_DIR / "demo-collections")
@@ -113,27 +111,74 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tarball", type=Path, help="install this built collection instead of building the working tree")
     parser.add_argument("--output-dir", type=Path, default=CACHE_DIR, help="where the emulator log and the audit reports go")
     parser.add_argument("ansible_playbook_args", nargs="*", help="extra arguments for ansible-playbook (after --)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(args)
 
-    seed = args.seed.resolve()
-    playbook = args.playbook.resolve()
+
+def install(collections_path: Path, tarball: Path | None) -> Path:
+    """Install ``tarball`` (default: the working tree, built) into a fresh ``collections_path``; return it resolved."""
+    print(f"==> building and installing the collection into {collections_path}", flush=True)
+    if collections_path.exists():
+        shutil.rmtree(collections_path)
+    tarball = tarball or build_collection(CACHE_DIR / "demo-build")
+    return install_collection(tarball, collections_path).resolve()
+
+
+def ansible_binaries(core: str | None) -> tuple[str, str]:
+    """(ansible-playbook, Python) of the claimed core's venv, or of the dev venv."""
+    if core:
+        bin_dir = core_venv(core)
+        return str(bin_dir / "ansible-playbook"), str(bin_dir / "python")
+    return venv_bin("ansible-playbook"), sys.executable
+
+
+def demo_env(collections_path: Path, python: str, url: str, org_id: str, secret: str) -> dict[str, str]:
+    env = tool_env(
+        ANSIBLE_COLLECTIONS_PATH=str(collections_path),
+        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+        # Implicit localhost: pin the interpreter to this venv's Python; discovery
+        # may otherwise pick a pyenv shim of another version and fail with rc 127.
+        ANSIBLE_PYTHON_INTERPRETER=python,
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+        ANSIBLE_RETRY_FILES_ENABLED="false",
+        ASTRO_API_URL=url,
+        ASTRO_API_TOKEN=secret,
+        ASTRO_ORGANIZATION_ID=org_id,
+    )
+    env.pop("ANSIBLE_NOCOLOR", None)  # a human watches this one
+    env.pop("ANSIBLE_FORCE_COLOR", None)
+    env.pop("PY_COLORS", None)
+    return env
+
+
+def run_demo_playbooks(ansible_playbook: str, playbook: Path, common: list[str], env: dict[str, str], audit_dir: Path) -> int:
+    """The demo playbook, then the onboarding again, which must change nothing; the exit status."""
+    returncode, _ = run_playbook([ansible_playbook, str(playbook), *common], env)
+    if returncode != 0:
+        return returncode
+    print(f"==> the audit is in {audit_dir}; now the same onboarding again, which must change nothing", flush=True)
+    returncode, output = run_playbook([ansible_playbook, str(RERUN_PLAYBOOK), *common], env)
+    changed = sum(int(count) for count in RECAP_CHANGED.findall(output))
+    if returncode == 0 and changed:
+        print(f"==> the re-run reported {changed} change(s); it should have reported none", file=sys.stderr)
+        return 1
+    if returncode == 0:
+        print("==> re-run: 0 changes, every Workspace is as declared", flush=True)
+    return returncode
+
+
+def main(args: list[str]) -> int:
+    options = parse_args(args)
+    seed = options.seed.resolve()
+    playbook = options.playbook.resolve()
     if not playbook.exists():
         print(f"demo playbook {playbook} does not exist", file=sys.stderr)
         return 2
     org_id, secret = seed_credentials(seed)
-
-    output_dir = args.output_dir.resolve()
+    output_dir = options.output_dir.resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
-    print(f"==> building and installing the collection into {args.collections_path}", flush=True)
-    if args.collections_path.exists():
-        shutil.rmtree(args.collections_path)
-    tarball = args.tarball or build_collection(CACHE_DIR / "demo-build")
-    collections_path = install_collection(tarball, args.collections_path).resolve()
-    if args.core:
-        bin_dir = core_venv(args.core)
-        ansible_playbook, python = str(bin_dir / "ansible-playbook"), str(bin_dir / "python")
-    else:
-        ansible_playbook, python = venv_bin("ansible-playbook"), sys.executable
+    collections_path = install(options.collections_path, options.tarball)
+    ansible_playbook, python = ansible_binaries(options.core)
 
     with tempfile.TemporaryDirectory(prefix="astro-demo-") as tmp:
         print(f"==> starting the Astro API emulator (seed {seed.relative_to(REPO_ROOT) if seed.is_relative_to(REPO_ROOT) else seed})",
@@ -141,43 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         proc, url = start_emulator(seed, Path(tmp), output_dir)
         try:
             print(f"==> emulator listening on {url}", flush=True)
-            env = tool_env(
-                ANSIBLE_COLLECTIONS_PATH=str(collections_path),
-                ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
-                # Implicit localhost: pin the interpreter to this venv's Python; discovery
-                # may otherwise pick a pyenv shim of another version and fail with rc 127.
-                ANSIBLE_PYTHON_INTERPRETER=python,
-                ANSIBLE_LOCALHOST_WARNING="false",
-                ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-                ANSIBLE_RETRY_FILES_ENABLED="false",
-                ASTRO_API_URL=url,
-                ASTRO_API_TOKEN=secret,
-                ASTRO_ORGANIZATION_ID=org_id,
-            )
-            env.pop("ANSIBLE_NOCOLOR", None)  # a human watches this one
-            env.pop("ANSIBLE_FORCE_COLOR", None)
-            env.pop("PY_COLORS", None)
+            env = demo_env(collections_path, python, url, org_id, secret)
             audit_dir = output_dir / "demo-reports"
-            common = ["-i", str(INVENTORY), "-e", f"astro_audit_dir={audit_dir}", *args.ansible_playbook_args]
-            returncode, _ = run_playbook([ansible_playbook, str(playbook), *common], env)
-            if returncode != 0:
-                return returncode
-            print(f"==> the audit is in {audit_dir}; now the same onboarding again, which must change nothing", flush=True)
-            returncode, output = run_playbook([ansible_playbook, str(RERUN_PLAYBOOK), *common], env)
-            changed = sum(int(count) for count in RECAP_CHANGED.findall(output))
-            if returncode == 0 and changed:
-                print(f"==> the re-run reported {changed} change(s); it should have reported none", file=sys.stderr)
-                return 1
-            if returncode == 0:
-                print("==> re-run: 0 changes, every Workspace is as declared", flush=True)
-            return returncode
+            common = ["-i", str(INVENTORY), "-e", f"astro_audit_dir={audit_dir}", *options.ansible_playbook_args]
+            return run_demo_playbooks(ansible_playbook, playbook, common, env, audit_dir)
         finally:
             stop_emulator(proc)
             print("==> emulator stopped", flush=True)
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
