@@ -3,13 +3,15 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""`make bench`: API requests and wall time of astro.platform against the emulator, side by side (issue 6).
+"""`make bench`: API requests and wall time of astro.platform against the emulator, side by side.
 
 1. Per operation (add, update, no-op, remove, list; by ID and by name): requests read from the
    emulator's request log, against the minimum and against the Astro CLI's pattern (a formula of n).
 2. Onboarding N Workspaces (3 Organization tokens + 2 tokens on 4 Deployments each): the collection's
-   playbook and role against an ansible.builtin.uri playbook, first and idempotent run.
-3. Scaling: onboarding at several sizes; by-name lookups at 100, 1 000, 10 000 tokens.
+   playbook and role with one inventory host per Workspace and on localhost, first and idempotent run, at
+   10 to 2 000 Workspaces; an ansible.builtin.uri playbook at the sizes that fit the time budget.
+3. Scaling: seconds per Workspace at each size; by-name lookups at 100, 1 000, 10 000 tokens.
+4. The inventory plugin at 1 000 Workspaces and 4 000 Deployments: a sync, and a run from its cache.
 Plus the per-task overhead of one module run. Everything printed is measured in this run.
 Writes benchmarks/results/latest.{md,csv,png}.
 """
@@ -52,6 +54,7 @@ README_START, README_END = "<!-- make bench: start -->", "<!-- make bench: end -
 URI_PLAYBOOK = BENCH_DIR / "onboard_uri.yml"
 PAGE = 1000      # the collection's page size (largest the API allows)
 CLI_PAGE = 100   # the Astro CLI pages tokens by 100
+ID_FILTER_MAX = 100  # module_utils/resolve.py: more IDs than this are looked up in the whole list, not in the query
 
 
 def pages(n, size=PAGE):
@@ -115,89 +118,106 @@ def measure_operations(bench, data, by_kinds=("id", "name"), only=None):
 
     only: a set of module names to measure (default all four).
     """
-    emu = bench.emu
-    emu.control.reset()
+    bench.emu.control.reset()
     names = {w["name"]: w["id"] for w in data["workspaces"]}
-    token = next(t for t in data["tokens"] if t["name"] == seedgen.OP_TOKEN)
-    n_org = sum(1 for t in data["tokens"] if t["scope"] == "ORGANIZATION")
     rows = []
     for by, ws_name in zip(by_kinds, ("ws-199", "ws-198")):
         ws_name = ws_name if ws_name in names else data["workspaces"][-1 if by == "id" else -2]["name"]
-        ws_id = names[ws_name]
-        dep = next(d for d in data["deployments"] if d["workspaceId"] == ws_id)
-        if by == "id":
-            who = {"token_id": token["id"]}
-            where_ws = {"workspace_id": ws_id}
-            where_dep = {"workspace_id": ws_id, "deployment_id": dep["id"]}
-            lookups_ws, lookups_dep, token_pages = 0, 0, 0
-        else:
-            who = {"token_name": token["name"]}
-            where_ws = {"workspace_name": ws_name}
-            where_dep = {"workspace_name": ws_name, "deployment_name": dep["name"]}
-            lookups_ws, lookups_dep, token_pages = 1, 2, pages(n_org)
-        custom = data["custom_roles"][1]["name"]
-        other_ws = data["workspaces"][0]["id"]
-        deps = [d["id"] for d in data["deployments"] if d["workspaceId"] == ws_id][:2]
+        where = operation_targets(data, by, ws_name, names[ws_name])
+        for step in edit_plan(data, by, where["ws_id"]):
+            if only is None or step[0] in only:
+                rows.append(measure_edit(bench, where, *step))
+        if only is None or "token_info" in only:
+            rows += measure_listings(bench, where)
+    return rows
 
-        def several(state):
-            """token_roles: roles in two Workspaces and on two Deployments, in one edit."""
-            extra = {"role": "WORKSPACE_MEMBER"} if state == "present" else {}
-            return dict(workspace_roles=[dict(workspace_id=w, state=state, **extra) for w in (ws_id, other_ws)],
-                        deployment_roles=[dict(deployment_id=d, state=state, **({"role": "DEPLOYMENT_ADMIN"} if extra else {}))
-                                          for d in deps])
-        # A first role on a Workspace or Deployment given by ID needs its look-up (one per kind): an entity found by
-        # its name needs none, a changed, kept or removed role none.
-        first_by_id = 1 if by == "id" else 0
-        plan = [
-            ("workspace_org_token", "add", dict(role="WORKSPACE_MEMBER"), 3, 0, first_by_id),
-            ("workspace_org_token", "update", dict(role="WORKSPACE_AUTHOR"), 3, 0, 0),
-            ("workspace_org_token", "no-op", dict(role="WORKSPACE_AUTHOR"), 1, 0, 0),
-            ("workspace_org_token", "remove", dict(state="absent"), 3, 0, 0),
-            ("deployment_token", "add", dict(role=custom, token_scope="organization"), 3, 1, first_by_id),
-            ("deployment_token", "update", dict(role="DEPLOYMENT_ADMIN", token_scope="organization"), 3, 0, 0),
-            ("deployment_token", "no-op", dict(role="DEPLOYMENT_ADMIN", token_scope="organization"), 1, 0, 0),
-            ("deployment_token", "remove", dict(state="absent", token_scope="organization"), 3, 0, 0),
-            ("token_roles", "add 2 Workspace + 2 Deployment roles", several("present"), 3, 0, 2),
-            ("token_roles", "no-op 2 + 2", several("present"), 1, 0, 0),
-            ("token_roles", "remove 2 + 2", several("absent"), 3, 0, 0),
-        ]
-        plan = [step for step in plan if only is None or step[0] in only]
-        for module, op, args, base, role_lookup, entity_lookups in plan:
-            where, lookups = {"workspace_org_token": (where_ws, lookups_ws), "deployment_token": (where_dep, lookups_dep),
-                              "token_roles": ({}, 0)}[module]  # token_roles takes entity IDs: only the token has a name
-            path = bench.task_playbook("astro.platform." + module, dict(who, **where, **args))
-            diff_names = name_lookups(emu.control.state(), token["id"], module, args, ws_id, dep["id"], by, entity_lookups) if base > 1 else 0
-            emu.control.clear_log()
-            seconds, changed = bench.playbook(path, forks=1)
-            got = bench.log()
-            minimum = base + lookups + token_pages + role_lookup + entity_lookups + diff_names
-            commands = 4 if module == "token_roles" else 1  # the CLI runs one command per role
-            cli = commands * (pages(n_org, CLI_PAGE) + 2)
-            rows.append(dict(module=module, operation=op, by=by, requests=got["requests"], writes=got["writes"],
-                             minimum=minimum, minimum_formula=_min_formula(base, lookups, token_pages, role_lookup, entity_lookups=entity_lookups,
-                                                                          name_lookups=diff_names),
-                             cli=cli, cli_formula=("4 × (⌈{0}/100⌉+2)" if commands > 1 else "⌈{0}/100⌉+2").format(n_org)
-                             + " (list, GET, POST)", n=n_org,
-                             changed=changed > 0, seconds=seconds))
-        # list: token_info for the Workspace (Organization tokens) and for the Deployment.
-        if only is not None and "token_info" not in only:
-            continue
-        state = emu.control.state()
-        for where, count_on, lookups in (
-                (dict(where_ws, scope="organization"), ("ORGANIZATION", ws_id), lookups_ws),
-                (where_dep, (None, dep["id"]), lookups_dep)):
-            scope, entity = count_on
-            n = sum(1 for t in _state_tokens(state) if (scope is None or t["scope"] == scope)
-                    and any(r["entityId"] == entity for r in t["roles"]))
-            path = bench.task_playbook("astro.platform.token_info", where)
-            emu.control.clear_log()
-            seconds, changed = bench.playbook(path, forks=1)
-            got = bench.log()
-            rows.append(dict(module="token_info", operation="list " + ("Workspace" if scope else "Deployment"), by=by,
-                             requests=got["requests"], writes=got["writes"], minimum=lookups + pages(n),
-                             minimum_formula=_min_formula(0, lookups, pages(n), 0, listing=True),
-                             cli=pages(n, CLI_PAGE), cli_formula="⌈{0}/100⌉ (list)".format(n), n=n,
-                             changed=changed > 0, seconds=seconds))
+
+def operation_targets(data, by, ws_name, ws_id):
+    """The token, Workspace and Deployment one pass of measure_operations edits, given by ID or by name, and what
+    finding them by name costs (name look-ups of the Workspace and Deployment, pages of Organization tokens)."""
+    token = next(t for t in data["tokens"] if t["name"] == seedgen.OP_TOKEN)
+    dep = next(d for d in data["deployments"] if d["workspaceId"] == ws_id)
+    n_org = sum(1 for t in data["tokens"] if t["scope"] == "ORGANIZATION")
+    where = dict(by=by, token=token, ws_id=ws_id, dep=dep, n_org=n_org)
+    if by == "id":
+        return dict(where, who={"token_id": token["id"]}, ws={"workspace_id": ws_id},
+                    dep_args={"workspace_id": ws_id, "deployment_id": dep["id"]}, lookups_ws=0, lookups_dep=0, token_pages=0)
+    return dict(where, who={"token_name": token["name"]}, ws={"workspace_name": ws_name},
+                dep_args={"workspace_name": ws_name, "deployment_name": dep["name"]}, lookups_ws=1, lookups_dep=2,
+                token_pages=pages(n_org))
+
+
+def edit_plan(data, by, ws_id):
+    """(module, operation, arguments, base requests, role look-ups, ID look-ups) of each measured edit."""
+    custom = data["custom_roles"][1]["name"]
+    other_ws = data["workspaces"][0]["id"]
+    deps = [d["id"] for d in data["deployments"] if d["workspaceId"] == ws_id][:2]
+
+    def several(state):
+        """token_roles: roles in two Workspaces and on two Deployments, in one edit."""
+        extra = {"role": "WORKSPACE_MEMBER"} if state == "present" else {}
+        return dict(workspace_roles=[dict(workspace_id=w, state=state, **extra) for w in (ws_id, other_ws)],
+                    deployment_roles=[dict(deployment_id=d, state=state, **({"role": "DEPLOYMENT_ADMIN"} if extra else {}))
+                                      for d in deps])
+    # A first role on a Workspace or Deployment given by ID needs its look-up (one per kind): an entity found by
+    # its name needs none, a changed, kept or removed role none.
+    first_by_id = 1 if by == "id" else 0
+    return [
+        ("workspace_org_token", "add", dict(role="WORKSPACE_MEMBER"), 3, 0, first_by_id),
+        ("workspace_org_token", "update", dict(role="WORKSPACE_AUTHOR"), 3, 0, 0),
+        ("workspace_org_token", "no-op", dict(role="WORKSPACE_AUTHOR"), 1, 0, 0),
+        ("workspace_org_token", "remove", dict(state="absent"), 3, 0, 0),
+        ("deployment_token", "add", dict(role=custom, token_scope="organization"), 3, 1, first_by_id),
+        ("deployment_token", "update", dict(role="DEPLOYMENT_ADMIN", token_scope="organization"), 3, 0, 0),
+        ("deployment_token", "no-op", dict(role="DEPLOYMENT_ADMIN", token_scope="organization"), 1, 0, 0),
+        ("deployment_token", "remove", dict(state="absent", token_scope="organization"), 3, 0, 0),
+        ("token_roles", "add 2 Workspace + 2 Deployment roles", several("present"), 3, 0, 2),
+        ("token_roles", "no-op 2 + 2", several("present"), 1, 0, 0),
+        ("token_roles", "remove 2 + 2", several("absent"), 3, 0, 0),
+    ]
+
+
+def measure_edit(bench, where, module, op, args, base, role_lookup, entity_lookups):
+    """One row: run the edit as a one-task playbook, count its requests, compare with the minimum and the CLI."""
+    emu, by, token, n_org = bench.emu, where["by"], where["token"], where["n_org"]
+    entity, lookups = {"workspace_org_token": (where["ws"], where["lookups_ws"]),
+                       "deployment_token": (where["dep_args"], where["lookups_dep"]),
+                       "token_roles": ({}, 0)}[module]  # token_roles takes entity IDs: only the token has a name
+    path = bench.task_playbook("astro.platform." + module, dict(where["who"], **entity, **args))
+    diff_names = name_lookups(emu.control.state(), token["id"], module, args, where["ws_id"], where["dep"]["id"], by,
+                              entity_lookups) if base > 1 else 0
+    emu.control.clear_log()
+    seconds, changed = bench.playbook(path, forks=1)
+    got = bench.log()
+    minimum = base + lookups + where["token_pages"] + role_lookup + entity_lookups + diff_names
+    commands = 4 if module == "token_roles" else 1  # the CLI runs one command per role
+    return dict(module=module, operation=op, by=by, requests=got["requests"], writes=got["writes"], minimum=minimum,
+                minimum_formula=_min_formula(base, lookups, where["token_pages"], role_lookup, entity_lookups=entity_lookups,
+                                             name_lookups=diff_names),
+                cli=commands * (pages(n_org, CLI_PAGE) + 2),
+                cli_formula=("4 × (⌈{0}/100⌉+2)" if commands > 1 else "⌈{0}/100⌉+2").format(n_org) + " (list, GET, POST)",
+                n=n_org, changed=changed > 0, seconds=seconds)
+
+
+def measure_listings(bench, where):
+    """token_info for the Workspace (Organization tokens) and for the Deployment: requests against list pages."""
+    emu, ws_id, dep_id = bench.emu, where["ws_id"], where["dep"]["id"]
+    state = emu.control.state()
+    rows = []
+    for args, (scope, entity), lookups in (
+            (dict(where["ws"], scope="organization"), ("ORGANIZATION", ws_id), where["lookups_ws"]),
+            (where["dep_args"], (None, dep_id), where["lookups_dep"])):
+        n = sum(1 for t in _state_tokens(state) if (scope is None or t["scope"] == scope)
+                and any(r["entityId"] == entity for r in t["roles"]))
+        path = bench.task_playbook("astro.platform.token_info", args)
+        emu.control.clear_log()
+        seconds, changed = bench.playbook(path, forks=1)
+        got = bench.log()
+        rows.append(dict(module="token_info", operation="list " + ("Workspace" if scope else "Deployment"), by=where["by"],
+                         requests=got["requests"], writes=got["writes"], minimum=lookups + pages(n),
+                         minimum_formula=_min_formula(0, lookups, pages(n), 0, listing=True),
+                         cli=pages(n, CLI_PAGE), cli_formula="⌈{0}/100⌉ (list)".format(n), n=n,
+                         changed=changed > 0, seconds=seconds))
     return rows
 
 
@@ -319,12 +339,18 @@ def roles_in_place(emu, data, size):
 
 
 def onboard(bench, data, approach, size, runs=2):
-    """Reset the organization, run the onboarding `runs` times; one result dict per run."""
+    """Reset the organization, run the onboarding `runs` times; one result dict per run.
+
+    approach: "role" (one static inventory host per Workspace), "role localhost" (the same playbook on localhost,
+    no inventory), "uri" or "uri serial" (benchmarks/onboard_uri.yml, hosts as for "role").
+    """
     inventory, vars_file = write_onboarding_inputs(bench, data, size)
-    playbook = ROLE_PLAYBOOK if approach == "role" else URI_PLAYBOOK
+    playbook = URI_PLAYBOOK if approach.startswith("uri") else ROLE_PLAYBOOK
     extra = {"astro_onboarding_vars_file": str(vars_file)}
     if approach == "uri serial":
         extra["astro_uri_serial"] = 1
+    if approach == "role localhost":
+        inventory, extra["astro_onboarding_hosts"] = None, "localhost"
     bench.emu.control.reset()
     results = []
     for run in range(1, runs + 1):
@@ -333,9 +359,105 @@ def onboard(bench, data, approach, size, runs=2):
         got = bench.log()
         held, total = roles_in_place(bench.emu, data, size)
         results.append(dict(approach=approach, workspaces=size, run="first" if run == 1 else "re-run", seconds=round(seconds, 1),
-                            requests=got["requests"], reads=got["reads"], writes=got["writes"], errors=got["errors"],
-                            changed_tasks=changed, roles_held=held, roles_declared=total, forks=bench.forks))
+                            per_workspace=round(seconds / size, 3), requests=got["requests"], reads=got["reads"],
+                            writes=got["writes"], errors=got["errors"], changed_tasks=changed, roles_held=held,
+                            roles_declared=total, forks=bench.forks))
     return results
+
+
+def estimate(done, size):
+    """Seconds a first run of one approach would take at `size`, from its first runs at smaller sizes (done: {size: seconds}).
+
+    From two sizes or more, the growth of the last two, t ∝ size^k with k between 1 and 2 (a quadratic path is not
+    estimated as linear); from one, linear. Plus 10 %.
+    """
+    if not done:
+        return 0.0
+    sizes = sorted(done)
+    last = sizes[-1]
+    k = 1.0
+    if len(sizes) > 1 and done[sizes[-2]] > 0 and done[last] > 0:
+        k = min(2.0, max(1.0, math.log(done[last] / done[sizes[-2]]) / math.log(last / sizes[-2])))
+    return done[last] * (size / last) ** k * 1.1
+
+
+def run_onboarding(bench, data, sizes, main_size, serial_size, budget, started):
+    """Onboarding at every size, smallest first: both role paths at all sizes, then the uri playbook while it fits.
+
+    The role's two paths run first (first run and idempotent re-run at every size), so that the slow uri playbook
+    (seconds a Workspace) never takes the budget the large sizes need. A size whose estimate (see estimate) would
+    end the benchmark after `budget` seconds is skipped, with every larger size of that approach.
+    Returns (result rows, [(size, approach, estimated seconds)] skipped).
+    """
+    rows, skipped = [], []
+    for approaches in (("role", "role localhost"), ("uri", "uri serial")):
+        for approach in approaches:
+            done = {}
+            for size in sizes if approach != "uri serial" else [serial_size]:
+                runs = 2 if approach.startswith("role") or (approach == "uri" and size == main_size) else 1
+                guess = estimate(done, size) * runs  # a re-run counted as long as a first run
+                if skipped and skipped[-1][1] == approach or time.monotonic() - started + guess > budget:
+                    print("2/3. skipping {0} Workspaces, {1}: estimated {2:.0f} s would exceed the {3:.0f} s budget".format(
+                        size, approach, guess, budget), flush=True)
+                    skipped.append((size, approach, guess))
+                    continue
+                got = onboard(bench, data, approach, size, runs=runs)
+                done[size] = got[0]["seconds"]
+                rows += got
+                print("2/3. onboarding {0} Workspaces, {1}: {2}".format(size, approach, ", ".join(
+                    "{run} {seconds} s ({per_workspace} s a Workspace, {requests} requests)".format(**r) for r in got)), flush=True)
+    return rows, skipped
+
+
+def onboarding_minimum(data, size, run):
+    """The fewest requests the role makes for `size` Workspaces: look up the Organization's Workspaces and
+    Deployments (whatever `size` is), the custom roles once, and per token one page of the Organization tokens
+    (found by name) and a read; on a change a write and a verifying read, and on the first run the ID look-up of
+    the Workspaces (Organization tokens) or Deployments (Deployment tokens) it gets its first roles on: one
+    request filtered by up to ID_FILTER_MAX IDs, beyond that the Organization's whole list."""
+    n_org = sum(1 for t in data["tokens"] if t["scope"] == "ORGANIZATION")
+    per_workspace = sum(1 for d in data["deployments"] if d["workspaceId"] == data["workspaces"][0]["id"])
+    fixed = pages(len(data["workspaces"])) + pages(len(data["deployments"])) + 1
+    per_token = pages(n_org) + 1
+    if run == "re-run":
+        return fixed + per_token * len(seedgen.ONBOARD_ORG_TOKENS + seedgen.ONBOARD_DEPLOYMENT_TOKENS)
+
+    def first_roles(ids, listed):
+        return pages(ids) if ids <= ID_FILTER_MAX else pages(listed)
+    return (fixed + (per_token + 2 + first_roles(size, len(data["workspaces"]))) * len(seedgen.ONBOARD_ORG_TOKENS)
+            + (per_token + 2 + first_roles(size * per_workspace, len(data["deployments"]))) * len(seedgen.ONBOARD_DEPLOYMENT_TOKENS))
+
+
+# -- inventory plugin --------------------------------------------------------------------------------
+
+
+def measure_inventory(bench, workspaces, deployments_per_workspace=4):
+    """ansible-inventory with the astro.platform.astro plugin (Workspaces and Deployments as hosts) on an
+    organization of `workspaces` Workspaces: without cache, with an empty cache (it fills it), with the cache.
+
+    The emulator is re-seeded with that organization: reset it with the benchmark's own seed afterwards.
+    """
+    data = seedgen.generate(tokens=100, workspaces=workspaces, deployments_per_workspace=deployments_per_workspace,
+                            custom_roles=1, seed=7)
+    bench.emu.control.reset(seed=data)
+    folder = bench.workdir / "inventory-{0}".format(workspaces)
+    cache_dir = folder / "cache"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    source = dict(plugin="astro.platform.astro", include_deployments=True)
+    cached = dict(source, cache=True, cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache_dir), cache_timeout=3600)
+    minimum = pages(workspaces) + pages(len(data["deployments"]))
+    rows = []
+    for name, config, wanted in (("sync, no cache", source, minimum), ("sync, cache enabled and empty", cached, minimum),
+                                 ("again, from the cache", cached, 0)):
+        path = folder / "{0}.astro.yml".format("cached" if config.get("cache") else "plain")
+        path.write_text(yaml.safe_dump(config, sort_keys=False))
+        bench.emu.control.clear_log()
+        seconds, out = bench.run([BIN / "ansible-inventory", "-i", path, "--list"])
+        hosts = len(json.loads(out).get("_meta", {}).get("hostvars", {}))
+        rows.append(dict(run=name, workspaces=workspaces, deployments=len(data["deployments"]), hosts=hosts,
+                         seconds=round(seconds, 2), requests=bench.log()["requests"], minimum=wanted))
+    return rows
 
 
 # -- 3b. by-name lookups at scale ---------------------------------------------------------------------
@@ -425,60 +547,121 @@ def parse_importtime(stderr):
 
 # -- output --------------------------------------------------------------------------------------------
 
+APPROACHES = ("role", "role localhost", "uri", "uri serial")
+# Targets at enterprise size (seconds, on this machine, forks 10).
+TARGET_SIZE, BASE_SIZE = 1000, 100
+HOST_FIRST_MAX, HOST_RERUN_MAX, LOCALHOST_MAX = 60, 45, 20
+# "A sync in seconds": ansible-inventory with 1 000 Workspaces and 4 000 Deployments as hosts, whole process.
+INVENTORY_SYNC_MAX = 10
 
-def markdown(meta, ops, onboarding, lookups, profile, checks):
-    out = ["# astro.platform benchmark", "",
-           "Measured {date} on {machine} ({nproc} cores, Python {python}, ansible-core {ansible}); {command}, "
-           "forks {forks}, emulator seeded with {tokens} tokens, {workspaces} Workspaces, {deployments} Deployments, "
-           "{custom_roles} custom roles. Total {total:.0f} s.".format(**meta), ""]
-    out += ["## Requests per operation", "",
-            "n = Organization tokens the by-name list pages over (the CLI lists them by 100 for every token command). "
-            "CLI = the Astro CLI's pattern computed as a formula of n, not measured.", "",
-            "| module | operation | by | requests | writes | minimum | minimum is | = min | Astro CLI | CLI formula |",
-            "| --- | --- | --- | ---: | ---: | ---: | --- | :---: | ---: | --- |"]
-    for r in ops:
-        out.append("| {module} | {operation} | {by} | {requests} | {writes} | {minimum} | {minimum_formula} | {ok} | {cli} | {cli_formula} |".format(
-            ok="yes" if r["requests"] == r["minimum"] else "**NO**", **r))
-    out += ["", "## Onboarding (3 Organization tokens + 2 tokens on 4 Deployments per Workspace)", "",
-            "role = `playbooks/onboard_workspaces.yml` (role `workspace_onboarding`: one `token_roles` edit per token for all the Workspaces), "
-            "uri = `benchmarks/onboard_uri.yml`; "
-            "uri serial = the same with `serial: 1` (one Workspace at a time, so no host posts a list another host has changed since it read it); "
-            "one static inventory host per Workspace, forks {forks}. roles held = declared roles in place afterwards (from the emulator).".format(**meta), "",
-            "| Workspaces | approach | run | wall s | requests | reads | writes | changed (recap sum) | roles held / declared |",
-            "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
-    for r in sorted(onboarding, key=lambda r: (r["workspaces"], r["approach"], r["run"] != "first")):
-        out.append("| {workspaces} | {approach} | {run} | {seconds} | {requests} | {reads} | {writes} | {changed_tasks} | "
-                   "{roles_held} / {roles_declared} |".format(**r))
-    for size, estimate in meta.get("skipped", ()):
-        out.append("| {0} | role + uri | skipped | ≈{1:.0f} (estimated) | | | | | over the `--budget` of `make bench` |".format(size, estimate))
-    out += ["", "## By-name lookup at scale (workspace_org_token no-op, token by name)", "",
-            "| Organization tokens | requests | minimum (⌈n/1000⌉+1) | Astro CLI (⌈n/100⌉+2) | wall s |",
-            "| ---: | ---: | ---: | ---: | ---: |"]
-    for r in lookups:
-        out.append("| {tokens} | {requests} | {minimum} | {cli} | {seconds} |".format(**r))
-    if profile:
-        out += ["", "## Per-task overhead (one module run; median of 5)", "", "| what | seconds |", "| --- | ---: |",
-                "| `ansible localhost -m ansible.builtin.ping` (ad-hoc, whole process) | {0:.2f} |".format(profile["adhoc_ping"]),
-                "| `ansible localhost -m astro.platform.token_info -a token_id=…` | {0:.2f} |".format(profile["adhoc_token_info"])]
-        if "ansiballz_wall" in profile:
-            out.append("| token_info's AnsiballZ run alone (python startup, imports, 1 HTTP GET) | {0:.3f} |".format(profile["ansiballz_wall"]))
-            out.append("| bare `python -c pass` | {0:.3f} |".format(profile["python_startup"]))
-            for name, seconds in profile["imports"].items():
-                out.append("| import: {0} | {1:.3f} |".format(name, seconds))
+
+def markdown(results):
+    """The report: one section per measurement, then the targets."""
+    out = markdown_header(results["meta"]) + markdown_operations(results["ops"])
+    out += markdown_onboarding(results["meta"], results["onboarding"], results["skipped"])
+    out += markdown_per_workspace(results["onboarding"]) + markdown_inventory(results["inventory"])
+    out += markdown_lookups(results["lookups"]) + markdown_profile(results["profile"])
     out += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | :---: |"]
-    for name, measured, met in checks:
+    for name, measured, met in results["checks"]:
         out.append("| {0} | {1} | {2} |".format(name, measured, "yes" if met else "**no**"))
     return "\n".join(out) + "\n"
 
 
+def markdown_header(meta):
+    return ["# astro.platform benchmark", "",
+            "Measured {date} on {machine} ({nproc} cores, Python {python}, ansible-core {ansible}); {command}, "
+            "forks {forks}, emulator seeded with {tokens} tokens, {workspaces} Workspaces, {deployments} Deployments, "
+            "{custom_roles} custom roles. Total {total:.0f} s.".format(**meta), ""]
+
+
+def markdown_operations(ops):
+    out = ["## Requests per operation", "",
+           "n = Organization tokens the by-name list pages over (the CLI lists them by 100 for every token command). "
+           "CLI = the Astro CLI's pattern computed as a formula of n, not measured.", "",
+           "| module | operation | by | requests | writes | minimum | minimum is | = min | Astro CLI | CLI formula |",
+           "| --- | --- | --- | ---: | ---: | ---: | --- | :---: | ---: | --- |"]
+    for r in ops:
+        out.append("| {module} | {operation} | {by} | {requests} | {writes} | {minimum} | {minimum_formula} | {ok} | {cli} | {cli_formula} |".format(
+            ok="yes" if r["requests"] == r["minimum"] else "**NO**", **r))
+    return out
+
+
+def markdown_onboarding(meta, onboarding, skipped):
+    out = ["", "## Onboarding (3 Organization tokens + 2 tokens on 4 Deployments per Workspace)", "",
+           "role = `playbooks/onboard_workspaces.yml` (role `workspace_onboarding`: one `token_roles` edit per token for all the Workspaces) "
+           "with one static inventory host per Workspace, as the inventory plugin gives them; "
+           "role localhost = the same playbook with `-e astro_onboarding_hosts=localhost` and no inventory; "
+           "uri = `benchmarks/onboard_uri.yml` with the same hosts, at the sizes that fit the time budget; "
+           "uri serial = the same with `serial: 1` (one Workspace at a time, so no host posts a list another host has changed since it read it); "
+           "forks {forks}, one organization of {workspaces} Workspaces at every size. "
+           "roles held = declared roles in place afterwards (from the emulator).".format(**meta), "",
+           "| Workspaces | approach | run | wall s | s / Workspace | requests | reads | writes | changed (recap sum) | roles held / declared |",
+           "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in sorted(onboarding, key=lambda r: (r["workspaces"], APPROACHES.index(r["approach"]), r["run"] != "first")):
+        out.append("| {workspaces} | {approach} | {run} | {seconds} | {per_workspace:.3f} | {requests} | {reads} | {writes} | "
+                   "{changed_tasks} | {roles_held} / {roles_declared} |".format(**r))
+    for size, approach, guess in skipped:
+        out.append("| {0} | {1} | skipped | ≈{2:.0f} (estimated) | | | | | | over the `--budget` of `make bench` |".format(size, approach, guess))
+    return out
+
+
+def markdown_per_workspace(onboarding):
+    """Seconds per Workspace of each approach and run, by size: flat (or falling) when the time is linear."""
+    columns = [(a, run) for a in APPROACHES for run in ("first", "re-run") if any(r["approach"] == a and r["run"] == run for r in onboarding)]
+    out = ["", "## Seconds per Workspace", "", "| Workspaces | " + " | ".join("{0}, {1}".format(*c) for c in columns) + " |",
+           "| ---: |" + " ---: |" * len(columns)]
+    for size in sorted({r["workspaces"] for r in onboarding}):
+        cells = [next(("{0:.3f}".format(r["per_workspace"]) for r in onboarding
+                       if (r["approach"], r["run"], r["workspaces"]) == (a, run, size)), "") for a, run in columns]
+        out.append("| {0} | {1} |".format(size, " | ".join(cells)))
+    return out
+
+
+def markdown_inventory(inventory):
+    if not inventory:
+        return []
+    out = ["", "## Inventory plugin (`ansible-inventory --list`, Workspaces and Deployments as hosts)", "",
+           "Whole `ansible-inventory` process; minimum = ⌈Workspaces/1000⌉ + ⌈Deployments/1000⌉ list pages, 0 from the cache.", "",
+           "| Workspaces | Deployments | run | hosts | wall s | requests | minimum |", "| ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+    for r in inventory:
+        out.append("| {workspaces} | {deployments} | {run} | {hosts} | {seconds} | {requests} | {minimum} |".format(**r))
+    return out
+
+
+def markdown_lookups(lookups):
+    out = ["", "## By-name lookup at scale (workspace_org_token no-op, token by name)", "",
+           "| Organization tokens | requests | minimum (⌈n/1000⌉+1) | Astro CLI (⌈n/100⌉+2) | wall s |",
+           "| ---: | ---: | ---: | ---: | ---: |"]
+    for r in lookups:
+        out.append("| {tokens} | {requests} | {minimum} | {cli} | {seconds} |".format(**r))
+    return out
+
+
+def markdown_profile(profile):
+    if not profile:
+        return []
+    out = ["", "## Per-task overhead (one module run; median of 5)", "", "| what | seconds |", "| --- | ---: |",
+           "| `ansible localhost -m ansible.builtin.ping` (ad-hoc, whole process) | {0:.2f} |".format(profile["adhoc_ping"]),
+           "| `ansible localhost -m astro.platform.token_info -a token_id=…` | {0:.2f} |".format(profile["adhoc_token_info"])]
+    if "ansiballz_wall" in profile:
+        out.append("| token_info's AnsiballZ run alone (python startup, imports, 1 HTTP GET) | {0:.3f} |".format(profile["ansiballz_wall"]))
+        out.append("| bare `python -c pass` | {0:.3f} |".format(profile["python_startup"]))
+        for name, seconds in profile["imports"].items():
+            out.append("| import: {0} | {1:.3f} |".format(name, seconds))
+    return out
+
+
+def pick(onboarding, approach, run, size):
+    return next((r for r in onboarding if r["approach"] == approach and r["workspaces"] == size and r["run"] == run), None)
+
+
 def targets(ops, onboarding, main_size, serial_size):
-    def pick(approach, run, size=main_size):
-        return next((r for r in onboarding if r["approach"] == approach and r["workspaces"] == size and r["run"] == run), None)
+    """Per operation at the minimum; the role against the uri playbook at every size both ran."""
     checks = []
     bad = [r for r in ops if r["requests"] != r["minimum"]]
     checks.append(("requests per operation = minimum, every row", "{0} of {1} rows at the minimum".format(len(ops) - len(bad), len(ops)), not bad))
     for size in sorted({r["workspaces"] for r in onboarding}):
-        role, uri = pick("role", "first", size), pick("uri", "first", size)
+        role, uri = pick(onboarding, "role", "first", size), pick(onboarding, "uri", "first", size)
         if not (role and uri):
             continue
         checks.append(("onboarding {0}: role ≥ 2× faster than uri".format(size),
@@ -490,59 +673,124 @@ def targets(ops, onboarding, main_size, serial_size):
         checks.append(("onboarding {0}: every declared role in place after the first run".format(size),
                        "role {0}/{1}, uri {2}/{3}".format(role["roles_held"], role["roles_declared"], uri["roles_held"], uri["roles_declared"]),
                        role["roles_held"] == role["roles_declared"]))
-    role, serial = pick("role", "first", serial_size), pick("uri serial", "first", serial_size)
+    role, serial = pick(onboarding, "role", "first", serial_size), pick(onboarding, "uri serial", "first", serial_size)
     if role and serial:
         checks.append(("onboarding {0}: role vs the uri playbook that keeps every role (serial: 1)".format(serial_size),
                        "role {0} s / {1} requests, uri serial {2} s / {3} requests ({4}/{5} roles held): time {6:.2f}, requests {7:.2f}".format(
                            role["seconds"], role["requests"], serial["seconds"], serial["requests"], serial["roles_held"],
                            serial["roles_declared"], role["seconds"] / serial["seconds"], role["requests"] / serial["requests"]),
                        role["seconds"] * 2 <= serial["seconds"] and role["requests"] * 2 <= serial["requests"]))
-    for approach in ("role", "uri"):
-        again = pick(approach, "re-run")
+    for approach in ("role", "role localhost", "uri"):
+        again = pick(onboarding, approach, "re-run", main_size)
         if again:
             checks.append(("onboarding {0}, {1}: idempotent re-run makes no write".format(main_size, approach),
                            "{0} writes, {1} changed tasks".format(again["writes"], again["changed_tasks"]), again["writes"] == 0))
     return checks
 
 
-def write_csv(path, ops, onboarding, lookups):
+def scale_targets(onboarding, data, large=TARGET_SIZE, small=BASE_SIZE):
+    """The role's two paths at enterprise size: wall time, linear growth, requests at the minimum at every size."""
+    def seconds_at_most(label, approach, run, limit):
+        row = pick(onboarding, approach, run, large)
+        return ("{0}, {1} Workspaces, {2}: ≤ {3} s".format(label, large, "first run" if run == "first" else "idempotent re-run", limit),
+                "{0} s".format(row["seconds"]) if row else "not measured", bool(row) and row["seconds"] <= limit)
+    checks = [seconds_at_most("one host per Workspace", "role", "first", HOST_FIRST_MAX),
+              seconds_at_most("one host per Workspace", "role", "re-run", HOST_RERUN_MAX),
+              seconds_at_most("localhost mode", "role localhost", "first", LOCALHOST_MAX)]
+    for approach, label in (("role", "one host per Workspace"), ("role localhost", "localhost mode")):
+        at_large, at_small = pick(onboarding, approach, "first", large), pick(onboarding, approach, "first", small)
+        checks.append(("{0}: seconds per Workspace at {1} ≤ at {2}".format(label, large, small),
+                       "{0} at {1}, {2} at {3}".format(at_large["per_workspace"] if at_large else "not measured", large,
+                                                       at_small["per_workspace"] if at_small else "not measured", small),
+                       bool(at_large and at_small) and at_large["per_workspace"] <= at_small["per_workspace"]))
+        checks += request_targets(onboarding, data, approach, label)
+    return checks
+
+
+def request_targets(onboarding, data, approach, label):
+    """Per run (first, re-run): the same requests at every size, and each the minimum (onboarding_minimum)."""
+    checks = []
+    for run in ("first", "re-run"):
+        rows = sorted((r for r in onboarding if r["approach"] == approach and r["run"] == run), key=lambda r: r["workspaces"])
+        minimum = {r["workspaces"]: onboarding_minimum(data, r["workspaces"], run) for r in rows}
+        measured = ", ".join("{0}: {1} (min {2})".format(r["workspaces"], r["requests"], minimum[r["workspaces"]]) for r in rows)
+        checks.append(("{0}, {1}: requests constant in Workspaces".format(label, run), measured or "not measured",
+                       len({r["requests"] for r in rows}) == 1))
+        checks.append(("{0}, {1}: requests = minimum at every size".format(label, run), measured or "not measured",
+                       bool(rows) and all(r["requests"] == minimum[r["workspaces"]] for r in rows)))
+    return checks
+
+
+def inventory_targets(inventory):
+    """A sync in seconds at the minimum of list pages; a second run with the cache makes no request."""
+    checks = []
+    for r in inventory:
+        everything = r["hosts"] == r["workspaces"] + r["deployments"]
+        if r["minimum"]:
+            checks.append(("inventory plugin, {workspaces} Workspaces + {deployments} Deployments, {run}: ≤ {0} s, list pages at the "
+                           "minimum".format(INVENTORY_SYNC_MAX, **r), "{seconds} s, {requests} requests (min {minimum}), {hosts} hosts".format(**r),
+                           everything and r["seconds"] <= INVENTORY_SYNC_MAX and r["requests"] == r["minimum"]))
+        else:
+            checks.append(("inventory plugin, {workspaces} Workspaces + {deployments} Deployments, {run}: 0 requests".format(**r),
+                           "{seconds} s, {requests} requests, {hosts} hosts".format(**r), everything and r["requests"] == 0))
+    return checks
+
+
+def write_csv(path, results):
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["section", "name", "size", "run", "seconds", "requests", "reads", "writes", "minimum", "cli", "roles_held", "roles_declared"])
-        for r in ops:
+        writer.writerow(["section", "name", "size", "run", "seconds", "requests", "reads", "writes", "minimum", "cli", "roles_held",
+                         "roles_declared", "seconds_per_workspace"])
+        for r in results["ops"]:
             writer.writerow(["operation", "{0} {1} by {2}".format(r["module"], r["operation"], r["by"]), r["n"], "", round(r["seconds"], 2),
-                             r["requests"], r["requests"] - r["writes"], r["writes"], r["minimum"], r["cli"], "", ""])
-        for r in onboarding:
+                             r["requests"], r["requests"] - r["writes"], r["writes"], r["minimum"], r["cli"], "", "", ""])
+        for r in results["onboarding"]:
             writer.writerow(["onboarding", r["approach"], r["workspaces"], r["run"], r["seconds"], r["requests"], r["reads"], r["writes"],
-                             "", "", r["roles_held"], r["roles_declared"]])
-        for r in lookups:
-            writer.writerow(["lookup", "token by name", r["tokens"], "", r["seconds"], r["requests"], r["requests"], 0, r["minimum"], r["cli"], "", ""])
+                             "", "", r["roles_held"], r["roles_declared"], r["per_workspace"]])
+        for r in results["inventory"]:
+            writer.writerow(["inventory", "ansible-inventory, {0} hosts".format(r["hosts"]), r["workspaces"], r["run"], r["seconds"],
+                             r["requests"], r["requests"], 0, r["minimum"], "", "", "", ""])
+        for r in results["lookups"]:
+            writer.writerow(["lookup", "token by name", r["tokens"], "", r["seconds"], r["requests"], r["requests"], 0, r["minimum"], r["cli"],
+                             "", "", ""])
+
+
+PLOT_STYLES = {"role": "o-", "role localhost": "D-", "uri": "s--", "uri serial": "^:"}
 
 
 def plot(path, onboarding, lookups):
+    """Seconds against Workspaces for each path (log-log: a slope of 1 is linear), seconds per Workspace,
+    requests, and the by-name look-ups against the CLI's."""
     import matplotlib  # noqa: PLC0415
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    fig, (ax_time, ax_req, ax_look) = plt.subplots(1, 3, figsize=(15, 4.5))
-    for approach, style in (("role", "o-"), ("uri", "s--"), ("uri serial", "^:")):
-        rows = sorted((r for r in onboarding if r["approach"] == approach and r["run"] == "first"), key=lambda r: r["workspaces"])
-        if rows:
-            sizes = [r["workspaces"] for r in rows]
-            ax_time.plot(sizes, [r["seconds"] for r in rows], style, label=approach)
-            ax_req.plot(sizes, [r["requests"] for r in rows], style, label=approach)
-    ax_time.set(title="Onboarding: wall time (first run)", xlabel="Workspaces", ylabel="seconds")
-    ax_req.set(title="Onboarding: API requests (first run)", xlabel="Workspaces", ylabel="requests")
+    fig, ((ax_time, ax_per), (ax_req, ax_look)) = plt.subplots(2, 2, figsize=(13, 9))
+    for number, (approach, style) in enumerate(PLOT_STYLES.items()):
+        color = "C{0}".format(number)  # one colour per approach in every panel
+        for run in ("first", "re-run"):
+            rows = sorted((r for r in onboarding if (r["approach"], r["run"]) == (approach, run)), key=lambda r: r["workspaces"])
+            if not rows or (run == "re-run" and len(rows) < 2):
+                continue
+            sizes, label = [r["workspaces"] for r in rows], approach + ("" if run == "first" else ", re-run")
+            line_style = style if run == "first" else style[0] + ":"
+            ax_time.plot(sizes, [r["seconds"] for r in rows], line_style, color=color, label=label)
+            ax_per.plot(sizes, [r["per_workspace"] for r in rows], line_style, color=color, label=label)
+            if run == "first":
+                ax_req.plot(sizes, [r["requests"] for r in rows], style, color=color, label=label)
+    ax_time.set(title="Onboarding: wall time", xlabel="Workspaces", ylabel="seconds", xscale="log", yscale="log")
+    ax_per.set(title="Onboarding: seconds per Workspace", xlabel="Workspaces", ylabel="seconds / Workspace", xscale="log", yscale="log")
+    ax_req.set(title="Onboarding: API requests (first run)", xlabel="Workspaces", ylabel="requests", xscale="log")
     if lookups:
         n = [r["tokens"] for r in lookups]
         ax_look.plot(n, [r["requests"] for r in lookups], "o-", label="astro.platform (measured)")
         ax_look.plot(n, [r["cli"] for r in lookups], "s--", label="Astro CLI (⌈n/100⌉+2)")
-        ax_look.set_xscale("log")
-        ax_look.set_yscale("log")
+        ax_look.set(xscale="log", yscale="log")
     ax_look.set(title="By-name token edit: requests", xlabel="Organization tokens", ylabel="requests")
-    for ax in (ax_time, ax_req, ax_look):
+    for ax in (ax_time, ax_per, ax_req, ax_look):
         ax.grid(True, alpha=0.3)
-        ax.legend()
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -579,74 +827,78 @@ def install(workdir):
     return install_collection(tarball, Path(workdir) / "collections")
 
 
-def main(argv=None):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10,50,100,200",
+    parser.add_argument("--sizes", default="10,100,400,1000,2000",
                         help="onboarding sizes (Workspaces), comma-separated; run smallest first, a size that would exceed --budget is skipped")
-    parser.add_argument("--main-size", type=int, default=100, help="the size also re-run (idempotence) and compared")
+    parser.add_argument("--main-size", type=int, default=100, help="the size at which the uri playbook is also re-run (idempotence)")
     parser.add_argument("--serial-size", type=int, default=10, help="the size at which the uri playbook also runs with serial: 1")
     parser.add_argument("--lookup-sizes", default="100,1000,10000")
+    parser.add_argument("--inventory-size", type=int, default=TARGET_SIZE,
+                        help="Workspaces (4 Deployments each) of the inventory plugin measurement; 0 to skip it")
     parser.add_argument("--forks", type=int, default=10)
     parser.add_argument("--budget", type=float, default=2700, help="seconds; a size whose estimate would exceed it is skipped")
     parser.add_argument("--output", default=str(BENCH_DIR / "results"))
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--readme-only", action="store_true", help="only copy the figures of OUTPUT/latest.md into README.md")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def measure_all(bench, data, args, started):
+    """Every measurement, in the order of the report; the emulator is re-seeded with `data` between them."""
+    print("1. per operation ...", flush=True)
+    ops = measure_operations(bench, data) + measure_api_token(bench, data)
+    print("   {0:.0f} s".format(time.monotonic() - started), flush=True)
+    print("3b. by-name lookups at", args.lookup_sizes, "tokens ...", flush=True)
+    lookups = lookup_scaling(bench, [int(n) for n in args.lookup_sizes.split(",")])
+    inventory = []
+    if args.inventory_size:
+        print("4. inventory plugin at", args.inventory_size, "Workspaces ...", flush=True)
+        inventory = measure_inventory(bench, args.inventory_size)
+    bench.emu.control.reset(seed=data)
+    bench.emu.control.clear_log()
+    profile = None if args.no_profile else profile_module(bench, data)
+    sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.main_size})
+    onboarding, skipped = run_onboarding(bench, data, sizes, args.main_size, args.serial_size, args.budget, started)
+    checks = targets(ops, onboarding, args.main_size, args.serial_size) + scale_targets(onboarding, data) + inventory_targets(inventory)
+    return dict(ops=ops, lookups=lookups, inventory=inventory, profile=profile, onboarding=onboarding, skipped=skipped, checks=checks)
+
+
+def write_results(results, output):
+    text = markdown(results)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "latest.md").write_text(text)
+    write_csv(output / "latest.csv", results)
+    plot(output / "latest.png", results["onboarding"], results["lookups"])
+    print(text)
+    print("wrote", output / "latest.md", output / "latest.csv", output / "latest.png")
+    if output.resolve() == (BENCH_DIR / "results").resolve() and update_readme(text):
+        print("updated the figures in", README)
+
+
+def main(argv=None):
+    args = parse_args(argv)
     if args.readme_only:
         return 0 if update_readme((Path(args.output) / "latest.md").read_text()) else 1
     given = sys.argv[1:] if argv is None else argv
     command = "`make bench`" + (' `BENCH_ARGS="{0}"`'.format(" ".join(given)) if given else "")
     started = time.monotonic()
-    data = seedgen.generate()
+    sizes = [int(s) for s in args.sizes.split(",")] + [args.main_size]
+    # One organization for every size, large enough for the largest: the look-ups then cost the same at every size.
+    data = seedgen.generate(workspaces=max([200] + sizes))
     workdir = Path(tempfile.mkdtemp(prefix="astro-bench-"))
     print("building and installing the collection into", workdir, flush=True)
     collections = install(workdir)
     emulator = Emulator(seed=data)
     emulator.start()
     try:
-        bench = Bench(emulator, collections, workdir, forks=args.forks)
-        print("1. per operation ...", flush=True)
-        ops = measure_operations(bench, data) + measure_api_token(bench, data)
-        print("   {0:.0f} s".format(time.monotonic() - started), flush=True)
-        print("3b. by-name lookups at", args.lookup_sizes, "tokens ...", flush=True)
-        lookups = lookup_scaling(bench, [int(n) for n in args.lookup_sizes.split(",")])
-        emulator.control.reset(seed=data)
-        emulator.control.clear_log()
-        profile = None if args.no_profile else profile_module(bench, data)
-        onboarding = []
-        sizes = [int(s) for s in args.sizes.split(",")]
-        order = sorted(set(sizes) | {args.main_size, args.serial_size})
-        per_workspace = None
-        skipped = []
-        for size in order:
-            runs = 2 if size == args.main_size else 1
-            elapsed = time.monotonic() - started
-            if per_workspace and elapsed + per_workspace * size > args.budget:
-                print("2/3. skipping {0} Workspaces: estimated {1:.0f} s would exceed the {2:.0f} s budget".format(
-                    size, per_workspace * size, args.budget), flush=True)
-                skipped.append((size, per_workspace * size))
-                continue
-            for approach in ("role", "uri") + (("uri serial",) if size == args.serial_size else ()):
-                print("2/3. onboarding {0} Workspaces, {1}, {2} run(s) ...".format(size, approach, runs), flush=True)
-                onboarding += onboard(bench, data, approach, size, runs=runs)
-            # Larger sizes run role and uri once each: estimate from this size's first runs, plus 10 %.
-            spent = sum(r["seconds"] for r in onboarding if r["workspaces"] == size and r["run"] == "first" and r["approach"] in ("role", "uri"))
-            per_workspace = spent / size * 1.1
-        meta = dict(date=datetime.date.today().isoformat(), machine=platform.machine() + " " + platform.system(), nproc=os.cpu_count(),
-                    python=platform.python_version(), ansible=_ansible_version(), forks=args.forks, tokens=len(data["tokens"]),
-                    workspaces=len(data["workspaces"]), deployments=len(data["deployments"]), custom_roles=len(data["custom_roles"]),
-                    total=time.monotonic() - started, skipped=skipped, command=command)
-        checks = targets(ops, onboarding, args.main_size, args.serial_size)
-        text = markdown(meta, ops, onboarding, lookups, profile, checks)
-        output = Path(args.output)
-        output.mkdir(parents=True, exist_ok=True)
-        (output / "latest.md").write_text(text)
-        write_csv(output / "latest.csv", ops, onboarding, lookups)
-        plot(output / "latest.png", onboarding, lookups)
-        print(text)
-        print("wrote", output / "latest.md", output / "latest.csv", output / "latest.png")
-        if output.resolve() == (BENCH_DIR / "results").resolve() and update_readme(text):
-            print("updated the figures in", README)
+        results = measure_all(Bench(emulator, collections, workdir, forks=args.forks), data, args, started)
+        results["meta"] = dict(
+            date=datetime.date.today().isoformat(), machine=platform.machine() + " " + platform.system(), nproc=os.cpu_count(),
+            python=platform.python_version(), ansible=_ansible_version(), forks=args.forks, tokens=len(data["tokens"]),
+            workspaces=len(data["workspaces"]), deployments=len(data["deployments"]), custom_roles=len(data["custom_roles"]),
+            total=time.monotonic() - started, command=command)
+        write_results(results, Path(args.output))
     finally:
         emulator.stop()
         shutil.rmtree(workdir, ignore_errors=True)

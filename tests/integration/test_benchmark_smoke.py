@@ -7,8 +7,10 @@
 Per-operation request counts must equal the minimum (by name: the Workspace look-up, one token page,
 then read, write and verifying read; a no-op reads once), the onboarding role must cost exactly its
 look-ups plus one edit per token (with, on the first run, one ID look-up of the token's new Workspaces or
-Deployments), whatever the number of Workspaces, and put every declared role in place, and its idempotent
-re-run must not write.
+Deployments), whatever the number of Workspaces and on both paths (one host per Workspace, localhost), and
+put every declared role in place, and its idempotent re-run must not write. The inventory plugin lists
+Workspaces and Deployments in the fewest pages and, with its cache, makes no request the second time. The
+report, its targets and the plot are written from those rows.
 """
 
 from __future__ import annotations
@@ -75,6 +77,53 @@ def test_benchmark_smoke(installed_collection, small_org, tmp_path):
     assert again["writes"] == 0 and again["changed_tasks"] == 0
     assert again["requests"] == lookup + custom_lookups + tokens * per_token_noop
     assert again["roles_held"] == again["roles_declared"]
+    assert [first["requests"], again["requests"]] == [bench_run.onboarding_minimum(data, WORKSPACES, run) for run in ("first", "re-run")]
+
+    # Localhost mode, first run only (the re-run above already checks idempotence): the same requests and roles.
+    on_localhost = bench_run.onboard(bench, data, "role localhost", WORKSPACES, runs=1)
+    assert [(r["requests"], r["writes"], r["roles_held"]) for r in on_localhost] == [(first["requests"], first["writes"], first["roles_held"])]
+    assert on_localhost[0]["per_workspace"] == pytest.approx(on_localhost[0]["seconds"] / WORKSPACES, abs=0.06)
+
+    rows = [first, again] + on_localhost
+    checks = {name: met for name, _, met in bench_run.scale_targets(rows, data, large=WORKSPACES, small=WORKSPACES)}
+    assert checks["one host per Workspace, re-run: requests = minimum at every size"]
+    assert checks["localhost mode, first: requests = minimum at every size"]
+    assert not bench_run.scale_targets(rows, data, large=1000, small=WORKSPACES)[0][2], "a size not measured cannot meet a target"
+    _write_report(data, rows, tmp_path / "results")
+
+
+def _write_report(data, onboarding, output):
+    """The report, CSV and plot from measured rows (a skipped size listed as such)."""
+    meta = dict(date="today", machine="here", nproc=2, python="3", ansible="2", forks=WORKSPACES, tokens=len(data["tokens"]),
+                workspaces=len(data["workspaces"]), deployments=len(data["deployments"]), custom_roles=len(data["custom_roles"]),
+                total=1.0, command="smoke")
+    checks = bench_run.scale_targets(onboarding, data, large=WORKSPACES, small=WORKSPACES)
+    bench_run.write_results(dict(meta=meta, ops=[], lookups=[], inventory=[], profile=None, onboarding=onboarding,
+                                 skipped=[(1000, "uri", 2000.0)], checks=checks), output)
+    report = (output / "latest.md").read_text()
+    assert "## Seconds per Workspace" in report and "| 1000 | uri | skipped |" in report
+    assert (output / "latest.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("benchmark")
+def test_benchmark_inventory_sync_and_cache(installed_collection, small_org, tmp_path):
+    emulator, _ = small_org
+    bench = bench_run.Bench(emulator, installed_collection, tmp_path)
+    rows = bench_run.measure_inventory(bench, workspaces=3, deployments_per_workspace=2)
+    assert [(r["run"], r["hosts"], r["requests"], r["minimum"]) for r in rows] == [
+        ("sync, no cache", 9, 2, 2), ("sync, cache enabled and empty", 9, 2, 2), ("again, from the cache", 9, 0, 0)]
+    assert all(met for _, _, met in bench_run.inventory_targets(rows))
+
+
+def test_a_size_is_skipped_when_its_estimate_exceeds_the_budget():
+    assert bench_run.estimate({}, 100) == 0
+    assert bench_run.estimate({10: 10.0}, 100) == pytest.approx(110.0)               # one size: linear
+    assert bench_run.estimate({10: 10.0, 20: 40.0}, 40) == pytest.approx(176.0)      # quadratic growth stays quadratic
+    assert bench_run.estimate({10: 10.0, 20: 12.0}, 40) == pytest.approx(26.4)       # never below linear
+    rows, skipped = bench_run.run_onboarding(None, None, [10, 100], 10, 10, budget=0, started=0)
+    assert rows == [] and [(size, approach) for size, approach, _ in skipped] == [
+        (10, "role"), (100, "role"), (10, "role localhost"), (100, "role localhost"), (10, "uri"), (100, "uri"), (10, "uri serial")]
 
 
 @pytest.mark.slow
