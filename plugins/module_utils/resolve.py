@@ -12,23 +12,22 @@ from __future__ import annotations
 
 import difflib
 
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroInputError, shown
-from ansible_collections.astro.platform.plugins.module_utils.role_list import (
+from ansible_collections.astro.platform.plugins.module_utils.entities import (
     DEPLOYMENT,
     DEPLOYMENT_ADMIN,
     ORGANIZATION,
     WORKSPACE,
-    check_deployment_role,
-    home_workspace_id,
-    named,
 )
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.role_display import named
+from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_deployment_role
 
 
-def given(value, option):
-    """The option's value, or None when it was left out; an empty or blank value is refused."""
+def refuse_blank(value, option):
+    """Fail, naming the option, when it is set to an empty or blank string; None (left out) and any other value pass."""
     if value is not None and not value.strip():
         raise AstroInputError("{0} is empty ({1!r}); give a value or leave the option out.".format(option, value))
-    return value
 
 
 def as_id(value):
@@ -36,9 +35,13 @@ def as_id(value):
     return None if value is None else value.lower()
 
 
-def given_id(value, option):
-    """given() for an ID option, lower-cased (names, unlike IDs, are matched exactly)."""
-    return as_id(given(value, option))
+def id_option(value, option):
+    """An ID option's value lower-cased, or None when it was left out; a blank one is refused (refuse_blank).
+
+    Names, unlike IDs, are matched exactly.
+    """
+    refuse_blank(value, option)
+    return as_id(value)
 
 
 SHOWN_CANDIDATES = 10  # names a failed look-up lists; an organization may have hundreds
@@ -73,8 +76,12 @@ def name_hint(name, candidates, what):
                                        " and {0} more".format(more) if more > 0 else "")
 
 
-def _only_match(matches, what, name, describe, candidates=None, where=""):
-    """The one match; none or several fail. candidates: a callable giving the names there are, called on a miss only."""
+def only_match(matches, what, name, describe, candidates=None, where=""):
+    """The one match of a name; none or several fail (AstroInputError), since an unattended run must not guess.
+
+    what: the kind ("Workspace"); describe(match) tells several matches apart (their IDs, say); candidates: a callable
+    giving the names there are, called on a miss only, to name the closest.
+    """
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -121,9 +128,10 @@ def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None, ne
     needs: what a miss says the task needs, when the name is a token of another scope ("a Workspace role needs
     an Organization token").
     """
-    if given(token_id, "token_id"):
-        return as_id(token_id)
-    given(token_name, "token_name")
+    token_id = id_option(token_id, "token_id")
+    if token_id is not None:
+        return token_id
+    refuse_blank(token_name, "token_name")
     whole_list = None
     if tuple(scopes) == (ORGANIZATION,):
         listed = client.list_tokens(organization_only=True)
@@ -136,7 +144,7 @@ def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None, ne
     if not matches:
         raise _token_miss(client, token_name, scopes, tokens, whole_list, workspace_id, needs)
     what = "{0} token".format(" or ".join(scopes))
-    return _only_match(matches, what, token_name, _describe_token)["id"]
+    return only_match(matches, what, token_name, _describe_token)["id"]
 
 
 def resolve_workspace_id(client, workspace_id, workspace_name):
@@ -144,11 +152,13 @@ def resolve_workspace_id(client, workspace_id, workspace_name):
 
     A name that matches nothing lists the Workspaces (one more request, on this failure only) to name the closest.
     """
-    if given(workspace_id, "workspace_id") or not given(workspace_name, "workspace_name"):
-        return as_id(workspace_id)
+    workspace_id = id_option(workspace_id, "workspace_id")
+    refuse_blank(workspace_name, "workspace_name")
+    if workspace_id is not None or workspace_name is None:
+        return workspace_id
     workspaces = client.list_workspaces(names=[workspace_name])
     matches = [w for w in workspaces if w.get("name") == workspace_name]
-    return _only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
+    return only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
                        candidates=lambda: [w.get("name") for w in client.list_workspaces()])["id"]
 
 
@@ -158,8 +168,10 @@ def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None
     A name that matches nothing lists the Deployments searched (one more request, on this failure only) to name
     the closest, and says which Workspace was searched (workspace_name: its name, when the task gave it).
     """
-    if given(deployment_id, "deployment_id") or not given(deployment_name, "deployment_name"):
-        return as_id(deployment_id), None
+    deployment_id = id_option(deployment_id, "deployment_id")
+    refuse_blank(deployment_name, "deployment_name")
+    if deployment_id is not None or deployment_name is None:
+        return deployment_id, None
     in_workspace = [workspace_id] if workspace_id else None
     deployments = client.list_deployments(names=[deployment_name], workspace_ids=in_workspace)
     matches = [d for d in deployments if d.get("name") == deployment_name]
@@ -169,7 +181,7 @@ def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None
         where = " in any Workspace"
     else:
         where = " in Workspace " + named(workspace_id, {workspace_id: workspace_name})
-    match = _only_match(matches, "Deployment", deployment_name,
+    match = only_match(matches, "Deployment", deployment_name,
                         lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceName") or d.get("workspaceId")),
                         candidates=lambda: [d.get("name") for d in searched], where=where)
     return match["id"], match.get("workspaceId")
@@ -251,15 +263,15 @@ class EntityNames(dict):
 
 def resolve_workspace(client, workspace_id, workspace_name):
     """The Workspace (as the API lists it) of an ID or a name, in one request; an ID that matches none fails."""
-    if given_id(workspace_id, "workspace_id"):
-        workspace_id = as_id(workspace_id)
+    workspace_id = id_option(workspace_id, "workspace_id")
+    if workspace_id is not None:
         matches = [w for w in client.list_workspaces(workspace_ids=[workspace_id]) if as_id(w.get("id")) == workspace_id]
         if not matches:
             raise AstroInputError("No Workspace has the ID {0}.".format(shown(workspace_id)))
         return matches[0]
-    given(workspace_name, "workspace_name")
+    refuse_blank(workspace_name, "workspace_name")
     matches = [w for w in client.list_workspaces(names=[workspace_name]) if w.get("name") == workspace_name]
-    return _only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
+    return only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
                        candidates=lambda: [w.get("name") for w in client.list_workspaces()])
 
 
@@ -274,7 +286,7 @@ def resolve_workspace_names(client, names):
     def candidates():
         every_name[:] = every_name or [w.get("name") for w in client.list_workspaces()]
         return every_name
-    return dict((name, _only_match([w for w in workspaces if w.get("name") == name], "Workspace", name,
+    return dict((name, only_match([w for w in workspaces if w.get("name") == name], "Workspace", name,
                                    lambda w: w.get("id"), candidates=candidates)["id"]) for name in names)
 
 
@@ -293,7 +305,7 @@ def resolve_deployment_names(client, wanted):
     found = {}
     for name, workspace_id in wanted:
         matches = [d for d in deployments if d.get("name") == name and (not workspace_id or d.get("workspaceId") == workspace_id)]
-        found[(name, workspace_id)] = _only_match(
+        found[(name, workspace_id)] = only_match(
             matches, "Deployment", name, lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceId")),
             # on a miss only: the Deployments searched, to name the closest
             candidates=lambda workspace_id=workspace_id: [
