@@ -187,15 +187,16 @@ def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None
     return match["id"], match.get("workspaceId")
 
 
-def check_deployment_roles(client, wanted, warn):
-    """Each (role, Workspace ID or None) of `wanted` must be a Deployment role of the organization: one look-up for all.
+def check_deployment_roles(client, roles_in_workspaces, warn):
+    """Each (role, Workspace ID or None) of `roles_in_workspaces` must be a Deployment role of the organization,
+    usable in that Workspace: one look-up for all.
 
     DEPLOYMENT_ADMIN needs none. Nothing public says a Workspace token may list the organization's roles, so a 403
     on the look-up does not stop the task: warn(message) says the roles are unchecked, and the API judges them when
     they are written (its 400 then fails the task, before anything is changed).
     """
-    wanted = [(role, workspace_id) for role, workspace_id in wanted if role and role != DEPLOYMENT_ADMIN]
-    if not wanted:
+    roles_in_workspaces = [(role, workspace_id) for role, workspace_id in roles_in_workspaces if role and role != DEPLOYMENT_ADMIN]
+    if not roles_in_workspaces:
         return
     try:
         custom_roles, default_roles = client.list_roles(scope_types=[DEPLOYMENT])
@@ -204,9 +205,10 @@ def check_deployment_roles(client, wanted, warn):
             raise
         warn("Deployment role {0} could not be checked: listing the organization's roles answered 403 ({1}) "
              "[requestId: {2}]. The Astro API checks it when the roles are written.".format(
-                 ", ".join(sorted({role for role, workspace_id in wanted})), exc.api_message or "no message", exc.request_id or "none"))
+                 ", ".join(sorted({role for role, workspace_id in roles_in_workspaces})), exc.api_message or "no message",
+                 exc.request_id or "none"))
         return
-    for role, workspace_id in wanted:
+    for role, workspace_id in roles_in_workspaces:
         try:
             check_deployment_role(role, custom_roles, workspace_id, default_roles)
         except AstroInputError:
@@ -290,20 +292,21 @@ def resolve_workspace_names(client, names):
                                    lambda w: w.get("id"), candidates=candidates)["id"]) for name in names)
 
 
-def resolve_deployment_names(client, wanted):
-    """{(name, Workspace ID or None): Deployment ID} for each (Deployment name, Workspace ID or None) of `wanted`.
+def resolve_deployment_names(client, names_in_workspaces):
+    """{(name, Workspace ID or None): Deployment ID} for each (Deployment name, Workspace ID or None) of
+    `names_in_workspaces`.
 
-    One list request for all of them (none when `wanted` is empty), filtered by the Workspaces when every name
+    One list request for all of them (none when there are none), filtered by the Workspaces when every name
     is looked up within one; a name without a Workspace must match one Deployment of the organization.
     """
-    wanted = sorted(set(wanted), key=lambda pair: (pair[0], pair[1] or ""))
-    if not wanted:
+    names_in_workspaces = sorted(set(names_in_workspaces), key=lambda pair: (pair[0], pair[1] or ""))
+    if not names_in_workspaces:
         return {}
-    workspace_ids = {workspace_id for name, workspace_id in wanted}
-    deployments = client.list_deployments(names=sorted({name for name, workspace_id in wanted}),
+    workspace_ids = {workspace_id for name, workspace_id in names_in_workspaces}
+    deployments = client.list_deployments(names=sorted({name for name, workspace_id in names_in_workspaces}),
                                           workspace_ids=None if None in workspace_ids else sorted(workspace_ids))
     found = {}
-    for name, workspace_id in wanted:
+    for name, workspace_id in names_in_workspaces:
         matches = [d for d in deployments if d.get("name") == name and (not workspace_id or d.get("workspaceId") == workspace_id)]
         found[(name, workspace_id)] = only_match(
             matches, "Deployment", name, lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceId")),

@@ -242,16 +242,16 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         edits = without_entities(edits, kept)
         # Inside the lock: only the read tells which entities are new, and reading again outside it would
         # cost every edit a request. The look-up lengthens the lock only for edits that add a first role.
-        wanted = with_roles(before, edits)
-        changed = wanted != before
+        edited_roles = with_roles(before, edits)
+        changed = edited_roles != before
         # Names only when a person is shown something: a no-op stays one read.
-        to_name = named_entities(before + wanted) + [(WORKSPACE, w) for w in (workspace_of or {}).values() if w] if changed or kept else []
+        to_name = named_entities(before + edited_roles) + [(WORKSPACE, w) for w in (workspace_of or {}).values() if w] if changed or kept else []
         check_entities_exist(client, token, [e for e in first_roles(before, edits) if e not in set(known)], workspace_of,
                              names, to_name)
         attempts = 0
-        written = wanted
+        written = edited_roles
         if changed and not check_mode:
-            written, attempts = _write_verified(client, token_id, edits, wanted, sleep, read_seconds, names)
+            written, attempts = _write_verified(client, token_id, edits, edited_roles, sleep, read_seconds, names)
     name = "{0} ({1})".format(token.get("name"), token.get("id"))
     return dict(
         changed=changed,
