@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, WORKSPACE
 from ansible_collections.astro.platform.plugins.module_utils.role_list import role_on
 
 
@@ -39,9 +40,9 @@ def token_details(token, workspace_id=None, deployment_id=None):
         last_used_at=token.get("lastUsedAt"),
     )
     if workspace_id:
-        details["workspace_role"] = role_on(token.get("roles"), "WORKSPACE", workspace_id)
+        details["workspace_role"] = role_on(token.get("roles"), WORKSPACE, workspace_id)
     if deployment_id:
-        details["deployment_role"] = role_on(token.get("roles"), "DEPLOYMENT", deployment_id)
+        details["deployment_role"] = role_on(token.get("roles"), DEPLOYMENT, deployment_id)
     return details
 
 
@@ -57,13 +58,13 @@ def roles_within(token, workspace, deployments):
     found = []
     for role in token.get("roles") or []:
         entity_type, entity_id = role.get("entityType"), role.get("entityId")
-        deployment_id = entity_id if entity_type == "DEPLOYMENT" else role.get("deploymentId")
-        if entity_type == "WORKSPACE" and (entity_id or "").lower() == workspace_id:
+        deployment_id = entity_id if entity_type == DEPLOYMENT else role.get("deploymentId")
+        if entity_type == WORKSPACE and (entity_id or "").lower() == workspace_id:
             found.append(dict(entity_type=entity_type, entity_id=entity_id, entity_name=workspace.get("name"),
                               role=role.get("role"), deployment_id=None, deployment_name=None))
-        elif entity_type in ("DEPLOYMENT", "DAG", "DAG_TAG") and (deployment_id or "").lower() in deployment_names:
+        elif entity_type in (DEPLOYMENT, "DAG", "DAG_TAG") and (deployment_id or "").lower() in deployment_names:
             deployment_name = deployment_names[deployment_id.lower()]
             found.append(dict(entity_type=entity_type, entity_id=entity_id,
-                              entity_name=deployment_name if entity_type == "DEPLOYMENT" else entity_id,
+                              entity_name=deployment_name if entity_type == DEPLOYMENT else entity_id,
                               role=role.get("role"), deployment_id=deployment_id, deployment_name=deployment_name))
     return found
