@@ -239,7 +239,7 @@ class Plan:
                     continue
                 # With its role as listed: should the token hold another role by the time it is edited, it is kept.
                 self.record_edit({"token_id": holder["id"], "name": holder["name"]}, SCOPES[None], workspace["id"],
-                         entry["entityType"], target, role, "absent")
+                                 entry["entityType"], target, role, "absent")
         if removed["workspace_roles"] or removed["deployment_roles"]:
             self.undeclared.append(removed)
 

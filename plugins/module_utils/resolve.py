@@ -159,7 +159,7 @@ def resolve_workspace_id(client, workspace_id, workspace_name):
     workspaces = client.list_workspaces(names=[workspace_name])
     matches = [w for w in workspaces if w.get("name") == workspace_name]
     return only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
-                       candidates=lambda: [w.get("name") for w in client.list_workspaces()])["id"]
+                      candidates=lambda: [w.get("name") for w in client.list_workspaces()])["id"]
 
 
 def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None, workspace_name=None):
@@ -182,8 +182,8 @@ def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None
     else:
         where = " in Workspace " + named(workspace_id, {workspace_id: workspace_name})
     match = only_match(matches, "Deployment", deployment_name,
-                        lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceName") or d.get("workspaceId")),
-                        candidates=lambda: [d.get("name") for d in searched], where=where)
+                       lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceName") or d.get("workspaceId")),
+                       candidates=lambda: [d.get("name") for d in searched], where=where)
     return match["id"], match.get("workspaceId")
 
 
@@ -274,7 +274,7 @@ def resolve_workspace(client, workspace_id, workspace_name):
     refuse_blank(workspace_name, "workspace_name")
     matches = [w for w in client.list_workspaces(names=[workspace_name]) if w.get("name") == workspace_name]
     return only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
-                       candidates=lambda: [w.get("name") for w in client.list_workspaces()])
+                      candidates=lambda: [w.get("name") for w in client.list_workspaces()])
 
 
 def resolve_workspace_names(client, names):
@@ -289,7 +289,7 @@ def resolve_workspace_names(client, names):
         every_name[:] = every_name or [w.get("name") for w in client.list_workspaces()]
         return every_name
     return dict((name, only_match([w for w in workspaces if w.get("name") == name], "Workspace", name,
-                                   lambda w: w.get("id"), candidates=candidates)["id"]) for name in names)
+                                  lambda w: w.get("id"), candidates=candidates)["id"]) for name in names)
 
 
 def resolve_deployment_names(client, names_in_workspaces):

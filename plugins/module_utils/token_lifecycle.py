@@ -225,7 +225,6 @@ def public(token):
     return details
 
 
-
 class SecretFile:
     """Writes a secret to `path` with mode 0600, atomically: a temporary file in the same directory, then os.replace.
 
