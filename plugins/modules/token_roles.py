@@ -425,6 +425,8 @@ def main():
     workspace_entries, deployment_entries = params["workspace_roles"] or [], params["deployment_roles"] or []
     try:
         # What needs no request is checked before the client is even built.
+        params["token_id"] = id_option(params["token_id"], "token_id")
+        refuse_blank(params["token_name"], "token_name")
         check_entries(workspace_entries, deployment_entries)
         scopes = token_scopes(params["token_scope"], workspace_entries)
         client = astro_client(module)
