@@ -95,28 +95,14 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, name_hint
-from ansible_collections.astro.platform.plugins.module_utils.role_list import (
-    DEPLOYMENT,
-    ORGANIZATION,
-    WORKSPACE,
-    WORKSPACE_ROLES,
-    home_workspace_id,
-)
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, TOKEN_SCOPES, WORKSPACE, WORKSPACE_ROLES
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
+from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, only_match
+from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
-# What a declared token_scope lets the token be; an Organization token's Workspace role needs ORGANIZATION.
-SCOPES = {"organization": {ORGANIZATION}, "workspace": {WORKSPACE}, None: {ORGANIZATION, WORKSPACE}}
-
-
-def _one(matches, what, name, candidates):
-    """The one match of a name; none or several fail, saying what there is."""
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise AnsibleFilterError("No {0} is named {1!r}; {2}".format(what, name, name_hint(name, candidates, what + "s")))
-    raise AnsibleFilterError("{0} {1}s are named {2!r}; name one by ID instead: {3}.".format(
-        len(matches), what, name, ", ".join(m["id"] for m in matches)))
+# What a declared token_scope lets the token be, as sets: a token declared twice may be only what both allow.
+SCOPES = {option: frozenset(scopes) for option, scopes in TOKEN_SCOPES.items()}
 
 
 class Plan:
@@ -138,8 +124,11 @@ class Plan:
             workspace = found[0]
         else:
             name = declaration.get("workspace")
-            workspace = _one([w for w in self.workspaces if w["name"] == name], "Workspace", name,
-                             sorted(w["name"] for w in self.workspaces))
+            try:
+                workspace = only_match([w for w in self.workspaces if w["name"] == name], "Workspace", name, lambda w: w["id"],
+                                       candidates=lambda: [w["name"] for w in self.workspaces])
+            except AstroInputError as exc:
+                raise AnsibleFilterError(str(exc)) from None
         if workspace["id"] in self.declared:
             raise AnsibleFilterError("Workspace {0} ({1}) is declared twice; declare it once.".format(workspace["name"], workspace["id"]))
         self.declared.add(workspace["id"])
@@ -164,7 +153,7 @@ class Plan:
             chosen.append(match[0])
         return chosen
 
-    def ask(self, token, scopes, workspace_id, entity_type, entity_id, role, state):
+    def record_edit(self, token, scopes, workspace_id, entity_type, entity_id, role, state):
         """Record that the token must hold `role` (state present), or not hold `role` (absent; any role if None) on the entity.
 
         Returns the token's key: one key is one token edit.
@@ -193,11 +182,11 @@ class Plan:
         org_keys, grants = [], set()
         for entry in declaration.get("org_tokens") or []:
             token = _token_ref(entry)
-            org_keys.append(self.ask(token, SCOPES["organization"], workspace["id"], WORKSPACE, workspace["id"], entry.get("role"), state))
+            org_keys.append(self.record_edit(token, SCOPES["organization"], workspace["id"], WORKSPACE, workspace["id"], entry.get("role"), state))
         for entry in declaration.get("deployment_tokens") or []:
             token, scopes = _token_ref(entry), SCOPES[entry.get("token_scope")]
             for deployment in self.deployments_of(workspace, entry):
-                grants.add((self.ask(token, scopes, workspace["id"], DEPLOYMENT, deployment["id"], entry.get("role"), state),
+                grants.add((self.record_edit(token, scopes, workspace["id"], DEPLOYMENT, deployment["id"], entry.get("role"), state),
                             deployment["id"]))
         exclusive = declaration.get("exclusive")
         if state == "present" and boolean(default_exclusive if exclusive is None else exclusive):
@@ -249,8 +238,8 @@ class Plan:
                 else:
                     continue
                 # With its role as listed: should the token hold another role by the time it is edited, it is kept.
-                self.ask({"token_id": holder["id"], "name": holder["name"]}, SCOPES[None], workspace["id"],
-                         entry["entityType"], target, role, "absent")
+                self.record_edit({"token_id": holder["id"], "name": holder["name"]}, SCOPES[None], workspace["id"],
+                                 entry["entityType"], target, role, "absent")
         if removed["workspace_roles"] or removed["deployment_roles"]:
             self.undeclared.append(removed)
 

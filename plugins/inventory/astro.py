@@ -140,6 +140,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import CONNECTION_DEFAULTS, client_from_options
+from ansible_collections.astro.platform.plugins.module_utils.entity_view import deployment_summary, workspace_summary
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data, as_template
 
 WORKSPACES_GROUP = "astro_workspaces"
@@ -210,11 +211,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self.inventory.add_group(WORKSPACES_GROUP)
         for workspace in workspaces:
             self._add_host(workspace_hosts[workspace["id"]], [WORKSPACES_GROUP], dict(
-                astro_organization_id=organization_id,
-                astro_workspace_id=workspace["id"],
-                astro_workspace_name=workspace["name"],
-                astro_workspace_description=workspace["description"],
-            ))
+                astro_organization_id=organization_id, **prefixed("astro_workspace_", workspace_summary(workspace))))
         if not data["deployments"]:
             return
         self.inventory.add_group(DEPLOYMENTS_GROUP)
@@ -227,15 +224,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for deployment in deployments:
             workspace = by_id[deployment["workspaceId"]]
             group = self.inventory.add_group(workspace_groups[workspace["id"]])
+            summary = deployment_summary(deployment)
             self._add_host(deployment_hosts[deployment["id"]], [DEPLOYMENTS_GROUP, group], dict(
-                astro_organization_id=organization_id,
-                astro_workspace_id=workspace["id"],
-                astro_workspace_name=workspace["name"],
-                astro_deployment_id=deployment["id"],
-                astro_deployment_name=deployment["name"],
-                astro_deployment_description=deployment["description"],
-                astro_deployment_status=deployment["status"],
-            ))
+                astro_organization_id=organization_id, astro_workspace_id=summary.pop("workspace_id"),
+                astro_workspace_name=workspace["name"], **prefixed("astro_deployment_", summary)))
 
     def _add_host(self, host, groups, hostvars):
         if host in self.inventory.hosts:
@@ -299,6 +291,11 @@ def inventory_data(cached, source):
     if any(d["workspaceId"] not in ids for d in deployments):
         raise ValueError("a Deployment of a Workspace it does not have")
     return dict(source=source, workspaces=workspaces, deployments=deployments)
+
+
+def prefixed(prefix, summary):
+    """The fields of a summary (entity_view) as host variables: each name with the prefix."""
+    return dict((prefix + field, value) for field, value in summary.items())
 
 
 def selected(workspace, filters):

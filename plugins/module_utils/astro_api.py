@@ -46,8 +46,9 @@ MAX_RETRY_AFTER = 60.0
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 
-# What each connection option is when not set, or set to the empty string (AWX injects '' for a credential
-# field left empty, and an empty environment variable is how a shell unsets a value in a job template).
+# The connection options of every module and of the inventory plugin (doc fragment astro.platform.astro), each with
+# what it is when not set, or set to the empty string (AWX injects '' for a credential field left empty, and an
+# empty environment variable is how a shell unsets a value in a job template). The one home of their defaults.
 CONNECTION_DEFAULTS = dict(api_token=None, organization_id=None, api_url=DEFAULT_API_URL, validate_certs=True,
                            ca_path=None, timeout=30.0, max_retries=5)
 
@@ -65,11 +66,11 @@ def astro_argument_spec():
     return dict(
         api_token=dict(type="str", no_log=True, fallback=(set_env_fallback, ["ASTRO_API_TOKEN"])),
         organization_id=dict(type="str", fallback=(set_env_fallback, ["ASTRO_ORGANIZATION_ID"])),
-        api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(set_env_fallback, ["ASTRO_API_URL"])),
-        validate_certs=dict(type="bool", default=True),
+        api_url=dict(type="str", default=CONNECTION_DEFAULTS["api_url"], fallback=(set_env_fallback, ["ASTRO_API_URL"])),
+        validate_certs=dict(type="bool", default=CONNECTION_DEFAULTS["validate_certs"]),
         ca_path=dict(type="path"),
-        timeout=dict(type="float", default=30.0),
-        max_retries=dict(type="int", default=5),
+        timeout=dict(type="float", default=CONNECTION_DEFAULTS["timeout"]),
+        max_retries=dict(type="int", default=CONNECTION_DEFAULTS["max_retries"]),
     )
 
 
@@ -159,8 +160,9 @@ def query_value(value):
 class AstroClient:
     """A requests session bound to one organization of one Astro API."""
 
-    def __init__(self, api_token=None, organization_id=None, api_url=DEFAULT_API_URL, validate_certs=True,
-                 ca_path=None, timeout=30.0, max_retries=5, sleep=time.sleep):
+    def __init__(self, api_token=None, organization_id=None, api_url=None, validate_certs=None,
+                 ca_path=None, timeout=None, max_retries=None, sleep=time.sleep):
+        """Options left out (None) or empty take their CONNECTION_DEFAULTS value."""
         if requests is None:
             raise AstroConfigError(missing_required_lib("requests"))
         options = connection_options(dict(api_token=api_token, organization_id=organization_id, api_url=api_url,
@@ -276,7 +278,12 @@ class AstroClient:
         return self.list_all(self.org_path("tokens"), "tokens", params)
 
     def replace_token_roles(self, token_id, roles):
-        """POST the token's WHOLE role list: whatever is left out is removed (no precondition exists)."""
+        """POST the token's WHOLE role list: whatever is left out is removed (no precondition exists).
+
+        Retried like a read after a dropped connection or a 502/504: the body is the whole list, so a second
+        POST of it leaves the token as one would (idempotent), and role_edit's verifying read catches another
+        writer that came in between.
+        """
         return self.request("POST", self.org_path("tokens", token_id, "roles"), body={"roles": roles})
 
     def list_workspaces(self, names=None, workspace_ids=None):
@@ -298,12 +305,6 @@ class AstroClient:
                 default = page.get("defaultRoles") or []
         return custom, default or []
 
-    def get_workspace(self, workspace_id):
-        return self.request("GET", self.org_path("workspaces", workspace_id))
-
-    def get_deployment(self, deployment_id):
-        return self.request("GET", self.org_path("deployments", deployment_id))
-
     def create_token(self, name, scope, role, entity_id=None, description=None, expiry_days=None):
         """POST a new token; the answer's `token` is its secret, shown this once. Never retried unanswered:
         a create whose answer was lost may have happened, and a second one would make a second token."""
@@ -313,7 +314,8 @@ class AstroClient:
         return self.request("POST", self.org_path("tokens"), body=body, retry_unanswered=False)
 
     def update_token(self, token_id, name, description):
-        """Name and description are all UpdateApiToken changes; both are sent, so neither is left to a default."""
+        """Name and description are all UpdateApiToken changes; both are sent, so neither is left to a default
+        (and a retry after a lost answer sets the same two values again: safe)."""
         return self.request("POST", self.org_path("tokens", token_id), body={"name": name, "description": description})
 
     def rotate_token(self, token_id):

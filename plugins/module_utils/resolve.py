@@ -12,23 +12,22 @@ from __future__ import annotations
 
 import difflib
 
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroInputError, shown
-from ansible_collections.astro.platform.plugins.module_utils.role_list import (
+from ansible_collections.astro.platform.plugins.module_utils.entities import (
     DEPLOYMENT,
     DEPLOYMENT_ADMIN,
     ORGANIZATION,
     WORKSPACE,
-    check_deployment_role,
-    home_workspace_id,
-    named,
 )
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.role_display import named
+from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_deployment_role
 
 
-def given(value, option):
-    """The option's value, or None when it was left out; an empty or blank value is refused."""
+def refuse_blank(value, option):
+    """Fail, naming the option, when it is set to an empty or blank string; None (left out) and any other value pass."""
     if value is not None and not value.strip():
         raise AstroInputError("{0} is empty ({1!r}); give a value or leave the option out.".format(option, value))
-    return value
 
 
 def as_id(value):
@@ -36,9 +35,13 @@ def as_id(value):
     return None if value is None else value.lower()
 
 
-def given_id(value, option):
-    """given() for an ID option, lower-cased (names, unlike IDs, are matched exactly)."""
-    return as_id(given(value, option))
+def id_option(value, option):
+    """An ID option's value lower-cased, or None when it was left out; a blank one is refused (refuse_blank).
+
+    Names, unlike IDs, are matched exactly.
+    """
+    refuse_blank(value, option)
+    return as_id(value)
 
 
 SHOWN_CANDIDATES = 10  # names a failed look-up lists; an organization may have hundreds
@@ -73,8 +76,12 @@ def name_hint(name, candidates, what):
                                        " and {0} more".format(more) if more > 0 else "")
 
 
-def _only_match(matches, what, name, describe, candidates=None, where=""):
-    """The one match; none or several fail. candidates: a callable giving the names there are, called on a miss only."""
+def only_match(matches, what, name, describe, candidates=None, where=""):
+    """The one match of a name; none or several fail (AstroInputError), since an unattended run must not guess.
+
+    what: the kind ("Workspace"); describe(match) tells several matches apart (their IDs, say); candidates: a callable
+    giving the names there are, called on a miss only, to name the closest.
+    """
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -121,9 +128,10 @@ def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None, ne
     needs: what a miss says the task needs, when the name is a token of another scope ("a Workspace role needs
     an Organization token").
     """
-    if given(token_id, "token_id"):
-        return as_id(token_id)
-    given(token_name, "token_name")
+    token_id = id_option(token_id, "token_id")
+    if token_id is not None:
+        return token_id
+    refuse_blank(token_name, "token_name")
     whole_list = None
     if tuple(scopes) == (ORGANIZATION,):
         listed = client.list_tokens(organization_only=True)
@@ -136,7 +144,7 @@ def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None, ne
     if not matches:
         raise _token_miss(client, token_name, scopes, tokens, whole_list, workspace_id, needs)
     what = "{0} token".format(" or ".join(scopes))
-    return _only_match(matches, what, token_name, _describe_token)["id"]
+    return only_match(matches, what, token_name, _describe_token)["id"]
 
 
 def resolve_workspace_id(client, workspace_id, workspace_name):
@@ -144,12 +152,14 @@ def resolve_workspace_id(client, workspace_id, workspace_name):
 
     A name that matches nothing lists the Workspaces (one more request, on this failure only) to name the closest.
     """
-    if given(workspace_id, "workspace_id") or not given(workspace_name, "workspace_name"):
-        return as_id(workspace_id)
+    workspace_id = id_option(workspace_id, "workspace_id")
+    refuse_blank(workspace_name, "workspace_name")
+    if workspace_id is not None or workspace_name is None:
+        return workspace_id
     workspaces = client.list_workspaces(names=[workspace_name])
     matches = [w for w in workspaces if w.get("name") == workspace_name]
-    return _only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
-                       candidates=lambda: [w.get("name") for w in client.list_workspaces()])["id"]
+    return only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
+                      candidates=lambda: [w.get("name") for w in client.list_workspaces()])["id"]
 
 
 def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None, workspace_name=None):
@@ -158,8 +168,10 @@ def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None
     A name that matches nothing lists the Deployments searched (one more request, on this failure only) to name
     the closest, and says which Workspace was searched (workspace_name: its name, when the task gave it).
     """
-    if given(deployment_id, "deployment_id") or not given(deployment_name, "deployment_name"):
-        return as_id(deployment_id), None
+    deployment_id = id_option(deployment_id, "deployment_id")
+    refuse_blank(deployment_name, "deployment_name")
+    if deployment_id is not None or deployment_name is None:
+        return deployment_id, None
     in_workspace = [workspace_id] if workspace_id else None
     deployments = client.list_deployments(names=[deployment_name], workspace_ids=in_workspace)
     matches = [d for d in deployments if d.get("name") == deployment_name]
@@ -169,21 +181,22 @@ def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None
         where = " in any Workspace"
     else:
         where = " in Workspace " + named(workspace_id, {workspace_id: workspace_name})
-    match = _only_match(matches, "Deployment", deployment_name,
-                        lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceName") or d.get("workspaceId")),
-                        candidates=lambda: [d.get("name") for d in searched], where=where)
+    match = only_match(matches, "Deployment", deployment_name,
+                       lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceName") or d.get("workspaceId")),
+                       candidates=lambda: [d.get("name") for d in searched], where=where)
     return match["id"], match.get("workspaceId")
 
 
-def check_deployment_roles(client, wanted, warn):
-    """Each (role, Workspace ID or None) of `wanted` must be a Deployment role of the organization: one look-up for all.
+def check_deployment_roles(client, roles_in_workspaces, warn):
+    """Each (role, Workspace ID or None) of `roles_in_workspaces` must be a Deployment role of the organization,
+    usable in that Workspace: one look-up for all.
 
     DEPLOYMENT_ADMIN needs none. Nothing public says a Workspace token may list the organization's roles, so a 403
     on the look-up does not stop the task: warn(message) says the roles are unchecked, and the API judges them when
     they are written (its 400 then fails the task, before anything is changed).
     """
-    wanted = [(role, workspace_id) for role, workspace_id in wanted if role and role != DEPLOYMENT_ADMIN]
-    if not wanted:
+    roles_in_workspaces = [(role, workspace_id) for role, workspace_id in roles_in_workspaces if role and role != DEPLOYMENT_ADMIN]
+    if not roles_in_workspaces:
         return
     try:
         custom_roles, default_roles = client.list_roles(scope_types=[DEPLOYMENT])
@@ -192,9 +205,10 @@ def check_deployment_roles(client, wanted, warn):
             raise
         warn("Deployment role {0} could not be checked: listing the organization's roles answered 403 ({1}) "
              "[requestId: {2}]. The Astro API checks it when the roles are written.".format(
-                 ", ".join(sorted({role for role, workspace_id in wanted})), exc.api_message or "no message", exc.request_id or "none"))
+                 ", ".join(sorted({role for role, workspace_id in roles_in_workspaces})), exc.api_message or "no message",
+                 exc.request_id or "none"))
         return
-    for role, workspace_id in wanted:
+    for role, workspace_id in roles_in_workspaces:
         try:
             check_deployment_role(role, custom_roles, workspace_id, default_roles)
         except AstroInputError:
@@ -251,16 +265,16 @@ class EntityNames(dict):
 
 def resolve_workspace(client, workspace_id, workspace_name):
     """The Workspace (as the API lists it) of an ID or a name, in one request; an ID that matches none fails."""
-    if given_id(workspace_id, "workspace_id"):
-        workspace_id = as_id(workspace_id)
+    workspace_id = id_option(workspace_id, "workspace_id")
+    if workspace_id is not None:
         matches = [w for w in client.list_workspaces(workspace_ids=[workspace_id]) if as_id(w.get("id")) == workspace_id]
         if not matches:
             raise AstroInputError("No Workspace has the ID {0}.".format(shown(workspace_id)))
         return matches[0]
-    given(workspace_name, "workspace_name")
+    refuse_blank(workspace_name, "workspace_name")
     matches = [w for w in client.list_workspaces(names=[workspace_name]) if w.get("name") == workspace_name]
-    return _only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
-                       candidates=lambda: [w.get("name") for w in client.list_workspaces()])
+    return only_match(matches, "Workspace", workspace_name, lambda w: w.get("id"),
+                      candidates=lambda: [w.get("name") for w in client.list_workspaces()])
 
 
 def resolve_workspace_names(client, names):
@@ -274,26 +288,27 @@ def resolve_workspace_names(client, names):
     def candidates():
         every_name[:] = every_name or [w.get("name") for w in client.list_workspaces()]
         return every_name
-    return dict((name, _only_match([w for w in workspaces if w.get("name") == name], "Workspace", name,
-                                   lambda w: w.get("id"), candidates=candidates)["id"]) for name in names)
+    return dict((name, only_match([w for w in workspaces if w.get("name") == name], "Workspace", name,
+                                  lambda w: w.get("id"), candidates=candidates)["id"]) for name in names)
 
 
-def resolve_deployment_names(client, wanted):
-    """{(name, Workspace ID or None): Deployment ID} for each (Deployment name, Workspace ID or None) of `wanted`.
+def resolve_deployment_names(client, names_in_workspaces):
+    """{(name, Workspace ID or None): Deployment ID} for each (Deployment name, Workspace ID or None) of
+    `names_in_workspaces`.
 
-    One list request for all of them (none when `wanted` is empty), filtered by the Workspaces when every name
+    One list request for all of them (none when there are none), filtered by the Workspaces when every name
     is looked up within one; a name without a Workspace must match one Deployment of the organization.
     """
-    wanted = sorted(set(wanted), key=lambda pair: (pair[0], pair[1] or ""))
-    if not wanted:
+    names_in_workspaces = sorted(set(names_in_workspaces), key=lambda pair: (pair[0], pair[1] or ""))
+    if not names_in_workspaces:
         return {}
-    workspace_ids = {workspace_id for name, workspace_id in wanted}
-    deployments = client.list_deployments(names=sorted({name for name, workspace_id in wanted}),
+    workspace_ids = {workspace_id for name, workspace_id in names_in_workspaces}
+    deployments = client.list_deployments(names=sorted({name for name, workspace_id in names_in_workspaces}),
                                           workspace_ids=None if None in workspace_ids else sorted(workspace_ids))
     found = {}
-    for name, workspace_id in wanted:
+    for name, workspace_id in names_in_workspaces:
         matches = [d for d in deployments if d.get("name") == name and (not workspace_id or d.get("workspaceId") == workspace_id)]
-        found[(name, workspace_id)] = _only_match(
+        found[(name, workspace_id)] = only_match(
             matches, "Deployment", name, lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceId")),
             # on a miss only: the Deployments searched, to name the closest
             candidates=lambda workspace_id=workspace_id: [

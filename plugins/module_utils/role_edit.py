@@ -29,24 +29,21 @@ except ImportError:  # not POSIX: no lock, the verifying read still guards
     fcntl = None
 
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import set_env_fallback
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, WORKSPACE
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, shown
 from ansible_collections.astro.platform.plugins.module_utils.resolve import EntityNames
+from ansible_collections.astro.platform.plugins.module_utils.role_display import named, render_roles
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
-    DEPLOYMENT,
-    WORKSPACE,
-    check_home_workspace,
-    check_one_edit_per_entity,
     first_roles,
     home_workspace_id,
     missing_edits,
-    named,
     named_entities,
     removals_not_held,
-    render_roles,
     role_on,
     with_roles,
     without_entities,
 )
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_home_workspace
 from ansible_collections.astro.platform.plugins.module_utils.token_view import token_summary
 
 MAX_WRITE_ATTEMPTS = 5
@@ -218,6 +215,9 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
                     names=None):
     """Make the token hold each (entity_type, entity_id, role) of `edits` (role None: hold none), in one write.
 
+    `edits` give each entity one role: a caller that takes several from its user checks them first, before any
+    request (check_one_edit_per_entity, as token_roles does).
+
     precheck(token) runs on the freshly read token before anything is written and raises
     AstroInputError when the edit must not be made (wrong scope, say). Then every Workspace and Deployment
     the token gets its first role on is looked up (check_entities_exist), except those in `known`
@@ -230,7 +230,6 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
     changes and the warnings show, is named by the token's roles; a kept role without a change costs that look-up too.
     """
     names = EntityNames(client, names)
-    check_one_edit_per_entity(edits)
     edits = list(dict.fromkeys(tuple(edit) for edit in edits))  # an edit listed twice is one edit
     with token_lock(client, token_id, lock_dir, lock_timeout):
         started = time.monotonic()
@@ -243,16 +242,16 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         edits = without_entities(edits, kept)
         # Inside the lock: only the read tells which entities are new, and reading again outside it would
         # cost every edit a request. The look-up lengthens the lock only for edits that add a first role.
-        wanted = with_roles(before, edits)
-        changed = wanted != before
+        edited_roles = with_roles(before, edits)
+        changed = edited_roles != before
         # Names only when a person is shown something: a no-op stays one read.
-        to_name = named_entities(before + wanted) + [(WORKSPACE, w) for w in (workspace_of or {}).values() if w] if changed or kept else []
+        to_name = named_entities(before + edited_roles) + [(WORKSPACE, w) for w in (workspace_of or {}).values() if w] if changed or kept else []
         check_entities_exist(client, token, [e for e in first_roles(before, edits) if e not in set(known)], workspace_of,
                              names, to_name)
         attempts = 0
-        written = wanted
+        written = edited_roles
         if changed and not check_mode:
-            written, attempts = _write_verified(client, token_id, edits, wanted, sleep, read_seconds, names)
+            written, attempts = _write_verified(client, token_id, edits, edited_roles, sleep, read_seconds, names)
     name = "{0} ({1})".format(token.get("name"), token.get("id"))
     return dict(
         changed=changed,

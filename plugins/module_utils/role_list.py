@@ -12,14 +12,8 @@ list in which every entry but the edited one is kept exactly as it was.
 
 from __future__ import annotations
 
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, WORKSPACE
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
-
-ORGANIZATION = "ORGANIZATION"
-WORKSPACE = "WORKSPACE"
-DEPLOYMENT = "DEPLOYMENT"
-
-WORKSPACE_ROLES = ("WORKSPACE_OWNER", "WORKSPACE_OPERATOR", "WORKSPACE_AUTHOR", "WORKSPACE_MEMBER", "WORKSPACE_ACCESSOR")
-DEPLOYMENT_ADMIN = "DEPLOYMENT_ADMIN"
 
 
 def _is_entry_for(entry, entity_type, entity_id):
@@ -107,78 +101,10 @@ def home_workspace_id(token):
     return own and own.get("entityId")
 
 
-def named(entity_id, names=None):
-    """An entity as a person reads it: `name (ID)` when `names` (a mapping of ID to name) knows its name, else its ID.
-
-    A name is API data: one that a line break or other control character would garble is shown quoted.
-    """
-    name = (names or {}).get(entity_id) if entity_id else None
-    if not name:
-        return str(entity_id)
-    return "{0} ({1})".format(name if name.isprintable() else shown(name), entity_id)
-
-
-def check_home_workspace(token, workspace_ids, names=None):
-    """A WORKSPACE token may only get roles on Deployments of its own Workspace: refuse any other Workspace given.
-
-    names: a mapping of Workspace ID to name, read only for the message of a refusal.
-    """
-    home = home_workspace_id(token)
-    elsewhere = sorted({w for w in workspace_ids if w and w != home})
-    if home and elsewhere:
-        raise AstroInputError("Workspace token {0} ({1!r}) belongs to Workspace {2}; it can only get roles on Deployments "
-                              "of that Workspace, not of Workspace {3}.".format(
-                                  token.get("id"), token.get("name"), named(home, names), ", ".join(named(w, names) for w in elsewhere)))
-
-
-def check_token_scope(token, allowed_scopes, purpose):
-    """Fail before any write when a token's scope cannot take the role asked for."""
-    if token.get("scope") not in allowed_scopes:
-        raise AstroInputError("Token {0} ({1!r}) has scope {2}; {3} takes only {4} tokens.".format(
-            token.get("id"), token.get("name"), token.get("scope"), purpose, " or ".join(allowed_scopes)))
-
-
-def check_deployment_role(role, custom_roles, workspace_id=None, default_roles=(), names=None):
-    """`role` must be DEPLOYMENT_ADMIN, a default role of scope DEPLOYMENT, or the name of a DEPLOYMENT custom role
-    usable in that Workspace.
-
-    custom_roles and default_roles are the `roles` and `defaultRoles` of GET /roles?includeDefaultRoles=true;
-    restrictedWorkspaceIds empty means usable everywhere. names: a mapping of Workspace ID to name, read only for
-    the message of a refusal.
-    """
-    defaults = sorted({r.get("name") for r in default_roles if r.get("scopeType") == DEPLOYMENT} | {DEPLOYMENT_ADMIN})
-    if role in defaults:
-        return
-    deployment_roles = [r for r in custom_roles if r.get("scopeType") == DEPLOYMENT]
-    match = [r for r in deployment_roles if r.get("name") == role]
-    if not match:
-        custom = sorted(r.get("name") for r in deployment_roles)
-        raise AstroInputError("role {0} is neither a default Deployment role nor a custom Deployment role of the organization; "
-                              "valid roles: {1} (default){2}.".format(
-                                  shown(role), ", ".join(defaults), ", {0} (custom)".format(", ".join(custom)) if custom else ""))
-    restricted = match[0].get("restrictedWorkspaceIds") or []
-    if workspace_id and restricted and workspace_id not in restricted:
-        raise AstroInputError("custom role {0!r} may only be used in Workspaces {1}, not in Workspace {2}.".format(
-            role, ", ".join(named(w, names) for w in restricted), named(workspace_id, names)))
-
-
 def first_roles(roles, edits):
     """(entity_type, entity_id) of each WORKSPACE or DEPLOYMENT the edits give a role on where the list holds none yet."""
     return sorted({(entity_type, entity_id) for entity_type, entity_id, role in edits
                    if role is not None and entity_type in (WORKSPACE, DEPLOYMENT) and role_on(roles, entity_type, entity_id) is None})
-
-
-def describe_entry(entry, names=None):
-    """One line of a role list, as diff output shows it; names (ID to name) puts a name beside each ID it knows."""
-    where = "{0} {1}".format(entry.get("entityType"), named(entry.get("entityId"), names))
-    if entry.get("deploymentId"):
-        where += " (deployment {0})".format(named(entry["deploymentId"], names))
-    return "{0}: {1}".format(where, entry.get("role"))
-
-
-def render_roles(roles, names=None):
-    """A role list as text, one role a line, in a stable order so diffs show only real changes."""
-    return "".join(describe_entry(entry, names) + "\n" for entry in sorted(roles or (), key=_sort_key))
 
 
 def named_entities(roles):
@@ -191,24 +117,3 @@ def named_entities(roles):
         if entry.get("deploymentId"):
             found.add((DEPLOYMENT, entry["deploymentId"]))
     return sorted(found)
-
-
-def _sort_key(entry):
-    order = {ORGANIZATION: 0, WORKSPACE: 1, DEPLOYMENT: 2}
-    return (order.get(entry.get("entityType"), 3), entry.get("entityType") or "", entry.get("deploymentId") or "",
-            entry.get("entityId") or "")
-
-
-# SEMANTICS "Valid role names": a token's own role on its Organization.
-ORGANIZATION_ROLES = ("ORGANIZATION_OWNER", "ORGANIZATION_BILLING_ADMIN", "ORGANIZATION_MEMBER",
-                      "ORGANIZATION_OBSERVE_ADMIN", "ORGANIZATION_OBSERVE_MEMBER")
-OWN_ROLES = {ORGANIZATION: ORGANIZATION_ROLES, WORKSPACE: WORKSPACE_ROLES}
-
-
-def check_own_role_name(scope, role):
-    """An Organization or Workspace token's own role must be one of its scope's roles (Deployment roles need
-    the organization's custom roles: check_deployment_role)."""
-    valid = OWN_ROLES.get(scope)
-    if valid is not None and role not in valid:
-        raise AstroInputError("role {0} is not valid for a token of scope {1}; valid roles: {2}.".format(
-            shown(role), scope, ", ".join(valid)))

@@ -2,25 +2,85 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What the api_token module decides about one token's life, and the one place a secret is written.
+"""One token's life as the api_token module runs it: create, update (name, description, own role, rotation), delete.
 
-All of it but SecretFile is pure (no HTTP, no files), so unit tests cover it directly. Tokens are
-ApiToken dicts of openapi.yaml; the secret (`token`) of a create or rotate answer never reaches
-these helpers except SecretFile.commit.
+In three parts: the decisions, pure (no HTTP, no files), so unit tests cover them directly; SecretFile and
+hand_over, the one place a secret leaves the module; and the steps that call the API (find, create, update,
+delete), each given the AnsibleModule for check mode, warnings and no_log. Tokens are ApiToken dicts of
+openapi.yaml; the secret (`token`) of a create or rotate answer reaches only hand_over and SecretFile.commit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import tempfile
 
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
-from ansible_collections.astro.platform.plugins.module_utils.role_list import own_role_entry
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, ORGANIZATION, SCOPE_OPTIONS, WORKSPACE
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroError, AstroInputError, AstroTransportError, shown
+from ansible_collections.astro.platform.plugins.module_utils.resolve import (
+    EntityNames,
+    check_deployment_roles,
+    id_option,
+    refuse_blank,
+    resolve_deployment,
+    resolve_workspace_id,
+)
+from ansible_collections.astro.platform.plugins.module_utils.role_edit import lock_options, set_token_roles
+from ansible_collections.astro.platform.plugins.module_utils.role_list import own_role_entry, with_role
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_own_role_name
+from ansible_collections.astro.platform.plugins.module_utils.token_view import expiry_days_of, parse_time, token_details
 
 # The Astro CLI's --expiration range (days).
 MIN_EXPIRY_DAYS = 1
 MAX_EXPIRY_DAYS = 3650
+
+NO_SECRET_DESTINATION = (
+    "This task would {0}, which makes a new secret that Astro shows only this once. Choose where it goes: set "
+    "secret_file to a path on the host that runs the module (written with mode 0600), or set no_log: true on the "
+    "task to get it as the result's `secret`. Nothing was created or rotated.")
+
+
+class Target:
+    """The scope entity of the task: the Organization, or a Workspace or Deployment (ID; whether it is known to exist)."""
+
+    def __init__(self, scope, entity_id, verified=False, workspace_id=None):
+        self.scope, self.entity_id, self.verified, self.workspace_id = scope, entity_id, verified, workspace_id
+
+
+def check_options(params):
+    """Bad input that needs no API call, before any."""
+    scope = SCOPE_OPTIONS[params["scope"]]
+    refuse_blank(params["name"], "name")
+    for option in ("workspace_name", "deployment_name", "secret_file"):
+        refuse_blank(params[option], option)
+    for option in ("token_id", "workspace_id", "deployment_id"):
+        params[option] = id_option(params[option], option)  # lower-cased, as the Astro CLI takes IDs
+    workspace_given = params["workspace_id"] or params["workspace_name"]
+    deployment_given = params["deployment_id"] or params["deployment_name"]
+    if scope == ORGANIZATION and (workspace_given or deployment_given):
+        raise AstroInputError("An Organization token (scope: organization) belongs to no Workspace or Deployment; "
+                              "leave out workspace_* and deployment_*, or set scope to workspace or deployment.")
+    if scope == WORKSPACE and deployment_given:
+        raise AstroInputError("A Workspace token (scope: workspace) belongs to no Deployment; leave out deployment_*, "
+                              "or set scope: deployment.")
+    if scope == DEPLOYMENT and params["deployment_id"] and workspace_given:
+        raise AstroInputError("With scope: deployment, workspace_id or workspace_name only narrows a deployment_name "
+                              "look-up; leave it out with deployment_id.")
+    if not params["token_id"] and scope != ORGANIZATION and not (workspace_given if scope == WORKSPACE else deployment_given):
+        what = "workspace_id or workspace_name" if scope == WORKSPACE else "deployment_id or deployment_name"
+        raise AstroInputError("A {0} token is found and created in its {1}: set {2} (or token_id).".format(
+            scope.capitalize(), scope.capitalize(), what))
+    if params["role"] is not None:
+        check_own_role_name(scope, params["role"])
+    check_expiry_days(params["expiry_days"])
+    check_rotate_after_days(params["rotate_after_days"])
+    if params["rotate"] and params["rotate_after_days"]:
+        raise AstroInputError("rotate: true rotates on every run and rotate_after_days only when the secret is older; set one of them.")
+    if params["state"] == "absent" and (params["rotate"] or params["rotate_after_days"] or params["secret_file"]):
+        raise AstroInputError("state: absent deletes the token; leave out rotate, rotate_after_days and secret_file.")
+    return scope
 
 
 def check_expiry_days(days):
@@ -34,14 +94,6 @@ def check_rotate_after_days(days):
         raise AstroInputError("rotate_after_days is {0}; it must be 1 or more (use rotate: true to rotate now).".format(days))
 
 
-def parse_time(value):
-    """An API time ("2024-05-12T16:20:00Z", fractions and offsets accepted) as an aware datetime, or None."""
-    if not value:
-        return None
-    moment = datetime.datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
-
-
 def own_entity_id(token):
     """The Organization, Workspace or Deployment the token is scoped to (the entity of its own role)."""
     entry = own_role_entry(token)
@@ -51,16 +103,6 @@ def own_entity_id(token):
 def own_role(token):
     entry = own_role_entry(token)
     return entry.get("role") if entry else None
-
-
-def expiry_days_of(token):
-    """The token's lifetime in days as set at creation, or None when it never expires."""
-    if token.get("expiryPeriodInDays") is not None:
-        return token["expiryPeriodInDays"]
-    start, end = parse_time(token.get("startAt") or token.get("createdAt")), parse_time(token.get("endAt"))
-    if end is None:
-        return None
-    return int(round((end - start).total_seconds() / 86400.0)) if start else -1
 
 
 def describe_expiry(days):
@@ -116,7 +158,7 @@ def check_token_is(token, scope, entity_id):
             token.get("id"), shown(token.get("name") or ""), scope.capitalize(), own_entity_id(token), entity_id))
 
 
-def render_token(token, secret_note):
+def render_token(token, secret_line):
     """The token as the diff shows it, one fact a line; never the secret, only when it was made."""
     if token is None:
         return ""
@@ -126,9 +168,43 @@ def render_token(token, secret_note):
         ("description", token.get("description") or ""),
         ("role", own_role(token)),
         ("expiry", describe_expiry(expiry_days_of(token))),
-        ("secret", secret_note),
+        ("secret", secret_line),
     ]
     return "".join("{0}: {1}\n".format(key, value) for key, value in lines)
+
+
+def predicted_token(params, target):
+    """The token a create would make, as far as the task can tell before the API answers."""
+    return dict(id=None, name=params["name"], description=params["description"] or "", scope=target.scope,
+                roles=[dict(entityType=target.scope, entityId=target.entity_id, role=params["role"])],
+                expiryPeriodInDays=params["expiry_days"])
+
+
+def plan_update(params, token, now):
+    """(fields of UpdateApiToken to set, own role to set or None, whether to rotate) for a found token."""
+    update = {}
+    if params["name"] != token.get("name"):
+        update["name"] = params["name"]
+    if params["description"] is not None and params["description"] != (token.get("description") or ""):
+        update["description"] = params["description"]
+    role = params["role"] if params["role"] is not None and params["role"] != own_role(token) else None
+    rotate = bool(params["rotate"] or (params["rotate_after_days"] and secret_older_than(token, params["rotate_after_days"], now)))
+    return update, role, rotate
+
+
+def secret_note(token):
+    """What the diff says of the current secret: when it was made, never its value."""
+    made = secret_set_at(token)
+    return "made {0}".format(made.strftime("%Y-%m-%dT%H:%M:%SZ")) if made else "made at an unknown time"
+
+
+def public(token):
+    """The token as the result shows it: never the secret."""
+    if token is None:
+        return None
+    details = token_details(token)
+    details["role"] = own_role(token)
+    return details
 
 
 class SecretFile:
@@ -184,3 +260,168 @@ class SecretFile:
             except OSError:
                 pass
             self._temp = None
+
+
+@contextlib.contextmanager
+def prepared(secret_file):
+    """The secret file's temporary file exists before the first write, and is gone afterwards unless committed."""
+    if secret_file is None:
+        yield
+        return
+    secret_file.prepare()
+    try:
+        yield
+    finally:
+        secret_file.discard()
+
+
+def secret_destination(module, action):
+    """Where a new secret goes: a prepared SecretFile, or None for the result of a no_log task; else fail."""
+    if module.params["secret_file"]:
+        secret_file = SecretFile(module.params["secret_file"])
+        secret_file.check()
+        return secret_file
+    if module.no_log:
+        return None
+    raise AstroInputError(NO_SECRET_DESTINATION.format(action))
+
+
+def hand_over(module, result, answer, secret_file):
+    """The one place a new secret leaves the module: to the file, or to the result of a no_log task."""
+    secret = answer.pop("token")
+    if secret_file is None:
+        result["secret"] = secret  # module.no_log: Ansible censors this task's whole result in every output
+        return
+    # Masked wherever it could still appear in this module's output, as Ansible masks no_log options.
+    module.no_log_values.add(secret)
+    try:
+        secret_file.commit(secret)
+    except OSError as exc:
+        raise AstroError("Token {0} has a new secret, but writing it to {1} failed ({2}); the secret is lost. "
+                         "Fix the file's place and re-run with rotate: true to give the token another one.".format(
+                             answer.get("id"), secret_file.path, exc.strerror))
+    result["secret_file"] = secret_file.path
+
+
+# -- the steps that call the API --------------------------------------------------
+
+def resolve_target(client, params, scope):
+    if scope == ORGANIZATION:
+        return Target(scope, client.organization_id, verified=True)
+    workspace_id = resolve_workspace_id(client, params["workspace_id"], params["workspace_name"])
+    if scope == WORKSPACE:
+        return Target(scope, workspace_id, verified=bool(params["workspace_name"]), workspace_id=workspace_id)
+    deployment_id, deployment_workspace = resolve_deployment(client, params["deployment_id"], params["deployment_name"], workspace_id)
+    return Target(scope, deployment_id, verified=bool(params["deployment_name"]), workspace_id=deployment_workspace)
+
+
+def find_token(client, params, target):
+    """The token of the task, or None. By ID: one read (404 is None); by name: the list pages of its scope."""
+    if params["token_id"]:
+        try:
+            token = client.get_token(params["token_id"])
+        except AstroAPIError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        check_token_is(token, target.scope, target.entity_id)
+        return token
+    if target.scope == ORGANIZATION:
+        tokens = client.list_tokens(organization_only=True)
+    elif target.scope == WORKSPACE:
+        tokens = client.list_tokens(workspace_id=target.entity_id)
+    else:
+        tokens = client.list_tokens(deployment_id=target.entity_id)
+    return only_token(matching_tokens(tokens, params["name"], target.scope, target.entity_id), params["name"], target.scope, target.entity_id)
+
+
+def verify_target(client, target):
+    """Fail clearly when the Workspace or Deployment given by ID does not exist; learn a Deployment's Workspace.
+
+    One request, the list's ID filter: the look-up role_edit.check_entities_exist makes before a first role.
+    """
+    if target.verified and (target.scope != DEPLOYMENT or target.workspace_id):
+        return
+    ids = [target.entity_id]
+    workspaces, deployments = EntityNames(client).look_up(checked_workspaces=ids if target.scope == WORKSPACE else (),
+                                                          checked_deployments=ids if target.scope == DEPLOYMENT else ())
+    found = [entity for entity in workspaces + deployments if entity.get("id") == target.entity_id]
+    if not found:
+        raise AstroInputError("{0} {1} does not exist in organization {2}.".format(
+            "Workspace" if target.scope == WORKSPACE else "Deployment", target.entity_id, client.organization_id))
+    target.verified = True
+    if target.scope == DEPLOYMENT:
+        target.workspace_id = found[0].get("workspaceId")
+
+
+def check_role_usable(client, target, role, warn):
+    """A Deployment role other than DEPLOYMENT_ADMIN must exist and be allowed in the Deployment's Workspace."""
+    if target.scope != DEPLOYMENT or role == DEPLOYMENT_ADMIN:
+        return
+    verify_target(client, target)
+    check_deployment_roles(client, [(role, target.workspace_id)], warn)
+
+
+def create(module, client, params, target, result):
+    if params["role"] is None:
+        raise AstroInputError("No {0} token named {1} exists{2}; set role to create it.".format(
+            target.scope, repr(params["name"]), "" if target.scope == ORGANIZATION else " in {0} {1}".format(target.scope.capitalize(), target.entity_id)))
+    verify_target(client, target)
+    check_role_usable(client, target, params["role"], module.warn)
+    secret_file = secret_destination(module, "create the token")
+    result.update(changed=True, actions=["create"], token=public(predicted_token(params, target)))
+    result["diff"] = dict(before="", after=render_token(predicted_token(params, target), "new (created by this task)"))
+    if module.check_mode:
+        return
+    with prepared(secret_file):
+        try:
+            created = client.create_token(params["name"], target.scope, params["role"],
+                                          entity_id=None if target.scope == ORGANIZATION else target.entity_id,
+                                          description=params["description"], expiry_days=params["expiry_days"])
+        except AstroTransportError as exc:
+            raise AstroError("{0}. The token may have been created with its answer lost; if a token named {1} now exists, "
+                             "its secret is unknown: re-run with rotate: true to give it a new one.".format(exc, repr(params["name"])))
+        hand_over(module, result, created, secret_file)
+    result["token"] = public(created)
+
+
+def update(module, client, params, target, token, result):
+    check_expiry_unchanged(token, params["expiry_days"])
+    fields, role, rotate = plan_update(params, token, datetime.datetime.now(datetime.timezone.utc))
+    if role is not None:
+        check_role_usable(client, target, role, module.warn)
+    secret_file = secret_destination(module, "rotate the token") if rotate else None
+    after = dict(token, **fields)
+    if role is not None:
+        after["roles"] = with_role(token.get("roles"), token["scope"], own_entity_id(token), role)
+    actions = (["update"] if fields else []) + (["role"] if role is not None else []) + (["rotate"] if rotate else [])
+    result.update(changed=bool(actions), actions=actions, token=public(after))
+    result["diff"] = dict(before=render_token(token, secret_note(token)),
+                          after=render_token(after, "new (rotated by this task)" if rotate else secret_note(token)))
+    if module.check_mode or not actions:
+        return
+    with prepared(secret_file):
+        if fields:
+            after = client.update_token(token["id"], after["name"], after.get("description") or "")
+        if role is not None:
+            edit = set_token_roles(client, token["id"], [(token["scope"], own_entity_id(token), role)], **lock_options(params),
+                                   precheck=lambda fresh: check_token_is(fresh, target.scope, own_entity_id(token)))
+            after = dict(after, roles=edit["token"]["roles"])
+            result["attempts"] = edit["attempts"]
+        if rotate:
+            after = client.rotate_token(token["id"])
+            hand_over(module, result, after, secret_file)
+    result["token"] = public(after)
+
+
+def delete(module, client, token, result):
+    if token is None:
+        result.update(changed=False, actions=[], token=None, diff=dict(before="", after=""))
+        return
+    result.update(changed=True, actions=["delete"], token=None, diff=dict(before=render_token(token, secret_note(token)), after=""))
+    if not module.check_mode:
+        try:
+            client.delete_token(token["id"])
+        except AstroAPIError as exc:
+            if exc.status != 404:  # gone already: a retry after a lost answer, or another writer
+                raise

@@ -6,8 +6,28 @@
 
 from __future__ import annotations
 
+import datetime
+
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, WORKSPACE
 from ansible_collections.astro.platform.plugins.module_utils.role_list import role_on
-from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import expiry_days_of
+
+
+def parse_time(value):
+    """An API time ("2024-05-12T16:20:00Z", fractions and offsets accepted) as an aware datetime, or None."""
+    if not value:
+        return None
+    moment = datetime.datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def expiry_days_of(token):
+    """The token's lifetime in days as set at creation, or None when it never expires."""
+    if token.get("expiryPeriodInDays") is not None:
+        return token["expiryPeriodInDays"]
+    start, end = parse_time(token.get("startAt") or token.get("createdAt")), parse_time(token.get("endAt"))
+    if end is None:
+        return None
+    return int(round((end - start).total_seconds() / 86400.0)) if start else -1
 
 
 def token_summary(token, roles=None):
@@ -42,9 +62,9 @@ def token_details(token, workspace_id=None, deployment_id=None):
         last_rotated_at=token.get("lastRotatedAt"),
     )
     if workspace_id:
-        details["workspace_role"] = role_on(token.get("roles"), "WORKSPACE", workspace_id)
+        details["workspace_role"] = role_on(token.get("roles"), WORKSPACE, workspace_id)
     if deployment_id:
-        details["deployment_role"] = role_on(token.get("roles"), "DEPLOYMENT", deployment_id)
+        details["deployment_role"] = role_on(token.get("roles"), DEPLOYMENT, deployment_id)
     return details
 
 
@@ -60,13 +80,13 @@ def roles_within(token, workspace, deployments):
     found = []
     for role in token.get("roles") or []:
         entity_type, entity_id = role.get("entityType"), role.get("entityId")
-        deployment_id = entity_id if entity_type == "DEPLOYMENT" else role.get("deploymentId")
-        if entity_type == "WORKSPACE" and (entity_id or "").lower() == workspace_id:
+        deployment_id = entity_id if entity_type == DEPLOYMENT else role.get("deploymentId")
+        if entity_type == WORKSPACE and (entity_id or "").lower() == workspace_id:
             found.append(dict(entity_type=entity_type, entity_id=entity_id, entity_name=workspace.get("name"),
                               role=role.get("role"), deployment_id=None, deployment_name=None))
-        elif entity_type in ("DEPLOYMENT", "DAG", "DAG_TAG") and (deployment_id or "").lower() in deployment_names:
+        elif entity_type in (DEPLOYMENT, "DAG", "DAG_TAG") and (deployment_id or "").lower() in deployment_names:
             deployment_name = deployment_names[deployment_id.lower()]
             found.append(dict(entity_type=entity_type, entity_id=entity_id,
-                              entity_name=deployment_name if entity_type == "DEPLOYMENT" else entity_id,
+                              entity_name=deployment_name if entity_type == DEPLOYMENT else entity_id,
                               role=role.get("role"), deployment_id=deployment_id, deployment_name=deployment_name))
     return found

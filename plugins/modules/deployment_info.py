@@ -127,6 +127,7 @@ deployments:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
+from ansible_collections.astro.platform.plugins.module_utils.entity_view import deployment_summary, workspace_summary
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, resolve_workspace_id
 
@@ -158,7 +159,8 @@ def main():
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
     workspace_names = dict((w.get("id"), w.get("name")) for w in workspaces)
-    found = [deployment_summary(d, workspace_names) for d in deployments if wanted(d, params, workspace_id)]
+    found = [dict(deployment_summary(d), workspace_name=workspace_names.get(d.get("workspaceId")) or d.get("workspaceName"))
+             for d in deployments if passes_filters(d, params, workspace_id)]
     module.exit_json(
         changed=False,
         workspace_id=workspace_id,
@@ -167,23 +169,7 @@ def main():
     )
 
 
-def workspace_summary(workspace):
-    return dict(id=workspace.get("id"), name=workspace.get("name"), description=workspace.get("description"))
-
-
-def deployment_summary(deployment, workspace_names):
-    workspace_id = deployment.get("workspaceId")
-    return dict(
-        id=deployment.get("id"),
-        name=deployment.get("name"),
-        description=deployment.get("description"),
-        workspace_id=workspace_id,
-        workspace_name=workspace_names.get(workspace_id) or deployment.get("workspaceName"),
-        status=deployment.get("status"),
-    )
-
-
-def wanted(deployment, params, workspace_id):
+def passes_filters(deployment, params, workspace_id):
     """The API filters already; check again, so a server that ignores a filter cannot widen the result."""
     return ((not workspace_id or deployment.get("workspaceId") == workspace_id)
             and (not params["names"] or deployment.get("name") in params["names"])

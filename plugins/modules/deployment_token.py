@@ -142,7 +142,7 @@ token:
       type: str
       returned: success
     scope:
-      description: "C(ORGANIZATION) or C(WORKSPACE)."
+      description: "C(ORGANIZATION) or C(WORKSPACE): only Organization and Workspace tokens get roles on other entities."
       type: str
       returned: success
     kind:
@@ -150,7 +150,7 @@ token:
       type: str
       returned: success
     roles:
-      description: "All the token's roles."
+      description: "All the token's roles, as the API lists them (in check mode, as they would be)."
       type: list
       elements: dict
       returned: success
@@ -173,6 +173,7 @@ attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, TOKEN_SCOPES
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     check_deployment_roles,
@@ -187,14 +188,8 @@ from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     check_home_workspace_named,
     set_token_role,
 )
-from ansible_collections.astro.platform.plugins.module_utils.role_list import (
-    DEPLOYMENT,
-    ORGANIZATION,
-    WORKSPACE,
-    check_token_scope,
-)
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_token_scope
 
-TOKEN_SCOPES = {"organization": (ORGANIZATION,), "workspace": (WORKSPACE,), None: (ORGANIZATION, WORKSPACE)}
 # What a token name of another scope is told it needs.
 SCOPE_NEEDS = {"organization": "token_scope organization needs an Organization token",
                "workspace": "token_scope workspace needs a Workspace token of the Deployment's Workspace", None: None}

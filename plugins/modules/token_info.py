@@ -267,7 +267,7 @@ def main():
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
     found = [token_details(t, workspace_id, deployment_id) for t in tokens]
-    found = [t for t in found if wanted(t, params, workspace_id, deployment_id)]
+    found = [t for t in found if passes_filters(t, params, workspace_id, deployment_id)]
     module.exit_json(changed=False, tokens=sorted(found, key=lambda t: (t["name"] or "", t["id"] or "")))
 
 
@@ -292,12 +292,12 @@ def who_can_touch(module):
     for token in tokens:
         details = token_details(token, workspace_id)
         details["roles_in_workspace"] = roles_within(token, workspace, deployments)
-        if details["roles_in_workspace"] and wanted(details, dict(params, workspace_id=None), None, None):
+        if details["roles_in_workspace"] and passes_filters(details, dict(params, workspace_id=None), None, None):
             found.append(details)
     module.exit_json(changed=False, tokens=sorted(found, key=lambda t: (t["name"] or "", t["id"] or "")))
 
 
-def wanted(token, params, workspace_id, deployment_id):
+def passes_filters(token, params, workspace_id, deployment_id):
     return ((not params["scope"] or token["scope"] == params["scope"].upper())
             and (not params["names"] or token["name"] in params["names"])
             and (deployment_id or not workspace_id or token["workspace_role"] is not None)

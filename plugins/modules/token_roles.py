@@ -196,7 +196,7 @@ token:
       type: str
       returned: success
     scope:
-      description: "C(ORGANIZATION) or C(WORKSPACE)."
+      description: "C(ORGANIZATION) or C(WORKSPACE): only Organization and Workspace tokens get roles on other entities."
       type: str
       returned: success
     kind:
@@ -204,7 +204,7 @@ token:
       type: str
       returned: success
     roles:
-      description: "All the token's roles."
+      description: "All the token's roles, as the API lists them (in check mode, as they would be)."
       type: list
       elements: dict
       returned: success
@@ -291,12 +291,19 @@ attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
+from ansible_collections.astro.platform.plugins.module_utils.entities import (
+    DEPLOYMENT,
+    ORGANIZATION,
+    TOKEN_SCOPES,
+    WORKSPACE,
+    WORKSPACE_ROLES,
+)
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     as_id,
     check_deployment_roles,
-    given,
-    given_id,
+    id_option,
+    refuse_blank,
     resolve_deployment_names,
     resolve_token_id,
     resolve_workspace_names,
@@ -308,25 +315,37 @@ from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     check_home_workspace_named,
     set_token_roles,
 )
-from ansible_collections.astro.platform.plugins.module_utils.role_list import (
-    DEPLOYMENT,
-    ORGANIZATION,
-    WORKSPACE,
-    WORKSPACE_ROLES,
-    check_one_edit_per_entity,
-    check_token_scope,
-)
+from ansible_collections.astro.platform.plugins.module_utils.role_list import check_one_edit_per_entity
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_token_scope
 
-TOKEN_SCOPES = {"organization": (ORGANIZATION,), "workspace": (WORKSPACE,), None: (ORGANIZATION, WORKSPACE)}
 ENTRY_STATE = dict(type="str", choices=["present", "absent"], default="present")
 ENTRY_RULES = dict(required_if=[("state", "present", ("role",))])
 
 
-def edits_of(option, entries, entity_type, id_key):
-    """(entity_type, entity_id, role or None) for each entry of a list option."""
-    return [(entity_type, given_id(entry[id_key], "{0}[{1}].{2}".format(option, index, id_key)),
-             entry["role"] if entry["state"] == "present" else None)
-            for index, entry in enumerate(entries)]
+def check_entries(workspace_entries, deployment_entries):
+    """The checks of the list options that need no request: blank names and IDs fail; IDs are lower-cased in place."""
+    for option, entries, keys in (("workspace_roles", workspace_entries, ("workspace_id",)),
+                                  ("deployment_roles", deployment_entries, ("deployment_id", "workspace_id"))):
+        for index, entry in enumerate(entries):
+            for key in keys:
+                entry[key] = id_option(entry[key], "{0}[{1}].{2}".format(option, index, key))
+            for key in ("workspace_name", "deployment_name"):
+                if key in entry:
+                    refuse_blank(entry[key], "{0}[{1}].{2}".format(option, index, key))
+
+
+def edits_of(workspace_entries, deployment_entries):
+    """(entity_type, entity_id, role or None) for each entry, once its names are IDs; two roles on one entity fail.
+
+    Checked here, once for the task and before the role, token and entity look-ups, rather than in set_token_roles:
+    the modules that edit one role cannot list an entity twice.
+    """
+    edits = [(entity_type, entry[id_key], entry["role"] if entry["state"] == "present" else None)
+             for entries, entity_type, id_key in ((workspace_entries, WORKSPACE, "workspace_id"),
+                                                  (deployment_entries, DEPLOYMENT, "deployment_id"))
+             for entry in entries]
+    check_one_edit_per_entity(edits)
+    return edits
 
 
 def removals_declared_with_role(workspace_entries, deployment_entries):
@@ -361,20 +380,15 @@ def ids_for_names(client, workspace_entries, deployment_entries):
     """Put the ID of each entry's Workspace and Deployment name in its *_id option: one request per kind for all names.
 
     Workspaces first, since a Deployment name is looked up within its entry's Workspace. Nothing is requested when
-    the entries give only IDs.
+    the entries give only IDs. Blank names were refused before (check_entries).
     """
-    named = [("workspace_roles", i, e) for i, e in enumerate(workspace_entries) if e["workspace_name"] is not None]
-    named += [("deployment_roles", i, e) for i, e in enumerate(deployment_entries) if e["workspace_name"] is not None]
-    for option, index, entry in named:
-        given(entry["workspace_name"], "{0}[{1}].workspace_name".format(option, index))
-    workspace_ids = resolve_workspace_names(client, [e["workspace_name"] for option, index, e in named])
-    for option, index, entry in named:
+    named = [e for e in workspace_entries + deployment_entries if e["workspace_name"] is not None]
+    workspace_ids = resolve_workspace_names(client, [e["workspace_name"] for e in named])
+    for entry in named:
         entry["workspace_id"] = as_id(workspace_ids[entry["workspace_name"]])
-    named = [(i, e) for i, e in enumerate(deployment_entries) if e["deployment_name"] is not None]
-    for index, entry in named:
-        given(entry["deployment_name"], "deployment_roles[{0}].deployment_name".format(index))
-    deployment_ids = resolve_deployment_names(client, [(e["deployment_name"], e["workspace_id"]) for index, e in named])
-    for index, entry in named:
+    named = [e for e in deployment_entries if e["deployment_name"] is not None]
+    deployment_ids = resolve_deployment_names(client, [(e["deployment_name"], e["workspace_id"]) for e in named])
+    for entry in named:
         entry["deployment_id"] = deployment_ids[(entry["deployment_name"], entry["workspace_id"])]
 
 
@@ -410,16 +424,14 @@ def main():
     params = module.params
     workspace_entries, deployment_entries = params["workspace_roles"] or [], params["deployment_roles"] or []
     try:
-        for index, entry in enumerate(deployment_entries):
-            entry["workspace_id"] = given_id(entry["workspace_id"], "deployment_roles[{0}].workspace_id".format(index))
+        # What needs no request is checked before the client is even built.
+        params["token_id"] = id_option(params["token_id"], "token_id")
+        refuse_blank(params["token_name"], "token_name")
+        check_entries(workspace_entries, deployment_entries)
+        scopes = token_scopes(params["token_scope"], workspace_entries)
         client = astro_client(module)
         ids_for_names(client, workspace_entries, deployment_entries)
-        edits = (edits_of("workspace_roles", workspace_entries, WORKSPACE, "workspace_id")
-                 + edits_of("deployment_roles", deployment_entries, DEPLOYMENT, "deployment_id"))
-        for entry, (entity_type, entity_id, role) in zip(workspace_entries + deployment_entries, edits):
-            entry["workspace_id" if entity_type == WORKSPACE else "deployment_id"] = entity_id  # as lower-cased
-        check_one_edit_per_entity(edits)
-        scopes = token_scopes(params["token_scope"], workspace_entries)
+        edits = edits_of(workspace_entries, deployment_entries)
         check_deployment_roles(client, [(e["role"], e["workspace_id"]) for e in deployment_entries if e["state"] == "present"],
                                module.warn)
         workspaces = {e["workspace_id"] for e in deployment_entries}

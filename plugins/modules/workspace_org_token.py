@@ -97,7 +97,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 token:
-  description: The token after the task (before it, in check mode when nothing would change). Never holds the secret.
+  description: The token after the task (in check mode, as it would be). Never holds the secret.
   returned: success
   type: dict
   contains:
@@ -114,7 +114,7 @@ token:
       type: str
       returned: success
     scope:
-      description: "C(ORGANIZATION), C(WORKSPACE) or C(DEPLOYMENT)."
+      description: "C(ORGANIZATION) or C(WORKSPACE): only Organization and Workspace tokens get roles on other entities."
       type: str
       returned: success
     kind:
@@ -122,7 +122,7 @@ token:
       type: str
       returned: success
     roles:
-      description: All the token's roles, as the API lists them (in check mode, as they would be).
+      description: "All the token's roles, as the API lists them (in check mode, as they would be)."
       type: list
       elements: dict
       returned: success
@@ -145,6 +145,7 @@ attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
+from ansible_collections.astro.platform.plugins.module_utils.entities import ORGANIZATION, WORKSPACE, WORKSPACE_ROLES
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import resolve_token_id, resolve_workspace_id
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
@@ -153,12 +154,7 @@ from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     role_edit_argument_spec,
     set_token_role,
 )
-from ansible_collections.astro.platform.plugins.module_utils.role_list import (
-    ORGANIZATION,
-    WORKSPACE,
-    WORKSPACE_ROLES,
-    check_token_scope,
-)
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_token_scope
 
 
 def main():

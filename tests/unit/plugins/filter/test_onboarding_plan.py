@@ -165,7 +165,7 @@ def test_exclusive_without_the_token_list_fails():
     ([{"workspace": "nope"}], "No Workspace is named 'nope'; there are: 'analytics', 'data', 'twin'."),
     ([{"workspace": "Data"}], "No Workspace is named 'Data'; names are case-sensitive: did you mean 'data'?"),
     ([{"workspace": "analytic"}], "No Workspace is named 'analytic'; did you mean 'analytics'?"),
-    ([{"workspace": "twin"}], "2 Workspaces are named 'twin'; name one by ID instead: cw3, cw4."),
+    ([{"workspace": "twin"}], "2 Workspaces are named 'twin'; name one by ID instead: cw3; cw4."),
     ([{"workspace_id": "cw9"}], "No Workspace has the ID 'cw9'."),
     ([{"workspace": "data"}, {"workspace_id": "cw1"}], "Workspace data (cw1) is declared twice"),
     ([{"workspace": "data", "deployment_tokens": [grant("ci", ["etl", "reports"])]}],

@@ -11,7 +11,7 @@ from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     as_id,
     check_deployment_roles,
     close_names,
-    given_id,
+    id_option,
     name_hint,
     resolve_deployment_names,
     resolve_token_id,
@@ -39,9 +39,9 @@ class Roles:
 
 def test_ids_are_lower_cased_as_the_cli_does_and_none_stays_none():
     assert as_id("CLVDX7Z3C000008KV5TDW5TC5") == "clvdx7z3c000008kv5tdw5tc5"
-    assert as_id(None) is None and given_id(None, "workspace_id") is None
+    assert as_id(None) is None and id_option(None, "workspace_id") is None
     with pytest.raises(AstroInputError, match="workspace_id is empty"):
-        given_id(" ", "workspace_id")
+        id_option(" ", "workspace_id")
 
 
 def test_default_and_custom_deployment_roles_pass_with_one_look_up_and_deployment_admin_needs_none():

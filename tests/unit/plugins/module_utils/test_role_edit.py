@@ -256,18 +256,6 @@ def test_a_concurrent_removal_of_an_entry_we_removed_too_needs_no_second_write()
     assert api.token["roles"] == AFTER + [ws("cw7", "WORKSPACE_ACCESSOR")]
 
 
-@pytest.mark.parametrize("first, second", [("WORKSPACE_MEMBER", "WORKSPACE_OWNER"), ("WORKSPACE_MEMBER", None), (None, "WORKSPACE_OWNER")])
-def test_conflicting_edits_fail_before_any_call(first, second):
-    api = InMemoryTokens(BEFORE)
-    edits = [("WORKSPACE", "cw1", first), ("DEPLOYMENT", "cd2", "DAG_RUNNER"), ("WORKSPACE", "cw1", second)]
-    with pytest.raises(AstroInputError) as raised:
-        edit_several(api, edits)
-    message = str(raised.value)
-    assert "WORKSPACE 'cw1'" in message and (first or "none (absent)") in message and (second or "none (absent)") in message
-    assert api.calls == []
-    assert api.token["roles"] == BEFORE
-
-
 def test_several_edits_in_check_mode_predict_without_writing():
     api = InMemoryTokens(BEFORE)
     result = edit_several(api, check_mode=True)

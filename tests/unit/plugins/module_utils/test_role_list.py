@@ -9,18 +9,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
+from ansible_collections.astro.platform.plugins.module_utils.role_display import render_roles
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
-    check_deployment_role,
-    check_home_workspace,
     check_one_edit_per_entity,
     home_workspace_id,
     missing_edits,
     removals_not_held,
-    render_roles,
     role_on,
     with_role,
     with_roles,
     without_entities,
+)
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import (
+    check_deployment_role,
+    check_home_workspace,
 )
 
 ids = st.text(alphabet="abc0123", min_size=1, max_size=3).map(lambda s: "c" + s)

@@ -10,8 +10,9 @@ import stat
 
 import pytest
 
+from ansible_collections.astro.platform.plugins.module_utils.entities import ORGANIZATION_ROLES
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
-from ansible_collections.astro.platform.plugins.module_utils.role_list import ORGANIZATION_ROLES, check_own_role_name
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_own_role_name
 from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import (
     SecretFile,
     check_expiry_days,

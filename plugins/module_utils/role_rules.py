@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Who may hold which role (docs/astro-api/SEMANTICS.md): checks that refuse, before anything is written.
+
+Pure like role_list: the callers pass in what the API answered (the token, the organization's roles).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, OWN_ROLES
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.role_display import named
+from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
+
+
+def check_home_workspace(token, workspace_ids, names=None):
+    """A WORKSPACE token may only get roles on Deployments of its own Workspace: refuse any other Workspace given.
+
+    names: a mapping of Workspace ID to name, read only for the message of a refusal.
+    """
+    home = home_workspace_id(token)
+    elsewhere = sorted({w for w in workspace_ids if w and w != home})
+    if home and elsewhere:
+        raise AstroInputError("Workspace token {0} ({1!r}) belongs to Workspace {2}; it can only get roles on Deployments "
+                              "of that Workspace, not of Workspace {3}.".format(
+                                  token.get("id"), token.get("name"), named(home, names), ", ".join(named(w, names) for w in elsewhere)))
+
+
+def check_token_scope(token, allowed_scopes, purpose):
+    """Fail before any write when a token's scope cannot take the role asked for."""
+    if token.get("scope") not in allowed_scopes:
+        raise AstroInputError("Token {0} ({1!r}) has scope {2}; {3} takes only {4} tokens.".format(
+            token.get("id"), token.get("name"), token.get("scope"), purpose, " or ".join(allowed_scopes)))
+
+
+def check_deployment_role(role, custom_roles, workspace_id=None, default_roles=(), names=None):
+    """`role` must be DEPLOYMENT_ADMIN, a default role of scope DEPLOYMENT, or the name of a DEPLOYMENT custom role
+    usable in that Workspace.
+
+    custom_roles and default_roles are the `roles` and `defaultRoles` of GET /roles?includeDefaultRoles=true;
+    restrictedWorkspaceIds empty means usable everywhere. names: a mapping of Workspace ID to name, read only for
+    the message of a refusal.
+    """
+    defaults = sorted({r.get("name") for r in default_roles if r.get("scopeType") == DEPLOYMENT} | {DEPLOYMENT_ADMIN})
+    if role in defaults:
+        return
+    deployment_roles = [r for r in custom_roles if r.get("scopeType") == DEPLOYMENT]
+    match = [r for r in deployment_roles if r.get("name") == role]
+    if not match:
+        custom = sorted(r.get("name") for r in deployment_roles)
+        raise AstroInputError("role {0} is neither a default Deployment role nor a custom Deployment role of the organization; "
+                              "valid roles: {1} (default){2}.".format(
+                                  shown(role), ", ".join(defaults), ", {0} (custom)".format(", ".join(custom)) if custom else ""))
+    restricted = match[0].get("restrictedWorkspaceIds") or []
+    if workspace_id and restricted and workspace_id not in restricted:
+        raise AstroInputError("custom role {0!r} may only be used in Workspaces {1}, not in Workspace {2}.".format(
+            role, ", ".join(named(w, names) for w in restricted), named(workspace_id, names)))
+
+
+def check_own_role_name(scope, role):
+    """An Organization or Workspace token's own role must be one of its scope's roles (Deployment roles need
+    the organization's custom roles: check_deployment_role)."""
+    valid = OWN_ROLES.get(scope)
+    if valid is not None and role not in valid:
+        raise AstroInputError("role {0} is not valid for a token of scope {1}; valid roles: {2}.".format(
+            shown(role), scope, ", ".join(valid)))
