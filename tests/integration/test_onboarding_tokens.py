@@ -15,6 +15,7 @@ import stat
 import requests
 
 TOKEN_TASK = "Create the declared tokens and bring the others to their declaration (secrets to secret_file only)"
+PLAN_TASK = "Plan one role edit per token (fails on unknown Workspaces or Deployments before anything is written)"
 EDIT_TASK = "Give and remove the tokens' roles, one verified write per token"
 
 
@@ -78,6 +79,8 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
     assert [(r["workspace_onboarding__own_token"]["name"], r["actions"], r["changed"]) for r in predicted] == [
         ("analytics-ci", ["create"], True), ("reporting-deployer", ["create"], True)]
     assert "analytics-ci" not in [item["token"]["name"] for item in role_task(checked, EDIT_TASK)["results"]]
+    plan = role_task(checked, PLAN_TASK)["ansible_facts"]["workspace_onboarding__plan"]
+    assert [(edit["token_name"], len(edit["deployment_roles"])) for edit in plan["new_token_roles"]] == [("analytics-ci", 2)]
 
     # For real: two creations, then the role edit of the new Workspace token that a later entry names.
     control.clear_log()
@@ -111,6 +114,9 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
     assert again.changed_tasks == [], again.changed_tasks
     assert control.writes() == []
     assert role_task(again, TOKEN_TASK)["results"] == []
+    # One token listing for both declared tokens, one more for token_roles' look-up of the token named by name.
+    assert control.counts()["ListApiTokens"] == 2, control.counts()
+    assert not {"GetDeployment", "GetWorkspace"} & set(control.counts()), control.counts()
     assert [t["secret"] for t in (stored(emulator, "analytics-ci"), stored(emulator, "reporting-deployer"))] == [ci["secret"], deployer["secret"]]
 
 
