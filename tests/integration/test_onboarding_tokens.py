@@ -10,19 +10,13 @@ any run whose -vvv --diff output, results or log holds a secret the emulator iss
 from __future__ import annotations
 
 import os
-import stat
 
-import requests
+from test_api_token import accepted, secret_in_file
+from test_onboarding import role_task
 
 TOKEN_TASK = "Create the declared tokens and bring the others to their declaration (secrets to secret_file only)"
 PLAN_TASK = "Plan one role edit per token (fails on unknown Workspaces or Deployments before anything is written)"
 EDIT_TASK = "Give and remove the tokens' roles, one verified write per token"
-
-
-def role_task(run, name):
-    found = [r for r in run.results if r["task"] == name or r["task"].endswith(" : " + name)]
-    assert found, "no result for task {0!r}; tasks run: {1}\n{2}".format(name, sorted({r["task"] for r in run.results}), run.output)
-    return dict(found[-1]["result"], failed=found[-1]["status"] == "failed")
 
 
 def onboard(ansible, installed_collection, workspaces, check=False):
@@ -47,20 +41,6 @@ def stored(emulator, name):
     found = [t for t in emulator.control.state()["tokens"] if t["name"] == name]
     assert len(found) <= 1, found
     return found[0] if found else None
-
-
-def accepted(emulator, secret):
-    """Whether the emulator takes the secret as a bearer (GET /roles is open to every valid token)."""
-    answer = requests.get("{0}/organizations/{1}/roles".format(emulator.api_url, emulator.organization_id),
-                          headers={"Authorization": "Bearer " + secret}, timeout=10)
-    assert answer.status_code in (200, 401), answer.text
-    return answer.status_code == 200
-
-
-def secret_in_file(path):
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    assert mode == 0o600, oct(mode)
-    return path.read_text()
 
 
 def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, seed, installed_collection, tmp_path):
