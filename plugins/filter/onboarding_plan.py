@@ -48,8 +48,8 @@ options:
   new_tokens:
     description:
       - The Workspace tokens (C(name), C(workspace_id)) that the role creates in this run but that do not exist yet,
-        because the run is in check mode. The role edits of a token named so go to RV(new_token_roles) instead of
-        RV(tokens), since M(astro.platform.token_roles) cannot find the token.
+        because the run is in check mode. The role edits of a token named so go to C(new_token_roles) instead of
+        C(tokens), since M(astro.platform.token_roles) cannot find the token.
     type: list
     elements: dict
   problems_only:
@@ -94,7 +94,7 @@ _value:
       elements: dict
     new_token_roles:
       description:
-        - The entries of RV(tokens) for tokens named in O(new_tokens), set aside (check mode; empty otherwise).
+        - The entries of C(tokens) for tokens named in O(new_tokens), set aside (check mode; empty otherwise).
       type: list
       elements: dict
     undeclared:

@@ -17,7 +17,7 @@ description:
   - A token that exists is passed on when its own role or its description differs, when its expiry seems to differ
     (M(astro.platform.api_token) then fails, saying what to do), or when its secret may be older than
     C(rotate_after_days) (the listing has no rotation time; M(astro.platform.api_token) decides exactly).
-  - Returns in RV(_value.problems), before anything is written, a declared token that does not exist and has no
+  - Returns in C(problems), before anything is written, a declared token that does not exist and has no
     C(secret_file) (the role never hands a secret over any other way), and a declared name that matches several
     tokens; each message names the Workspace, the entry and the token.
   - Declarations with C(state=absent) are skipped; their tokens are kept.
