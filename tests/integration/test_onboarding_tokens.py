@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from test_api_token import accepted, secret_in_file
 from test_onboarding import role_task
 
@@ -19,9 +21,9 @@ PLAN_TASK = "Plan one role edit per token (fails on unknown Workspaces or Deploy
 EDIT_TASK = "Give and remove the tokens' roles, one verified write per token"
 
 
-def onboard(ansible, installed_collection, workspaces, check=False):
+def onboard(ansible, installed_collection, workspaces, check=False, core=None):
     playbook = installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks" / "onboard_workspaces.yml"
-    return ansible.run(playbook=playbook, check=check, diff=True,
+    return ansible.run(playbook=playbook, check=check, diff=True, core=core,
                        extra_vars={"astro_workspaces": workspaces, "astro_onboarding_hosts": "localhost"})
 
 
@@ -43,7 +45,8 @@ def stored(emulator, name):
     return found[0] if found else None
 
 
-def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, seed, installed_collection, tmp_path):
+@pytest.mark.parametrize("core", [None, "2.16"])
+def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, seed, installed_collection, tmp_path, core):
     control = emulator.control
     secrets = tmp_path / "secrets"
     secrets.mkdir()
@@ -51,7 +54,7 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
 
     # Check mode on a fresh emulator: predicts both creations, sets the new token's roles aside, writes nothing.
     control.clear_log()
-    checked = onboard(ansible, installed_collection, workspaces, check=True)
+    checked = onboard(ansible, installed_collection, workspaces, check=True, core=core)
     assert checked.rc == 0, checked.output
     assert control.writes() == [], "check mode wrote"
     assert stored(emulator, "analytics-ci") is None and os.listdir(secrets) == []
@@ -64,7 +67,7 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
 
     # For real: two creations, then the role edit of the new Workspace token that a later entry names.
     control.clear_log()
-    real = onboard(ansible, installed_collection, workspaces)
+    real = onboard(ansible, installed_collection, workspaces, core=core)
     assert real.rc == 0, real.output
     writes = [entry["operationId"] for entry in control.writes()]
     assert writes == ["CreateApiToken", "CreateApiToken", "UpdateApiTokenRoles"], writes
@@ -89,7 +92,7 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
 
     # Re-run: nothing changes, nothing is written, and api_token does not even run for the two tokens.
     control.clear_log()
-    again = onboard(ansible, installed_collection, workspaces)
+    again = onboard(ansible, installed_collection, workspaces, core=core)
     assert again.rc == 0, again.output
     assert again.changed_tasks == [], again.changed_tasks
     assert control.writes() == []
