@@ -45,6 +45,13 @@ options:
         Required when a declaration is exclusive.
     type: list
     elements: dict
+  new_tokens:
+    description:
+      - The Workspace tokens (C(name), C(workspace_id)) that the role creates in this run but that do not exist yet,
+        because the run is in check mode. The role edits of a token named so go to C(new_token_roles) instead of
+        C(tokens), since M(astro.platform.token_roles) cannot find the token.
+    type: list
+    elements: dict
   problems_only:
     description:
       - Only check the declarations' shape, with no look-up needed (O(lookup) may be V(null)), and return a list
@@ -85,6 +92,11 @@ _value:
           and a C(label).
       type: list
       elements: dict
+    new_token_roles:
+      description:
+        - The entries of C(tokens) for tokens named in O(new_tokens), set aside (check mode; empty otherwise).
+      type: list
+      elements: dict
     undeclared:
       description:
         - "Per exclusive Workspace with something to remove, its C(workspace) name and the C(workspace_roles) and
@@ -99,6 +111,7 @@ from ansible_collections.astro.platform.plugins.module_utils.entities import DEP
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, only_match
 from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
 # What a declared token_scope lets the token be, as sets: a token declared twice may be only what both allow.
@@ -309,6 +322,60 @@ def _choice(value, choices, what, where, required=False):
         raise AnsibleFilterError("{0}: {1} {2!r} is not valid; valid: {3}.".format(where, what, value, ", ".join(choices)))
 
 
+# The keys of the tokens a declaration creates: the Workspace's own tokens, and tokens of its Deployments.
+OWN_TOKEN_KEYS = {
+    "workspace_tokens": ("name", "role", "description", "expiry_days", "secret_file", "rotate_after_days"),
+    "deployment_own_tokens": ("deployment", "name", "role", "description", "expiry_days", "secret_file", "rotate_after_days"),
+}
+
+
+def _whole_number(value, what, where, least, most=None):
+    """An int option of an entry (a digit string from -e is taken too); out of range fails, naming the range."""
+    if value in (None, ""):
+        return
+    try:
+        number = int(value) if not isinstance(value, bool) and str(value).strip().isdigit() else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number < least or (most is not None and number > most):
+        raise AnsibleFilterError("{0}: {1} {2!r} is not valid; it must be a whole number of days, {3}.".format(
+            where, what, value, "{0} to {1}".format(least, most) if most else "{0} or more".format(least)))
+
+
+def check_own_token_declarations(index, declaration):
+    """Fail on the first malformed workspace_tokens or deployment_own_tokens entry, naming it by index and name."""
+    for option, keys in OWN_TOKEN_KEYS.items():
+        seen = set()
+        for entry_index, entry in enumerate(declaration.get(option) or []):
+            where = "{0} {1}[{2}]".format(_where(index, declaration), option, entry_index)
+            if not isinstance(entry, dict):
+                raise AnsibleFilterError("{0} is not a mapping: {1!r}.".format(where, entry))
+            where += " (token {0!r})".format(entry.get("name"))
+            unknown = sorted(str(key) for key in entry if key not in keys)
+            if unknown:
+                raise AnsibleFilterError("{0}: unknown key(s) {1}; valid: {2}.".format(where, ", ".join(unknown), ", ".join(keys)))
+            for required in ("name", "role") + (("deployment",) if option == "deployment_own_tokens" else ()):
+                if not isinstance(entry.get(required), str) or not entry[required].strip():
+                    raise AnsibleFilterError("{0}: {1} is required (a non-empty string).".format(where, required))
+            if option == "workspace_tokens":
+                _choice(entry["role"], WORKSPACE_ROLES, "role", where, required=True)
+            elif entry["role"] in WORKSPACE_ROLES or entry["role"].startswith("ORGANIZATION_"):
+                raise AnsibleFilterError("{0}: role {1!r} is not a Deployment role; valid: DEPLOYMENT_ADMIN or a custom "
+                                         "Deployment role.".format(where, entry["role"]))
+            _whole_number(entry.get("expiry_days"), "expiry_days", where, MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS)
+            _whole_number(entry.get("rotate_after_days"), "rotate_after_days", where, 1)
+            for text in ("description", "secret_file"):
+                if entry.get(text) is not None and not isinstance(entry[text], str):
+                    raise AnsibleFilterError("{0}: {1} must be a string.".format(where, text))
+            if entry.get("rotate_after_days") not in (None, "") and not entry.get("secret_file"):
+                raise AnsibleFilterError("{0}: rotate_after_days needs secret_file, the file the rotated secret is written "
+                                         "to (mode 0600); the role never returns a secret.".format(where))
+            identity = (entry.get("deployment"), entry["name"])
+            if identity in seen:
+                raise AnsibleFilterError("{0}: declared twice in {1}; declare each token once.".format(where, option))
+            seen.add(identity)
+
+
 def check_declarations(declarations, default_state="present"):
     """Fail on the first malformed declaration or entry, naming it by index and name.
 
@@ -337,10 +404,28 @@ def check_declarations(declarations, default_state="present"):
                 if not entry.get("deployments"):
                     raise AnsibleFilterError("{0}: deployments is required: names or IDs of Deployments of the Workspace, "
                                              "or [all].".format(entry_where))
+        check_own_token_declarations(index, declaration)
 
 
-def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present", problems_only=False):
-    """The plan: {"tokens": [token_roles arguments + label], "undeclared": [removals of exclusive Workspaces]}.
+def set_aside_new_tokens(edits, new_tokens):
+    """(edits of tokens that exist, edits of Workspace tokens this run creates that do not exist yet).
+
+    new_tokens: [{name, workspace_id}] of the Workspace tokens that the role's token step would create but has not
+    (check mode). Their role edits cannot be made nor checked by token_roles yet, so they are shown instead.
+    """
+    wanted = {(t["name"], as_id(t["workspace_id"])) for t in new_tokens or []}
+    existing, pending = [], []
+    for edit in edits:
+        workspace_ids = {as_id(r["workspace_id"]) for r in edit["workspace_roles"] + edit["deployment_roles"]}
+        new = (edit.get("token_name") and edit.get("token_scope") != "organization"
+               and any((edit["token_name"], workspace_id) in wanted for workspace_id in workspace_ids))
+        (pending if new else existing).append(edit)
+    return existing, pending
+
+
+def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present", problems_only=False, new_tokens=None):
+    """The plan: {"tokens": [token_roles arguments + label], "undeclared": [removals of exclusive Workspaces],
+    "new_token_roles": [the edits of tokens not created yet (check mode), as in tokens]}.
 
     Its strings are built from API names (labels, removal lines): data, which no later task may template.
     problems_only: the malformed-declaration message as a list of one line (empty when none), for a task's own message.
@@ -356,7 +441,8 @@ def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="p
     for declaration in declarations or []:
         plan.declare(declaration, exclusive, state, tokens)
     plan.remove_all_undeclared(tokens)
-    return as_data(dict(tokens=plan.token_edits(), undeclared=plan.undeclared))
+    edits, new_token_roles = set_aside_new_tokens(plan.token_edits(), new_tokens)
+    return as_data(dict(tokens=edits, undeclared=plan.undeclared, new_token_roles=new_token_roles))
 
 
 class FilterModule:
