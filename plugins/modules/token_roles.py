@@ -127,6 +127,15 @@ options:
         type: str
         choices: [present, absent]
         default: present
+  check_deployment_roles:
+    description:
+      - Whether to check the O(deployment_roles[].role) values against the organization's roles (one request).
+      - V(false) when the caller checked them already for many tasks at once, as the role
+        C(astro.platform.workspace_onboarding) does with M(astro.platform.deployment_info); the API still refuses
+        an unknown role when it is written.
+    type: bool
+    default: true
+    version_added: 1.0.0
 """
 
 EXAMPLES = r"""
@@ -386,6 +395,7 @@ def main():
             token_id=dict(type="str"),
             token_name=dict(type="str"),
             token_scope=dict(type="str", choices=["organization", "workspace"]),
+            check_deployment_roles=dict(type="bool", default=True),
             workspace_roles=dict(type="list", elements="dict", options=dict(
                 workspace_id=dict(type="str"),
                 workspace_name=dict(type="str"),
@@ -420,8 +430,9 @@ def main():
             entry["workspace_id" if entity_type == WORKSPACE else "deployment_id"] = entity_id  # as lower-cased
         check_one_edit_per_entity(edits)
         scopes = token_scopes(params["token_scope"], workspace_entries)
-        check_deployment_roles(client, [(e["role"], e["workspace_id"]) for e in deployment_entries if e["state"] == "present"],
-                               module.warn)
+        if params["check_deployment_roles"]:
+            check_deployment_roles(client, [(e["role"], e["workspace_id"]) for e in deployment_entries if e["state"] == "present"],
+                                   module.warn)
         workspaces = {e["workspace_id"] for e in deployment_entries}
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes,
                                     workspaces.pop() if len(workspaces) == 1 else None,

@@ -30,8 +30,9 @@ def role_task(run, name):
 
 
 def edited(run):
-    """{token name: changed} of each token edit the role made."""
-    return {item["token"]["name"]: item["changed"] for item in role_task(run, EDIT_TASK)["results"]}
+    """{token name: whether its roles changed} of each token edit the role made (the task itself is not "changed":
+    the Workspace hosts report the changes)."""
+    return {item["token"]["name"]: bool(item["roles_changed"]) for item in role_task(run, EDIT_TASK)["results"]}
 
 
 def playbook(installed_collection, name):
