@@ -329,3 +329,19 @@ def test_the_recap_marks_changed_exactly_the_workspaces_whose_roles_changed(ansi
 
 def _name_of(seed, workspace_id):
     return next((w["name"] for w in seed.data["workspaces"] if w["id"] == workspace_id), None)
+
+
+def test_a_write_that_fails_mid_run_says_which_tokens_changed(ansible, emulator, seed, installed_collection, inventory):
+    """The first token's write is refused by the API; the message names it, and the tokens written and not written."""
+    emulator.control.set_faults(fail_next={"status": 400, "count": 1, "operations": ["UpdateApiTokenRoles"], "message": "refused"})
+    run = ansible.run(playbook=playbook(installed_collection, "onboard_workspaces.yml"), inventory=inventory, forks=3,
+                      extra_vars={"astro_workspaces": declaration(seed)})
+    assert run.rc != 0, run.output[-3000:]
+    failed = [r for r in run.results if r["status"] == "failed" and "Writing the roles failed for" in str(r["result"].get("msg"))]
+    assert len(failed) == 1, run.output[-3000:]
+    message = failed[0]["result"]["msg"]
+    written = {emulator.control.token(seed.token(name))["name"] for name in ("never-used-reader", "data-platform-ci", "analytics-operator")}
+    assert message.startswith("Writing the roles failed for ci-deployer: "), message
+    changed_part = message.split("Already changed: ")[1].split(". Not changed:")[0]
+    assert all(name + ":" in changed_part for name in written), message
+    assert "refused" in message
