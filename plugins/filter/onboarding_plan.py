@@ -170,8 +170,7 @@ class Plan:
         if declaration.get("workspace_id"):
             workspace = self.workspace_by_id.get(as_id(declaration["workspace_id"]))
             if workspace is None:
-                raise AnsibleFilterError("No Workspace has the ID {0!r}; {1}".format(
-                    declaration["workspace_id"], name_hint(declaration["workspace_id"], list(self.workspace_by_id), "Workspace IDs")))
+                raise AnsibleFilterError("No Workspace has the ID {0!r}.".format(declaration["workspace_id"]))
         else:
             name = declaration.get("workspace")
             workspace = _one(self.workspaces_by_name.get(name, []), "Workspace", name, list(self.workspaces_by_name))

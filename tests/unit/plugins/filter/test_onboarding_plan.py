@@ -244,3 +244,27 @@ def test_a_malformed_entry_is_named_by_index_and_name(declarations, message):
 def test_problems_only_is_empty_for_well_formed_declarations_and_needs_no_lookup():
     assert onboarding_plan([{"workspace": "nowhere", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci")]}],
                            None, problems_only=True) == []
+
+
+def test_a_limit_plans_only_its_workspaces_but_checks_every_declaration():
+    declarations = [{"workspace": "data", "org_tokens": [org("ci")]}, {"workspace": "analytics", "org_tokens": [org("bot")]}]
+    plan = onboarding_plan(declarations, LOOKUP, limit=["CW2"])
+    assert list(edits_by_token(plan)) == ["bot"]
+    assert plan["workspaces"] == {"cw2": "analytics"}
+    assert onboarding_plan(declarations, LOOKUP)["workspaces"] == {"cw1": "data", "cw2": "analytics"}
+    with pytest.raises(AnsibleFilterError, match=r"No Workspace is named 'analytcs'; did you mean 'analytics'\?"):
+        onboarding_plan(declarations + [{"workspace": "analytcs", "org_tokens": [org("bot")]}], LOOKUP, limit=["cw2"])
+
+
+def test_deployment_roles_are_checked_in_every_entry_before_the_plan_is_made():
+    roles = {"custom": [{"name": "DAG_RUNNER", "scopeType": "DEPLOYMENT", "restrictedWorkspaceIds": []}],
+             "default": [{"name": "DEPLOYMENT_ADMIN", "scopeType": "DEPLOYMENT"}]}
+    declarations = [{"workspace": "data", "deployment_tokens": [grant("ci", role="DAG_RUNNER")]},
+                    {"workspace": "analytics", "deployment_tokens": [grant("ci"), grant("bot", role="DAG_RUNNR")]}]
+    with pytest.raises(AnsibleFilterError) as failed:
+        onboarding_plan(declarations, LOOKUP, deployment_roles=roles, limit=["data"])
+    assert str(failed.value).startswith("workspace_onboarding_workspaces[1] (Workspace 'analytics') deployment_tokens[1] (token 'bot'): "
+                                        "role 'DAG_RUNNR' is neither a default Deployment role nor a custom Deployment role")
+    assert "DAG_RUNNER (custom)" in str(failed.value)
+    declarations[1]["deployment_tokens"][1]["role"] = "DAG_RUNNER"
+    assert len(onboarding_plan(declarations, LOOKUP, deployment_roles=roles)["tokens"]) == 2
