@@ -96,7 +96,9 @@ _value:
       description:
         - One entry per token, in order of first mention, with the arguments of M(astro.platform.token_roles)
           (C(token_id) or C(token_name), C(token_scope) when it is known, C(workspace_roles), C(deployment_roles))
-          and a C(label).
+          and a C(label); C(declared_name) is the name of a token declared by name.
+        - With O(tokens), a token declared by name is resolved among them (an unknown or ambiguous name fails) and
+          its edit gives its C(token_id).
       type: list
       elements: dict
     workspaces:
@@ -286,6 +288,30 @@ class Plan:
         self._token_ids[key] = matches[0]["id"] if matches else None
         return self._token_ids[key]
 
+    def resolve_token_names(self, tokens):
+        """The ID of every token declared by name, so that an unknown or ambiguous name fails before any write.
+
+        The edits then name the token by ID: the tokens were listed once for all, not once per token.
+        """
+        for key, plan in self.edits.items():
+            if key[0] != "name":
+                continue
+            found = self.token_id_of(key, tokens)
+            if found is None:
+                raise AnsibleFilterError(self.token_miss(key, tokens))
+            plan["token"] = dict(plan["token"], token_id=found)
+
+    def token_miss(self, key, tokens):
+        scopes = self.edits[key]["scopes"]
+        what = " or ".join(sorted(scopes)) + " token"
+        where = " of Workspace {0}".format(key[2]) if len(key) > 2 else ""
+        elsewhere = ["{0} is a {1} token{2}".format(t.get("id"), t.get("scope"), " of Workspace {0}".format(home_workspace_id(t))
+                                                     if home_workspace_id(t) else "")
+                     for t in tokens if t.get("name") == key[1]]
+        if elsewhere:
+            return "No {0}{1} is named {2!r}: {3}.".format(what, where, key[1], "; ".join(elsewhere))
+        return "No {0}{1} is named {2!r}; {3}".format(what, where, key[1], name_hint(key[1], [t.get("name") for t in tokens], "tokens"))
+
     def remove_all_undeclared(self, tokens):
         if not self.exclusive:
             return
@@ -331,7 +357,9 @@ class Plan:
         found = []
         for plan in self.edits.values():
             token, scopes = plan["token"], plan["scopes"]
-            edit = {k: token[k] for k in ("token_id", "token_name") if token.get(k)}
+            edit = {"token_id": token["token_id"]} if token.get("token_id") else {"token_name": token.get("token_name")}
+            if token.get("token_name"):
+                edit["declared_name"] = token["token_name"]
             if scopes != SCOPES[None]:
                 edit["token_scope"] = "organization" if scopes == SCOPES["organization"] else "workspace"
             edit["workspace_roles"] = [dict(workspace_id=entity_id, **_role_args(wanted))
@@ -439,6 +467,8 @@ def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="p
     plan = Plan(lookup or {}, limit, deployment_roles)
     for index, declaration in enumerate(declarations or []):
         plan.declare(index, declaration, exclusive, state, tokens)
+    if tokens is not None:
+        plan.resolve_token_names(tokens)
     plan.remove_all_undeclared(tokens)
     return as_data(dict(tokens=plan.token_edits(), undeclared=plan.undeclared, workspaces=plan.acted_on))
 

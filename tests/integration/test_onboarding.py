@@ -166,6 +166,7 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
     control.clear_log()
     real = ansible.run(playbook=onboard, extra_vars=dict(workspaces, astro_onboarding_hosts="localhost"))
     assert real.rc == 0, real.output
+    assert recap(real) == {"localhost": 1}, "on localhost, the report task alone says whether anything changed"
     after = all_roles(emulator, seed)
     expected = dict(onboarded)
     expected[seed.token("never-used-reader")] = [r for r in onboarded[seed.token("never-used-reader")]
@@ -307,10 +308,12 @@ def test_a_custom_role_typo_in_the_last_tokens_entry_fails_before_any_write(ansi
     assert all_roles(emulator, seed) == before
 
 
-def test_the_recap_marks_changed_exactly_the_workspaces_whose_roles_changed(ansible, emulator, seed, installed_collection, inventory):
+@pytest.mark.parametrize("core", [None, "2.16"])
+def test_the_recap_marks_changed_exactly_the_workspaces_whose_roles_changed(ansible, emulator, seed, installed_collection, inventory,
+                                                                            core):
     """Onboard, then change one Workspace's declaration only, in a run whose role runs on another Workspace's host."""
     onboard = playbook(installed_collection, "onboard_workspaces.yml")
-    first = ansible.run(playbook=onboard, inventory=inventory, forks=3, extra_vars={"astro_workspaces": declaration(seed)})
+    first = ansible.run(playbook=onboard, inventory=inventory, forks=3, extra_vars={"astro_workspaces": declaration(seed)}, core=core)
     assert first.rc == 0, first.output
     assert {host for host, changed in recap(first).items() if changed} == {"data-platform", "analytics", "ml-research"}, recap(first)
     role_host = {r["host"] for r in first.results if r["task"].endswith(" : " + EDIT_TASK)}.pop()
@@ -318,13 +321,16 @@ def test_the_recap_marks_changed_exactly_the_workspaces_whose_roles_changed(ansi
     declarations = declaration(seed)
     index = next(i for i, d in enumerate(declarations) if other in (d.get("workspace"), _name_of(seed, d.get("workspace_id"))))
     declarations[index]["org_tokens"][0] = dict(declarations[index]["org_tokens"][0], role="WORKSPACE_MEMBER")
-    again = ansible.run(playbook=onboard, inventory=inventory, forks=3, extra_vars={"astro_workspaces": declarations})
+    again = ansible.run(playbook=onboard, inventory=inventory, forks=3, extra_vars={"astro_workspaces": declarations}, core=core)
     assert again.rc == 0, again.output
     assert recap(again)[role_host] == 0, "the host the role ran on is marked changed although its Workspace did not change"
     assert {host for host, changed in recap(again).items() if changed} == {other}, recap(again)
     reports = {r["host"]: r["result"] for r in again.results if r["task"] == REPORT_TASK}
     assert [c["role_after"] for c in reports[other]["msg"]] == ["WORKSPACE_MEMBER"], reports[other]
     assert reports[role_host]["msg"] == [] and not reports[role_host]["changed"], reports[role_host]
+    same = ansible.run(playbook=onboard, extra_vars={"astro_workspaces": declarations, "astro_onboarding_hosts": "localhost"}, core=core)
+    assert same.rc == 0, same.output
+    assert recap(same) == {"localhost": 0}, "nothing changed, so localhost is not changed"
 
 
 def _name_of(seed, workspace_id):

@@ -28,7 +28,8 @@ def grant(token, deployments="all", role="DEPLOYMENT_ADMIN", **extra):
 
 
 def edits_by_token(plan):
-    return {e.get("token_name") or e.get("token_id"): e for e in plan["tokens"]}
+    """The edits by token name as declared, or by ID (a token declared by name is edited by its ID when the tokens are given)."""
+    return {e.get("declared_name") or e["token_id"]: e for e in plan["tokens"]}
 
 
 def test_one_edit_per_token_for_all_workspaces():
@@ -268,3 +269,13 @@ def test_deployment_roles_are_checked_in_every_entry_before_the_plan_is_made():
     assert "DAG_RUNNER (custom)" in str(failed.value)
     declarations[1]["deployment_tokens"][1]["role"] = "DAG_RUNNER"
     assert len(onboarding_plan(declarations, LOOKUP, deployment_roles=roles)["tokens"]) == 2
+
+
+def test_tokens_declared_by_name_are_resolved_before_any_write():
+    plan = onboarding_plan([{"workspace": "data", "org_tokens": [org("ci")]}], LOOKUP, HOLDERS)
+    assert [(e["token_id"], e["declared_name"], "token_name" in e) for e in plan["tokens"]] == [("ct-ci", "ci", False)]
+    with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'cii'; did you mean 'ci'\?"):
+        onboarding_plan([{"workspace": "data", "org_tokens": [org("ci")]}, {"workspace": "analytics", "org_tokens": [org("cii")]}],
+                        LOOKUP, HOLDERS)
+    with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'data-own': ct-ws is a WORKSPACE token of Workspace cw1"):
+        onboarding_plan([{"workspace": "data", "org_tokens": [org("data-own")]}], LOOKUP, HOLDERS)
