@@ -116,7 +116,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
-from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, name_hint
+from ansible_collections.astro.platform.plugins.module_utils.resolve import _home_text, as_id, name_hint
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     DEPLOYMENT,
     ORGANIZATION,
@@ -302,11 +302,11 @@ class Plan:
             plan["token"] = dict(plan["token"], token_id=found)
 
     def token_miss(self, key, tokens):
+        """The message for a declared name that matches no token of the scopes its declarations allow."""
         scopes = self.edits[key]["scopes"]
         what = " or ".join(sorted(scopes)) + " token"
         where = " of Workspace {0}".format(key[2]) if len(key) > 2 else ""
-        elsewhere = ["{0} is a {1} token{2}".format(t.get("id"), t.get("scope"), " of Workspace {0}".format(home_workspace_id(t))
-                                                     if home_workspace_id(t) else "")
+        elsewhere = ["{0} is a {1} token{2}".format(t.get("id"), t.get("scope"), _home_text(t))
                      for t in tokens if t.get("name") == key[1]]
         if elsewhere:
             return "No {0}{1} is named {2!r}: {3}.".format(what, where, key[1], "; ".join(elsewhere))
