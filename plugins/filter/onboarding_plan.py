@@ -18,8 +18,10 @@ description:
     resolved among those tokens), so a same-named other token is not declared; an ambiguous name fails.
   - A removal (C(state=absent), and the removals of C(exclusive)) carries the role it is for, so that
     M(astro.platform.token_roles) removes a token's role only where it is that role.
-  - Fails, before anything is written, on a Workspace or Deployment that does not exist or is ambiguous, and on a
-    token asked to hold two different roles on one entity.
+  - Fails, before anything is written, on a Workspace or Deployment that does not exist or is ambiguous, on a
+    Deployment role that is neither a default nor a custom Deployment role usable in its Workspace (when
+    O(deployment_roles) is given), and on a token asked to hold two different roles on one entity. Every declaration
+    is checked, also those that O(limit) leaves out.
   - >-
     Fails first on a malformed declaration or entry (a wrong role, both or neither of a name and an ID, a missing
     C(role) or C(deployments)), naming it by index and name, for example
@@ -52,6 +54,18 @@ options:
         C(tokens), since M(astro.platform.token_roles) cannot find the token.
     type: list
     elements: dict
+  limit:
+    description:
+      - IDs or names of the Workspaces to act on; the declarations of other Workspaces are checked but planned no edit.
+      - V(null) (the default) acts on every declared Workspace.
+    type: list
+    elements: str
+  deployment_roles:
+    description:
+      - The organization's Deployment roles, as RV(astro.platform.deployment_info#module:deployment_roles) returns them
+        (C(custom) and C(default)), to check every declared Deployment role once, before anything is written.
+      - V(null) (the default) leaves the roles to M(astro.platform.token_roles).
+    type: dict
   problems_only:
     description:
       - Only check the declarations' shape, with no look-up needed (O(lookup) may be V(null)), and return a list
@@ -89,7 +103,9 @@ _value:
       description:
         - One entry per token, in order of first mention, with the arguments of M(astro.platform.token_roles)
           (C(token_id) or C(token_name), C(token_scope) when it is known, C(workspace_roles), C(deployment_roles))
-          and a C(label).
+          and a C(label); C(declared_name) is the name of a token declared by name.
+        - With O(tokens), a token declared by name is resolved among them (an unknown or ambiguous name fails) and
+          its edit gives its C(token_id).
       type: list
       elements: dict
     new_token_roles:
@@ -97,6 +113,10 @@ _value:
         - The entries of C(tokens) for tokens named in O(new_tokens), set aside (check mode; empty otherwise).
       type: list
       elements: dict
+    workspaces:
+      description:
+        - The Workspaces the plan acts on (those in O(limit)), as a mapping of Workspace ID to name.
+      type: dict
     undeclared:
       description:
         - "Per exclusive Workspace with something to remove, its C(workspace) name and the C(workspace_roles) and
@@ -109,8 +129,9 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, TOKEN_SCOPES, WORKSPACE, WORKSPACE_ROLES
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
-from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, only_match
+from ansible_collections.astro.platform.plugins.module_utils.resolve import _home_text, as_id, name_hint, only_match
 from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_deployment_role
 from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
@@ -119,27 +140,42 @@ SCOPES = {option: frozenset(scopes) for option, scopes in TOKEN_SCOPES.items()}
 
 
 class Plan:
-    """Everything asked of each token, keyed so that one key is one token edit."""
+    """Everything asked of each token, keyed so that one key is one token edit.
 
-    def __init__(self, lookup):
-        self.workspaces = lookup.get("workspaces") or []
-        self.deployments = lookup.get("deployments") or []
+    The look-ups are indexed once (by ID, by name, by Workspace), so that planning costs time in proportion to the
+    declarations and the look-ups, not to their product.
+    """
+
+    def __init__(self, lookup, limit=None, deployment_roles=None):
+        # Plain copies: iterating Ansible's lazily templated containers again for every declaration is what costs.
+        self.workspaces = [dict(w) for w in lookup.get("workspaces") or []]
+        self.deployments = [dict(d) for d in lookup.get("deployments") or []]
+        self.workspace_by_id = {w["id"]: w for w in self.workspaces}
+        self.workspaces_by_name = {}
+        for w in self.workspaces:
+            self.workspaces_by_name.setdefault(w["name"], []).append(w)
+        self.deployments_by_workspace = {}
+        for d in self.deployments:
+            self.deployments_by_workspace.setdefault(d.get("workspace_id"), []).append(d)
+        self.limit = None if limit is None else {as_id(w) for w in limit}
+        self.deployment_roles = deployment_roles
         self.edits = {}  # token key -> {"token": ..., "scopes": set, "roles": {(type, id): entry}}
         self.undeclared = []
         self.declared = set()
+        self.acted_on = {}  # Workspace ID -> name, of the declarations planned (in the limit)
         self.exclusive = []  # (workspace, token keys of its org_tokens, {(token key, deployment ID)} it grants)
+        self._token_ids = {}
 
     def workspace(self, declaration):
         if declaration.get("workspace_id"):
-            found = [w for w in self.workspaces if w["id"] == as_id(declaration["workspace_id"])]
-            if not found:
+            workspace = self.workspace_by_id.get(as_id(declaration["workspace_id"]))
+            if workspace is None:
                 raise AnsibleFilterError("No Workspace has the ID {0!r}.".format(declaration["workspace_id"]))
-            workspace = found[0]
         else:
             name = declaration.get("workspace")
             try:
-                workspace = only_match([w for w in self.workspaces if w["name"] == name], "Workspace", name, lambda w: w["id"],
-                                       candidates=lambda: [w["name"] for w in self.workspaces])
+                workspace = only_match(self.workspaces_by_name.get(name, []), "Workspace", name, lambda w: w["id"],
+                                       candidates=lambda: list(self.workspaces_by_name))
             except AstroInputError as exc:
                 raise AnsibleFilterError(str(exc)) from None
         if workspace["id"] in self.declared:
@@ -147,8 +183,11 @@ class Plan:
         self.declared.add(workspace["id"])
         return workspace
 
+    def in_limit(self, workspace):
+        return self.limit is None or workspace["id"] in self.limit or workspace["name"] in self.limit
+
     def deployments_of(self, workspace, entry):
-        own = [d for d in self.deployments if d.get("workspace_id") == workspace["id"]]
+        own = self.deployments_by_workspace.get(workspace["id"], [])
         named = entry["deployments"] if isinstance(entry["deployments"], list) else [entry["deployments"]]
         if named == ["all"]:
             return own
@@ -189,24 +228,48 @@ class Plan:
                 key[1], _describe_wanted(earlier), _describe_wanted(wanted), entity_type, entity_id))
         return key
 
-    def declare(self, declaration, default_exclusive, default_state, tokens):
+    def declare(self, index, declaration, default_exclusive, default_state, tokens):
+        """Check one declaration against the look-ups; plan its edits when its Workspace is in the limit."""
         workspace = self.workspace(declaration)
         state = declaration.get("state") or default_state
+        acting = self.in_limit(workspace)
         org_keys, grants = [], set()
         for entry in declaration.get("org_tokens") or []:
-            token = _token_ref(entry)
-            org_keys.append(self.record_edit(token, SCOPES["organization"], workspace["id"], WORKSPACE, workspace["id"], entry.get("role"), state))
-        for entry in declaration.get("deployment_tokens") or []:
+            if acting:
+                org_keys.append(self.record_edit(_token_ref(entry), SCOPES["organization"], workspace["id"], WORKSPACE, workspace["id"],
+                                                 entry.get("role"), state))
+        for entry_index, entry in enumerate(declaration.get("deployment_tokens") or []):
+            deployments = self.deployments_of(workspace, entry)
+            if state == "present":
+                self.check_role(entry.get("role"), workspace, _where(index, declaration, "deployment_tokens", entry_index, entry))
+            if not acting:
+                continue
             token, scopes = _token_ref(entry), SCOPES[entry.get("token_scope")]
-            for deployment in self.deployments_of(workspace, entry):
+            for deployment in deployments:
                 grants.add((self.record_edit(token, scopes, workspace["id"], DEPLOYMENT, deployment["id"], entry.get("role"), state),
                             deployment["id"]))
+        if not acting:
+            return
+        self.acted_on[workspace["id"]] = workspace["name"]
         exclusive = declaration.get("exclusive")
         if state == "present" and boolean(default_exclusive if exclusive is None else exclusive):
             if tokens is None:
                 raise AnsibleFilterError("Workspace {0} is exclusive: pass every token (astro.platform.token_info) "
                                          "as the filter's second argument.".format(workspace["name"]))
             self.exclusive.append((workspace, org_keys, grants))
+
+    def check_role(self, role, workspace, where):
+        """A Deployment role must be a default or custom Deployment role usable in the Workspace, when the roles are known."""
+        if self.deployment_roles is None:
+            return
+        try:
+            check_deployment_role(role, self.deployment_roles.get("custom") or [], workspace["id"],
+                                  self.deployment_roles.get("default") or [], self.workspace_names())
+        except AstroInputError as exc:
+            raise AnsibleFilterError("{0}: {1}".format(where, exc))
+
+    def workspace_names(self):
+        return {w["id"]: w["name"] for w in self.workspaces}
 
     def token_id_of(self, key, tokens):
         """The ID of the token that astro.platform.token_roles will edit for a key, by the same rules; None if none.
@@ -216,43 +279,83 @@ class Plan:
         """
         if key[0] == "id":
             return key[1]
+        if key in self._token_ids:
+            return self._token_ids[key]
         scopes = self.edits[key]["scopes"]
         matches = [t for t in tokens if t.get("name") == key[1] and t.get("scope") in scopes
                    and (len(key) < 3 or home_workspace_id(t) == key[2])]
         if len(matches) > 1:
             raise AnsibleFilterError("{0} tokens are named {1!r}; name one by token_id instead: {2}.".format(
                 len(matches), key[1], ", ".join(t.get("id") for t in matches)))
-        return matches[0]["id"] if matches else None
+        self._token_ids[key] = matches[0]["id"] if matches else None
+        return self._token_ids[key]
+
+    def resolve_token_names(self, tokens, new_tokens=None):
+        """The ID of every token declared by name, so that an unknown or ambiguous name fails before any write.
+
+        The edits then name the token by ID: the tokens were listed once for all, not once per token. A Workspace
+        token of `new_tokens` ({name, workspace_id}: to be created, but not in check mode) keeps its name.
+        """
+        new = {(t["name"], as_id(t["workspace_id"])) for t in new_tokens or []}
+        for key, plan in self.edits.items():
+            if key[0] != "name":
+                continue
+            found = self.token_id_of(key, tokens)
+            if found is None and WORKSPACE in plan["scopes"] and any(
+                    (key[1], wanted["workspace_id"]) in new for wanted in plan["roles"].values()):
+                continue
+            if found is None:
+                raise AnsibleFilterError(self.token_miss(key, tokens))
+            plan["token"] = dict(plan["token"], token_id=found)
+
+    def token_miss(self, key, tokens):
+        """The message for a declared name that matches no token of the scopes its declarations allow."""
+        scopes = self.edits[key]["scopes"]
+        what = " or ".join(sorted(scopes)) + " token"
+        where = " of Workspace {0}".format(key[2]) if len(key) > 2 else ""
+        elsewhere = ["{0} is a {1} token{2}".format(t.get("id"), t.get("scope"), _home_text(t))
+                     for t in tokens if t.get("name") == key[1]]
+        if elsewhere:
+            return "No {0}{1} is named {2!r}: {3}.".format(what, where, key[1], "; ".join(elsewhere))
+        return "No {0}{1} is named {2!r}; {3}".format(what, where, key[1], name_hint(key[1], [t.get("name") for t in tokens], "tokens"))
 
     def remove_all_undeclared(self, tokens):
+        if not self.exclusive:
+            return
+        tokens = [dict(t, roles=[dict(r) for r in t.get("roles") or []]) for t in tokens]
+        held = {}  # entity ID -> [(token's place in the list, token, role entry)]: each Workspace reads only its own
+        for place, holder in enumerate(tokens):
+            for entry in holder["roles"]:
+                held.setdefault(entry.get("entityId"), []).append((place, holder, entry))
         for workspace, org_keys, grants in self.exclusive:
             self.remove_undeclared(workspace, {self.token_id_of(key, tokens) for key in org_keys},
-                                   {(self.token_id_of(key, tokens), deployment) for key, deployment in grants}, tokens)
+                                   {(self.token_id_of(key, tokens), deployment) for key, deployment in grants}, held)
 
-    def remove_undeclared(self, workspace, org_token_ids, granted, tokens):
+    def remove_undeclared(self, workspace, org_token_ids, granted, held):
         """Plan the removal of the roles in the Workspace that no declaration of it gives.
 
-        org_token_ids: IDs of the declared Organization tokens; granted: the declared (token ID, Deployment ID).
+        org_token_ids: IDs of the declared Organization tokens; granted: the declared (token ID, Deployment ID);
+        held: the tokens' roles by entity ID.
         """
-        names = dict((d["id"], d["name"]) for d in self.deployments if d.get("workspace_id") == workspace["id"])
+        names = dict((d["id"], d["name"]) for d in self.deployments_by_workspace.get(workspace["id"], []))
         removed = dict(workspace=workspace["name"], workspace_roles=[], deployment_roles=[])
-        for holder in tokens:
+        for place, holder, entry in sorted((found for entity in [workspace["id"]] + list(names) for found in held.get(entity, [])),
+                                           key=lambda found: found[0]):
             scope = holder.get("scope")
-            for entry in holder.get("roles") or []:
-                target, role = entry.get("entityId"), entry.get("role")
-                if entry.get("entityType") == WORKSPACE and target == workspace["id"] and scope == ORGANIZATION:
-                    if holder.get("id") in org_token_ids:
-                        continue
-                    removed["workspace_roles"].append("{0} ({1}): {2}".format(holder["name"], holder["id"], role))
-                elif entry.get("entityType") == DEPLOYMENT and target in names and scope in (ORGANIZATION, WORKSPACE):
-                    if (holder.get("id"), target) in granted:
-                        continue
-                    removed["deployment_roles"].append("{0} ({1}): {2}: {3}".format(holder["name"], holder["id"], role, names[target]))
-                else:
+            target, role = entry.get("entityId"), entry.get("role")
+            if entry.get("entityType") == WORKSPACE and target == workspace["id"] and scope == ORGANIZATION:
+                if holder.get("id") in org_token_ids:
                     continue
-                # With its role as listed: should the token hold another role by the time it is edited, it is kept.
-                self.record_edit({"token_id": holder["id"], "name": holder["name"]}, SCOPES[None], workspace["id"],
-                                 entry["entityType"], target, role, "absent")
+                removed["workspace_roles"].append("{0} ({1}): {2}".format(holder["name"], holder["id"], role))
+            elif entry.get("entityType") == DEPLOYMENT and target in names and scope in (ORGANIZATION, WORKSPACE):
+                if (holder.get("id"), target) in granted:
+                    continue
+                removed["deployment_roles"].append("{0} ({1}): {2}: {3}".format(holder["name"], holder["id"], role, names[target]))
+            else:
+                continue
+            # With its role as listed: should the token hold another role by the time it is edited, it is kept.
+            self.record_edit({"token_id": holder["id"], "name": holder["name"]}, SCOPES[None], workspace["id"],
+                             entry["entityType"], target, role, "absent")
         if removed["workspace_roles"] or removed["deployment_roles"]:
             self.undeclared.append(removed)
 
@@ -261,7 +364,9 @@ class Plan:
         found = []
         for plan in self.edits.values():
             token, scopes = plan["token"], plan["scopes"]
-            edit = {k: token[k] for k in ("token_id", "token_name") if token.get(k)}
+            edit = {"token_id": token["token_id"]} if token.get("token_id") else {"token_name": token.get("token_name")}
+            if token.get("token_name"):
+                edit["declared_name"] = token["token_name"]
             if scopes != SCOPES[None]:
                 edit["token_scope"] = "organization" if scopes == SCOPES["organization"] else "workspace"
             edit["workspace_roles"] = [dict(workspace_id=entity_id, **_role_args(wanted))
@@ -423,9 +528,11 @@ def set_aside_new_tokens(edits, new_tokens):
     return existing, pending
 
 
-def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present", problems_only=False, new_tokens=None):
+def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present", problems_only=False, limit=None,
+                    deployment_roles=None, new_tokens=None):
     """The plan: {"tokens": [token_roles arguments + label], "undeclared": [removals of exclusive Workspaces],
-    "new_token_roles": [the edits of tokens not created yet (check mode), as in tokens]}.
+    "new_token_roles": [the edits of tokens not created yet (check mode), as in tokens],
+    "workspaces": {ID: name of the Workspaces acted on}}.
 
     Its strings are built from API names (labels, removal lines): data, which no later task may template.
     problems_only: the malformed-declaration message as a list of one line (empty when none), for a task's own message.
@@ -437,12 +544,14 @@ def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="p
             return as_data([str(exc)])
         return []
     check_declarations(declarations, state)
-    plan = Plan(lookup or {})
-    for declaration in declarations or []:
-        plan.declare(declaration, exclusive, state, tokens)
+    plan = Plan(lookup or {}, limit, deployment_roles)
+    for index, declaration in enumerate(declarations or []):
+        plan.declare(index, declaration, exclusive, state, tokens)
+    if tokens is not None:
+        plan.resolve_token_names(tokens, new_tokens)
     plan.remove_all_undeclared(tokens)
     edits, new_token_roles = set_aside_new_tokens(plan.token_edits(), new_tokens)
-    return as_data(dict(tokens=edits, undeclared=plan.undeclared, new_token_roles=new_token_roles))
+    return as_data(dict(tokens=edits, undeclared=plan.undeclared, new_token_roles=new_token_roles, workspaces=plan.acted_on))
 
 
 class FilterModule:

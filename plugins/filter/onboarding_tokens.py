@@ -43,6 +43,17 @@ options:
     description: The state of the declarations that do not set one.
     type: str
     default: present
+  limit:
+    description:
+      - IDs or names of the Workspaces to act on, as for C(astro.platform.onboarding_plan); the tokens of other
+        declared Workspaces are checked but not created nor changed. V(null) (the default) acts on all.
+    type: list
+    elements: str
+  deployment_roles:
+    description:
+      - The organization's Deployment roles (RV(astro.platform.deployment_info#module:deployment_roles)), to check
+        the roles of C(deployment_own_tokens) before anything is written. V(null) leaves them to M(astro.platform.api_token).
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -58,9 +69,10 @@ _value:
   contains:
     changes:
       description:
-        - Arguments of M(astro.platform.api_token) (C(name), C(scope), C(workspace_id) or C(deployment_id), C(role),
-          and C(description), C(expiry_days), C(rotate_after_days), C(secret_file) when declared), a C(label), and
-          C(workspace_name) and C(deployment_name), one per token to create or check.
+        - Arguments of M(astro.platform.api_token) (C(name), C(scope), C(deployment_id) for a Deployment token, C(role),
+          and C(description), C(expiry_days), C(rotate_after_days), C(secret_file) when declared), a C(label),
+          C(workspace_id) and C(workspace_name) (the token's Workspace, or its Deployment's), and C(deployment_name),
+          one per token to create or check.
       type: list
       elements: dict
     new_tokens:
@@ -74,6 +86,8 @@ _value:
 """
 
 import datetime
+
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.astro.platform.plugins.filter.onboarding_plan import Plan
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, WORKSPACE
@@ -102,10 +116,10 @@ def needs_api_token(token, entry, now):
                 and secret_older_than(listed, _days(entry["rotate_after_days"]), now)))
 
 
-def onboarding_tokens(declarations, lookup, tokens, state="present"):
+def onboarding_tokens(declarations, lookup, tokens, state="present", limit=None, deployment_roles=None):
     """{"changes": [api_token arguments], "new_tokens": [{name, workspace_id}], "problems": [messages]}."""
     now = datetime.datetime.now(datetime.timezone.utc)
-    resolver = Plan(lookup or {})
+    resolver = Plan(lookup or {}, limit, deployment_roles)
     changes, new_tokens, problems = [], [], []
     for index, declaration in enumerate(declarations or []):
         if (declaration.get("state") or state) != "present":
@@ -115,13 +129,22 @@ def onboarding_tokens(declarations, lookup, tokens, state="present"):
             for entry_index, entry in enumerate(declaration.get(option) or []):
                 where = "workspace_onboarding_workspaces[{0}] (Workspace {1!r}) {2}[{3}] (token {4!r})".format(
                     index, workspace["name"], option, entry_index, entry["name"])
-                arguments = dict(name=entry["name"], scope=scope.lower(), role=entry["role"], workspace_name=workspace["name"])
+                # workspace_id for either scope: the role reports each change on its Workspace's host.
+                arguments = dict(name=entry["name"], scope=scope.lower(), role=entry["role"], workspace_id=workspace["id"],
+                                 workspace_name=workspace["name"])
                 if scope == WORKSPACE:
-                    arguments["workspace_id"] = entity_id = workspace["id"]
+                    entity_id = workspace["id"]
                 else:
                     [deployment] = resolver.deployments_of(workspace, {"deployments": [entry["deployment"]], "token": entry["name"]})
                     arguments.update(deployment_id=deployment["id"], deployment_name=deployment["name"])
                     entity_id = deployment["id"]
+                    try:
+                        resolver.check_role(entry["role"], workspace, where)
+                    except AnsibleFilterError as exc:
+                        problems.append(str(exc))
+                        continue
+                if not resolver.in_limit(workspace):
+                    continue
                 for key in ("description", "secret_file"):
                     if entry.get(key) is not None:
                         arguments[key] = entry[key]

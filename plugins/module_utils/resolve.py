@@ -187,6 +187,24 @@ def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None
     return match["id"], match.get("workspaceId")
 
 
+def list_deployment_roles(client, warn, unchecked="The Deployment roles"):
+    """{"custom": [...], "default": [...]}: the organization's Deployment roles, in one look-up; None on a 403.
+
+    Nothing public says a Workspace token may list the organization's roles, so a 403 does not stop the task:
+    warn(message) says that `unchecked` could not be checked, and the API judges the roles when they are written.
+    """
+    try:
+        custom_roles, default_roles = client.list_roles(scope_types=[DEPLOYMENT])
+    except AstroAPIError as exc:
+        if exc.status != 403:
+            raise
+        warn("{0} could not be checked: listing the organization's roles answered 403 ({1}) "
+             "[requestId: {2}]. The Astro API checks it when the roles are written.".format(
+                 unchecked, exc.api_message or "no message", exc.request_id or "none"))
+        return None
+    return dict(custom=custom_roles, default=default_roles)
+
+
 def check_deployment_roles(client, roles_in_workspaces, warn):
     """Each (role, Workspace ID or None) of `roles_in_workspaces` must be a Deployment role of the organization,
     usable in that Workspace: one look-up for all.
@@ -198,16 +216,10 @@ def check_deployment_roles(client, roles_in_workspaces, warn):
     roles_in_workspaces = [(role, workspace_id) for role, workspace_id in roles_in_workspaces if role and role != DEPLOYMENT_ADMIN]
     if not roles_in_workspaces:
         return
-    try:
-        custom_roles, default_roles = client.list_roles(scope_types=[DEPLOYMENT])
-    except AstroAPIError as exc:
-        if exc.status != 403:
-            raise
-        warn("Deployment role {0} could not be checked: listing the organization's roles answered 403 ({1}) "
-             "[requestId: {2}]. The Astro API checks it when the roles are written.".format(
-                 ", ".join(sorted({role for role, workspace_id in roles_in_workspaces})), exc.api_message or "no message",
-                 exc.request_id or "none"))
+    listed = list_deployment_roles(client, warn, "Deployment role {0}".format(", ".join(sorted({role for role, workspace_id in roles_in_workspaces}))))
+    if listed is None:
         return
+    custom_roles, default_roles = listed["custom"], listed["default"]
     for role, workspace_id in roles_in_workspaces:
         try:
             check_deployment_role(role, custom_roles, workspace_id, default_roles)

@@ -40,6 +40,7 @@ from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     named_entities,
     removals_not_held,
     role_on,
+    roles_by_entity,
     with_roles,
     without_entities,
 )
@@ -253,14 +254,15 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         if changed and not check_mode:
             written, attempts = _write_verified(client, token_id, edits, edited_roles, sleep, read_seconds, names)
     name = "{0} ({1})".format(token.get("name"), token.get("id"))
+    held = roles_by_entity(before)
     return dict(
         changed=changed,
         token=token_summary(token, roles=written),
         roles_changed=[dict(entity_type=entity_type, entity_id=entity_id, entity_name=names.get(entity_id),
-                            role_before=role_on(before, entity_type, entity_id), role_after=role,
+                            role_before=held.get((entity_type, entity_id)), role_after=role,
                             workspace_name=names.get(entity_id if entity_type == WORKSPACE else (workspace_of or {}).get(entity_id)))
                        for entity_type, entity_id, role in edits
-                       if role_on(before, entity_type, entity_id) != role],
+                       if held.get((entity_type, entity_id)) != role],
         roles_kept=[dict(entity_type=entity_type, entity_id=entity_id, entity_name=names.get(entity_id), role_held=held,
                          role_declared=declared)
                     for entity_type, entity_id, held, declared in kept],

@@ -44,16 +44,44 @@ def with_role(roles, entity_type, entity_id, role):
     return edited
 
 
+def roles_by_entity(roles):
+    """{(entity_type, entity_id): role} as role_on reads each entity (its first entry), in one pass over the list.
+
+    For the functions below that ask about many entities of a long list: one look-up each instead of one pass each.
+    """
+    found = {}
+    for entry in roles or ():
+        found.setdefault((entry.get("entityType"), entry.get("entityId")), entry.get("role"))
+    return found
+
+
 def with_roles(roles, edits):
-    """with_role for each (entity_type, entity_id, role) of `edits`, in one new list."""
+    """with_role for each (entity_type, entity_id, role) of `edits`, in one new list, made in one pass.
+
+    As applying with_role to each edit in turn: an edited entity keeps its first entry's position (its other
+    entries go), a removed one loses all its entries, and new entries follow in the order of the edits.
+    """
+    wanted = {}
     for entity_type, entity_id, role in edits:
-        roles = with_role(roles, entity_type, entity_id, role)
-    return list(roles or ())
+        wanted[(entity_type, entity_id)] = role
+    edited, placed = [], set()
+    for entry in roles or ():
+        key = (entry.get("entityType"), entry.get("entityId"))
+        if key not in wanted:
+            edited.append(entry)
+        elif wanted[key] is not None and key not in placed:
+            edited.append(dict(entry, role=wanted[key]))
+            placed.add(key)
+    for (entity_type, entity_id), role in wanted.items():
+        if role is not None and (entity_type, entity_id) not in placed:
+            edited.append({"entityType": entity_type, "entityId": entity_id, "role": role})
+    return edited
 
 
 def missing_edits(roles, edits):
     """The edits the list does not reflect (a concurrent writer overwrote them, say)."""
-    return [edit for edit in edits if role_on(roles, edit[0], edit[1]) != edit[2]]
+    held = roles_by_entity(roles)
+    return [edit for edit in edits if held.get((edit[0], edit[1])) != edit[2]]
 
 
 def removals_not_held(roles, edits, only_if_held):
@@ -63,9 +91,10 @@ def removals_not_held(roles, edits, only_if_held):
     token holds that very role, so that removing what was declared never takes away a role someone else gave.
     """
     kept = []
+    held_roles = roles_by_entity(roles)
     for entity_type, entity_id, role in edits:
         declared = (only_if_held or {}).get((entity_type, entity_id))
-        held = role_on(roles, entity_type, entity_id)
+        held = held_roles.get((entity_type, entity_id))
         if role is None and declared is not None and held not in (None, declared):
             kept.append((entity_type, entity_id, held, declared))
     return kept
@@ -103,8 +132,9 @@ def home_workspace_id(token):
 
 def first_roles(roles, edits):
     """(entity_type, entity_id) of each WORKSPACE or DEPLOYMENT the edits give a role on where the list holds none yet."""
+    held = roles_by_entity(roles)
     return sorted({(entity_type, entity_id) for entity_type, entity_id, role in edits
-                   if role is not None and entity_type in (WORKSPACE, DEPLOYMENT) and role_on(roles, entity_type, entity_id) is None})
+                   if role is not None and entity_type in (WORKSPACE, DEPLOYMENT) and held.get((entity_type, entity_id)) is None})
 
 
 def named_entities(roles):

@@ -47,6 +47,14 @@ options:
       - These IDs and O(workspace_id) are matched without regard to case, as the Astro CLI does.
     type: list
     elements: str
+  with_deployment_roles:
+    description:
+      - Also list the organization's Deployment roles, default and custom (one more request), in
+        RV(deployment_roles), so that a caller can check many Deployment roles with one look-up.
+      - When the API token may not list roles (403), the task warns and RV(deployment_roles) is V(null).
+    type: bool
+    default: false
+    version_added: 1.0.0
 """
 
 EXAMPLES = r"""
@@ -69,6 +77,20 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+deployment_roles:
+  description:
+    - With O(with_deployment_roles), the organization's Deployment roles; V(null) otherwise, or when they may not be listed.
+  returned: always
+  type: dict
+  contains:
+    custom:
+      description: "The custom Deployment roles, each with C(name), C(scopeType) and C(restrictedWorkspaceIds) as the API lists them."
+      type: list
+      elements: dict
+    default:
+      description: "The default roles, each with C(name) and C(scopeType) as the API lists them."
+      type: list
+      elements: dict
 workspace_id:
   description: The ID of the Workspace of O(workspace_id) or O(workspace_name); null if neither was given.
   returned: success
@@ -129,7 +151,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.entity_view import deployment_summary, workspace_summary
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
-from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, resolve_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id, list_deployment_roles, resolve_workspace_id
 
 
 def main():
@@ -140,6 +162,7 @@ def main():
             workspace_name=dict(type="str"),
             names=dict(type="list", elements="str"),
             deployment_ids=dict(type="list", elements="str"),
+            with_deployment_roles=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("workspace_id", "workspace_name")],
         supports_check_mode=True,
@@ -156,6 +179,7 @@ def main():
         if workspaces or not workspace_id:
             deployments = client.list_deployments(names=params["names"] or None, deployment_ids=params["deployment_ids"] or None,
                                                   workspace_ids=[workspace_id] if workspace_id else None)
+        deployment_roles = list_deployment_roles(client, module.warn) if params["with_deployment_roles"] else None
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
     workspace_names = dict((w.get("id"), w.get("name")) for w in workspaces)
@@ -166,6 +190,7 @@ def main():
         workspace_id=workspace_id,
         workspaces=sorted((workspace_summary(w) for w in workspaces), key=lambda w: (w["name"] or "", w["id"] or "")),
         deployments=sorted(found, key=lambda d: (d["workspace_name"] or "", d["name"] or "", d["id"] or "")),
+        deployment_roles=deployment_roles,
     )
 
 

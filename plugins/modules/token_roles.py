@@ -127,6 +127,15 @@ options:
         type: str
         choices: [present, absent]
         default: present
+  check_deployment_roles:
+    description:
+      - Whether to check the O(deployment_roles[].role) values against the organization's roles (one request).
+      - V(false) when the caller checked them already for many tasks at once, as the role
+        C(astro.platform.workspace_onboarding) does with M(astro.platform.deployment_info); the API still refuses
+        an unknown role when it is written.
+    type: bool
+    default: true
+    version_added: 1.0.0
 """
 
 EXAMPLES = r"""
@@ -400,6 +409,7 @@ def main():
             token_id=dict(type="str"),
             token_name=dict(type="str"),
             token_scope=dict(type="str", choices=["organization", "workspace"]),
+            check_deployment_roles=dict(type="bool", default=True),
             workspace_roles=dict(type="list", elements="dict", options=dict(
                 workspace_id=dict(type="str"),
                 workspace_name=dict(type="str"),
@@ -432,8 +442,9 @@ def main():
         client = astro_client(module)
         ids_for_names(client, workspace_entries, deployment_entries)
         edits = edits_of(workspace_entries, deployment_entries)
-        check_deployment_roles(client, [(e["role"], e["workspace_id"]) for e in deployment_entries if e["state"] == "present"],
-                               module.warn)
+        if params["check_deployment_roles"]:
+            check_deployment_roles(client, [(e["role"], e["workspace_id"]) for e in deployment_entries if e["state"] == "present"],
+                                   module.warn)
         workspaces = {e["workspace_id"] for e in deployment_entries}
         token_id = resolve_token_id(client, params["token_id"], params["token_name"], scopes,
                                     workspaces.pop() if len(workspaces) == 1 else None,

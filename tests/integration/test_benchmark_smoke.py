@@ -65,17 +65,18 @@ def test_benchmark_smoke(installed_collection, small_org, tmp_path):
     first, again = bench_run.onboard(bench, data, "role", WORKSPACES, runs=2)
     tokens = 5                     # 3 Organization tokens + 2 tokens on the Deployments, the same in every Workspace
     lookup = 2                     # deployment_info: one page of Workspaces, one of Deployments
-    custom_lookups = 1             # one custom-role list, for the token given a custom role
-    per_token_change = 1 + 3       # token page (by name) + read, write, verifying read: once per token, for all Workspaces
-    per_token_noop = 1 + 1         # token page + read
+    custom_lookups = 1             # one custom-role list, with the Workspaces and Deployments, for all the entries
+    token_list = 1                 # the tokens declared by name, resolved once for all (one page of every token)
+    per_token_change = 3           # read, write, verifying read (by ID): once per token, for all Workspaces
+    per_token_noop = 1             # read
     # The first run gives each token its first roles on the Workspaces (3 Organization tokens) or on the Deployments
     # (2 tokens): one ID look-up per token, for all of its Workspaces or Deployments; the re-run gives none.
     per_token_first_roles = 1
     assert first["roles_held"] == first["roles_declared"] == WORKSPACES * (3 + 2 * 4)
     assert first["writes"] == tokens
-    assert first["requests"] == lookup + custom_lookups + tokens * (per_token_change + per_token_first_roles)
+    assert first["requests"] == lookup + custom_lookups + token_list + tokens * (per_token_change + per_token_first_roles)
     assert again["writes"] == 0 and again["changed_tasks"] == 0
-    assert again["requests"] == lookup + custom_lookups + tokens * per_token_noop
+    assert again["requests"] == lookup + custom_lookups + token_list + tokens * per_token_noop
     assert again["roles_held"] == again["roles_declared"]
     assert [first["requests"], again["requests"]] == [bench_run.onboarding_minimum(data, WORKSPACES, run) for run in ("first", "re-run")]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 
@@ -30,8 +31,9 @@ def role_task(run, name):
 
 
 def edited(run):
-    """{token name: changed} of each token edit the role made."""
-    return {item["token"]["name"]: item["changed"] for item in role_task(run, EDIT_TASK)["results"]}
+    """{token name: whether its roles changed} of each token edit the role made (the task itself is not "changed":
+    the Workspace hosts report the changes)."""
+    return {item["token"]["name"]: bool(item["roles_changed"]) for item in role_task(run, EDIT_TASK)["results"]}
 
 
 def playbook(installed_collection, name):
@@ -214,6 +216,7 @@ def test_onboard_three_workspaces_rerun_then_exclusive_and_absent(ansible, emula
     emulator.control.clear_log()
     real = ansible.run(playbook=onboard, extra_vars=dict(workspaces, astro_onboarding_hosts="localhost"))
     assert real.rc == 0, real.output
+    assert recap(real) == {"localhost": 1}, "on localhost, the report task alone says whether anything changed"
     assert_only_the_undeclared_roles_removed(emulator, seed, onboarded)
 
 
@@ -298,3 +301,80 @@ def test_token_audit_writes_markdown_and_csv_with_flags(ansible, emulator, seed,
     for token in seed.data["tokens"]:
         if token.get("secret"):
             assert token["secret"] not in run.output + markdown + (reports / "token_audit.csv").read_text()
+
+
+def recap(run):
+    """{host: changed count} from the play recap."""
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", run.stdout, re.MULTILINE)}
+
+
+def test_a_misspelled_workspace_fails_on_the_host_path_too(ansible, emulator, seed, installed_collection, inventory):
+    """The play runs over the inventory's Workspace hosts; a declaration that matches no Workspace fails, with the close names."""
+    declarations = declaration(seed)
+    declarations[1] = dict(declarations[1], workspace="analytcs")
+    emulator.control.clear_log()
+    run = ansible.run(playbook=playbook(installed_collection, "onboard_workspaces.yml"), inventory=inventory, forks=3,
+                      extra_vars={"astro_workspaces": declarations})
+    assert run.rc != 0, run.output[-3000:]
+    assert "No Workspace is named 'analytcs'; did you mean 'analytics'?" in run.output
+    assert emulator.control.writes() == []
+
+
+def test_a_custom_role_typo_in_the_last_tokens_entry_fails_before_any_write(ansible, emulator, seed, installed_collection, inventory):
+    declarations = declaration(seed)
+    declarations[-1]["deployment_tokens"].append({"token": "analytics-operator", "role": "DAG_RUNNERR", "deployments": "all"})
+    before = all_roles(emulator, seed)
+    emulator.control.clear_log()
+    run = ansible.run(playbook=playbook(installed_collection, "onboard_workspaces.yml"), inventory=inventory, forks=3,
+                      extra_vars={"astro_workspaces": declarations})
+    assert run.rc != 0, run.output[-3000:]
+    assert ("workspace_onboarding_workspaces[2] (Workspace {0!r}) deployment_tokens[1] (token 'analytics-operator'): role "
+            "'DAG_RUNNERR' is neither a default Deployment role nor a custom Deployment role").format(seed.workspace("ml-research")) in run.output
+    assert "DAG_RUNNER (custom)" in run.output or "DAG_RUNNER, " in run.output, run.output[-2000:]
+    assert emulator.control.writes() == [], "a token was written before the typo was found"
+    assert all_roles(emulator, seed) == before
+
+
+@pytest.mark.parametrize("core", [None, "2.16"])
+def test_the_recap_marks_changed_exactly_the_workspaces_whose_roles_changed(ansible, emulator, seed, installed_collection, inventory,
+                                                                            core):
+    """Onboard, then change one Workspace's declaration only, in a run whose role runs on another Workspace's host."""
+    onboard = playbook(installed_collection, "onboard_workspaces.yml")
+    first = ansible.run(playbook=onboard, inventory=inventory, forks=3, extra_vars={"astro_workspaces": declaration(seed)}, core=core)
+    assert first.rc == 0, first.output
+    assert {host for host, changed in recap(first).items() if changed} == {"data-platform", "analytics", "ml-research"}, recap(first)
+    role_host = {r["host"] for r in first.results if r["task"].endswith(" : " + EDIT_TASK)}.pop()
+    other = next(name for name in ("ml-research", "data-platform", "analytics") if name != role_host)
+    declarations = declaration(seed)
+    index = next(i for i, d in enumerate(declarations) if other in (d.get("workspace"), _name_of(seed, d.get("workspace_id"))))
+    declarations[index]["org_tokens"][0] = dict(declarations[index]["org_tokens"][0], role="WORKSPACE_MEMBER")
+    again = ansible.run(playbook=onboard, inventory=inventory, forks=3, extra_vars={"astro_workspaces": declarations}, core=core)
+    assert again.rc == 0, again.output
+    assert recap(again)[role_host] == 0, "the host the role ran on is marked changed although its Workspace did not change"
+    assert {host for host, changed in recap(again).items() if changed} == {other}, recap(again)
+    reports = {r["host"]: r["result"] for r in again.results if r["task"] == REPORT_TASK}
+    assert [c["role_after"] for c in reports[other]["msg"]] == ["WORKSPACE_MEMBER"], reports[other]
+    assert reports[role_host]["msg"] == [] and not reports[role_host]["changed"], reports[role_host]
+    same = ansible.run(playbook=onboard, extra_vars={"astro_workspaces": declarations, "astro_onboarding_hosts": "localhost"}, core=core)
+    assert same.rc == 0, same.output
+    assert recap(same) == {"localhost": 0}, "nothing changed, so localhost is not changed"
+
+
+def _name_of(seed, workspace_id):
+    return next((w["name"] for w in seed.data["workspaces"] if w["id"] == workspace_id), None)
+
+
+def test_a_write_that_fails_mid_run_says_which_tokens_changed(ansible, emulator, seed, installed_collection, inventory):
+    """The first token's write is refused by the API; the message names it, and the tokens written and not written."""
+    emulator.control.set_faults(fail_next={"status": 400, "count": 1, "operations": ["UpdateApiTokenRoles"], "message": "refused"})
+    run = ansible.run(playbook=playbook(installed_collection, "onboard_workspaces.yml"), inventory=inventory, forks=3,
+                      extra_vars={"astro_workspaces": declaration(seed)})
+    assert run.rc != 0, run.output[-3000:]
+    failed = [r for r in run.results if r["status"] == "failed" and "Writing the roles failed for" in str(r["result"].get("msg"))]
+    assert len(failed) == 1, run.output[-3000:]
+    message = failed[0]["result"]["msg"]
+    written = {emulator.control.token(seed.token(name))["name"] for name in ("never-used-reader", "data-platform-ci", "analytics-operator")}
+    assert message.startswith("Writing the roles failed for ci-deployer: "), message
+    changed_part = message.split("Already changed: ")[1].split(". Not changed:")[0]
+    assert all(name + ":" in changed_part for name in written), message
+    assert "refused" in message

@@ -28,7 +28,8 @@ def grant(token, deployments="all", role="DEPLOYMENT_ADMIN", **extra):
 
 
 def edits_by_token(plan):
-    return {e.get("token_name") or e.get("token_id"): e for e in plan["tokens"]}
+    """The edits by token name as declared, or by ID (a token declared by name is edited by its ID when the tokens are given)."""
+    return {e.get("declared_name") or e["token_id"]: e for e in plan["tokens"]}
 
 
 def test_one_edit_per_token_for_all_workspaces():
@@ -244,3 +245,37 @@ def test_a_malformed_entry_is_named_by_index_and_name(declarations, message):
 def test_problems_only_is_empty_for_well_formed_declarations_and_needs_no_lookup():
     assert onboarding_plan([{"workspace": "nowhere", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci")]}],
                            None, problems_only=True) == []
+
+
+def test_a_limit_plans_only_its_workspaces_but_checks_every_declaration():
+    declarations = [{"workspace": "data", "org_tokens": [org("ci")]}, {"workspace": "analytics", "org_tokens": [org("bot")]}]
+    plan = onboarding_plan(declarations, LOOKUP, limit=["CW2"])
+    assert list(edits_by_token(plan)) == ["bot"]
+    assert plan["workspaces"] == {"cw2": "analytics"}
+    assert onboarding_plan(declarations, LOOKUP)["workspaces"] == {"cw1": "data", "cw2": "analytics"}
+    with pytest.raises(AnsibleFilterError, match=r"No Workspace is named 'analytcs'; did you mean 'analytics'\?"):
+        onboarding_plan(declarations + [{"workspace": "analytcs", "org_tokens": [org("bot")]}], LOOKUP, limit=["cw2"])
+
+
+def test_deployment_roles_are_checked_in_every_entry_before_the_plan_is_made():
+    roles = {"custom": [{"name": "DAG_RUNNER", "scopeType": "DEPLOYMENT", "restrictedWorkspaceIds": []}],
+             "default": [{"name": "DEPLOYMENT_ADMIN", "scopeType": "DEPLOYMENT"}]}
+    declarations = [{"workspace": "data", "deployment_tokens": [grant("ci", role="DAG_RUNNER")]},
+                    {"workspace": "analytics", "deployment_tokens": [grant("ci"), grant("bot", role="DAG_RUNNR")]}]
+    with pytest.raises(AnsibleFilterError) as failed:
+        onboarding_plan(declarations, LOOKUP, deployment_roles=roles, limit=["data"])
+    assert str(failed.value).startswith("workspace_onboarding_workspaces[1] (Workspace 'analytics') deployment_tokens[1] (token 'bot'): "
+                                        "role 'DAG_RUNNR' is neither a default Deployment role nor a custom Deployment role")
+    assert "DAG_RUNNER (custom)" in str(failed.value)
+    declarations[1]["deployment_tokens"][1]["role"] = "DAG_RUNNER"
+    assert len(onboarding_plan(declarations, LOOKUP, deployment_roles=roles)["tokens"]) == 2
+
+
+def test_tokens_declared_by_name_are_resolved_before_any_write():
+    plan = onboarding_plan([{"workspace": "data", "org_tokens": [org("ci")]}], LOOKUP, HOLDERS)
+    assert [(e["token_id"], e["declared_name"], "token_name" in e) for e in plan["tokens"]] == [("ct-ci", "ci", False)]
+    with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'cii'; did you mean 'ci'\?"):
+        onboarding_plan([{"workspace": "data", "org_tokens": [org("ci")]}, {"workspace": "analytics", "org_tokens": [org("cii")]}],
+                        LOOKUP, HOLDERS)
+    with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'data-own': ct-ws is a WORKSPACE token of Workspace cw1"):
+        onboarding_plan([{"workspace": "data", "org_tokens": [org("data-own")]}], LOOKUP, HOLDERS)

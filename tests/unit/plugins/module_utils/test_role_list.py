@@ -290,3 +290,12 @@ def test_a_removal_declared_with_a_role_removes_only_that_role(roles, removals):
 @given(role_lists, st.lists(edits, max_size=6))
 def test_without_conditions_nothing_is_kept(roles, some_edits):
     assert removals_not_held(roles, some_edits, None) == [] and without_entities(some_edits, []) == some_edits
+
+
+@given(st.lists(role_entries(), max_size=12), accepted_edit_lists())
+def test_with_roles_in_one_pass_is_with_role_applied_to_each_edit_in_turn(roles, edit_list):
+    """Also on lists with several entries for one entity."""
+    expected = roles
+    for edit in edit_list:
+        expected = with_role(expected, *edit)
+    assert with_roles(roles, edit_list) == expected
