@@ -411,21 +411,20 @@ def run_onboarding(bench, data, sizes, main_size, serial_size, budget, started):
 
 def onboarding_minimum(data, size, run):
     """The fewest requests the role makes for `size` Workspaces: look up the Organization's Workspaces and
-    Deployments (whatever `size` is), the custom roles once, and per token one page of the Organization tokens
-    (found by name) and a read; on a change a write and a verifying read, and on the first run the ID look-up of
-    the Workspaces (Organization tokens) or Deployments (Deployment tokens) it gets its first roles on: one
-    request filtered by up to ID_FILTER_MAX IDs, beyond that the Organization's whole list."""
-    n_org = sum(1 for t in data["tokens"] if t["scope"] == "ORGANIZATION")
+    Deployments (whatever `size` is), the custom roles once, and the tokens declared by name in one listing of
+    every token; then per token a read (by ID), and on a change a write and a verifying read, and on the first run
+    the ID look-up of the Workspaces (Organization tokens) or Deployments (Deployment tokens) it gets its first roles
+    on: one request filtered by up to ID_FILTER_MAX IDs, beyond that the Organization's whole list."""
     per_workspace = sum(1 for d in data["deployments"] if d["workspaceId"] == data["workspaces"][0]["id"])
-    fixed = pages(len(data["workspaces"])) + pages(len(data["deployments"])) + 1
-    per_token = pages(n_org) + 1
+    fixed = pages(len(data["workspaces"])) + pages(len(data["deployments"])) + 1 + pages(len(data["tokens"]))
+    tokens = len(seedgen.ONBOARD_ORG_TOKENS + seedgen.ONBOARD_DEPLOYMENT_TOKENS)
     if run == "re-run":
-        return fixed + per_token * len(seedgen.ONBOARD_ORG_TOKENS + seedgen.ONBOARD_DEPLOYMENT_TOKENS)
+        return fixed + tokens
 
     def first_roles(ids, listed):
         return pages(ids) if ids <= ID_FILTER_MAX else pages(listed)
-    return (fixed + (per_token + 2 + first_roles(size, len(data["workspaces"]))) * len(seedgen.ONBOARD_ORG_TOKENS)
-            + (per_token + 2 + first_roles(size * per_workspace, len(data["deployments"]))) * len(seedgen.ONBOARD_DEPLOYMENT_TOKENS))
+    return (fixed + (3 + first_roles(size, len(data["workspaces"]))) * len(seedgen.ONBOARD_ORG_TOKENS)
+            + (3 + first_roles(size * per_workspace, len(data["deployments"]))) * len(seedgen.ONBOARD_DEPLOYMENT_TOKENS))
 
 
 # -- inventory plugin --------------------------------------------------------------------------------

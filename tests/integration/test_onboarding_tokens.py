@@ -17,7 +17,7 @@ from test_api_token import accepted, secret_in_file
 from test_onboarding import role_task
 
 TOKEN_TASK = "Create the declared tokens and bring the others to their declaration (secrets to secret_file only)"
-PLAN_TASK = "Plan one role edit per token (fails on unknown Workspaces or Deployments before anything is written)"
+PLAN_TASK = "Plan one role edit per token (fails on unknown Workspaces, Deployments, tokens or roles before anything is written)"
 EDIT_TASK = "Give and remove the tokens' roles, one verified write per token"
 
 
@@ -59,8 +59,8 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
     assert control.writes() == [], "check mode wrote"
     assert stored(emulator, "analytics-ci") is None and os.listdir(secrets) == []
     predicted = role_task(checked, TOKEN_TASK)["results"]
-    assert [(r["workspace_onboarding__own_token"]["name"], r["actions"], r["changed"]) for r in predicted] == [
-        ("analytics-ci", ["create"], True), ("reporting-deployer", ["create"], True)]
+    assert [(r["workspace_onboarding__own_token"]["name"], r["actions"]) for r in predicted] == [
+        ("analytics-ci", ["create"]), ("reporting-deployer", ["create"])]
     assert "analytics-ci" not in [item["token"]["name"] for item in role_task(checked, EDIT_TASK)["results"]]
     plan = role_task(checked, PLAN_TASK)["ansible_facts"]["workspace_onboarding__plan"]
     assert [(edit["token_name"], len(edit["deployment_roles"])) for edit in plan["new_token_roles"]] == [("analytics-ci", 2)]
@@ -87,6 +87,11 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
     facts = recorded[-1]["result"]["ansible_facts"]["workspace_onboarding_token_changes"]
     assert [(c["name"], c["scope"], c["actions"]) for c in facts] == [("analytics-ci", "workspace", ["create"]),
                                                                      ("reporting-deployer", "deployment", ["create"])]
+    # Not "changed" on the host the role runs on: the report task marks the tokens' Workspace (here localhost, all).
+    assert not any(r["result"].get("changed") for r in real.results if r["task"].endswith(TOKEN_TASK))
+    report = [r["result"] for r in real.results if r["task"] == "Report the roles changed in this host's Workspace"]
+    assert report and report[0]["changed"], report
+    assert [c["name"] for c in report[0]["msg"] if "actions" in c] == ["analytics-ci", "reporting-deployer"], report
     # Every secret the emulator issued was searched for in this run's -vvv --diff output by the fixture.
     assert set(control.issued_secrets()) == {ci["secret"], deployer["secret"]}
 
@@ -96,9 +101,9 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
     assert again.rc == 0, again.output
     assert again.changed_tasks == [], again.changed_tasks
     assert control.writes() == []
-    assert role_task(again, TOKEN_TASK)["results"] == []
-    # One token listing for both declared tokens, one more for token_roles' look-up of the token named by name.
-    assert control.counts()["ListApiTokens"] == 2, control.counts()
+    assert not [r for r in again.results if r["task"].endswith(TOKEN_TASK)], "api_token ran with nothing to do"
+    # One token listing for the declared tokens and the plan; the edits then give each token by ID.
+    assert control.counts()["ListApiTokens"] == 1, control.counts()
     assert not {"GetDeployment", "GetWorkspace"} & set(control.counts()), control.counts()
     assert [t["secret"] for t in (stored(emulator, "analytics-ci"), stored(emulator, "reporting-deployer"))] == [ci["secret"], deployer["secret"]]
 

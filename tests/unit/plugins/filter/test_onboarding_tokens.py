@@ -33,7 +33,7 @@ def declared(**extra):
 def test_missing_tokens_are_created_and_existing_unchanged_ones_cost_nothing():
     plan = onboarding_tokens(declared(), LOOKUP, [])
     assert [(c["name"], c["scope"], c.get("workspace_id"), c.get("deployment_id")) for c in plan["changes"]] == [
-        ("data-ci", "workspace", "cw1", None), ("etl-bot", "deployment", None, "cd1")]
+        ("data-ci", "workspace", "cw1", None), ("etl-bot", "deployment", "cw1", "cd1")]
     assert plan["new_tokens"] == [{"name": "data-ci", "workspace_id": "cw1"}] and plan["problems"] == []
 
     tokens = [listed("ct1", "data-ci", "WORKSPACE", "cw1", "WORKSPACE_OPERATOR"), listed("ct2", "etl-bot", "DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")]
