@@ -54,7 +54,6 @@ README_START, README_END = "<!-- make bench: start -->", "<!-- make bench: end -
 URI_PLAYBOOK = BENCH_DIR / "onboard_uri.yml"
 PAGE = 1000      # the collection's page size (largest the API allows)
 CLI_PAGE = 100   # the Astro CLI pages tokens by 100
-ID_FILTER_MAX = 100  # module_utils/resolve.py: more IDs than this are looked up in the whole list, not in the query
 
 
 def pages(n, size=PAGE):
@@ -381,27 +380,32 @@ def estimate(done, size):
     return done[last] * (size / last) ** k * 1.1
 
 
-def run_onboarding(bench, data, sizes, main_size, serial_size, budget, started):
+def run_onboarding(bench, data, sizes, args, started):
     """Onboarding at every size, smallest first: both role paths at all sizes, then the uri playbook while it fits.
 
     The role's two paths run first (first run and idempotent re-run at every size), so that the slow uri playbook
-    (seconds a Workspace) never takes the budget the large sizes need. A size whose estimate (see estimate) would
-    end the benchmark after `budget` seconds is skipped, with every larger size of that approach.
-    Returns (result rows, [(size, approach, estimated seconds)] skipped).
+    (seconds a Workspace) never takes the budget the large sizes need; it runs up to args.uri_max_size Workspaces.
+    A size whose estimate (see estimate) would end the benchmark after args.budget seconds is skipped, with every
+    larger size of that approach; so is one whose run fails or times out, which is reported, not fatal.
+    Returns (result rows, [(size, approach, estimated seconds, why)] skipped).
     """
     rows, skipped = [], []
     for approaches in (("role", "role localhost"), ("uri", "uri serial")):
         for approach in approaches:
             done = {}
-            for size in sizes if approach != "uri serial" else [serial_size]:
-                runs = 2 if approach.startswith("role") or (approach == "uri" and size == main_size) else 1
+            for size in sizes if approach != "uri serial" else [args.serial_size]:
+                runs = 2 if approach.startswith("role") or (approach == "uri" and size == args.main_size) else 1
                 guess = estimate(done, size) * runs  # a re-run counted as long as a first run
-                if skipped and skipped[-1][1] == approach or time.monotonic() - started + guess > budget:
-                    print("2/3. skipping {0} Workspaces, {1}: estimated {2:.0f} s would exceed the {3:.0f} s budget".format(
-                        size, approach, guess, budget), flush=True)
-                    skipped.append((size, approach, guess))
+                why = skip_reason(skipped, approach, size, guess, args, time.monotonic() - started)
+                if not why:
+                    try:
+                        got = onboard(bench, data, approach, size, runs=runs)
+                    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                        why = "failed: " + str(exc).splitlines()[0][:200]
+                if why:
+                    print("2/3. skipping {0} Workspaces, {1}: {2}".format(size, approach, why), flush=True)
+                    skipped.append((size, approach, guess, why))
                     continue
-                got = onboard(bench, data, approach, size, runs=runs)
                 done[size] = got[0]["seconds"]
                 rows += got
                 print("2/3. onboarding {0} Workspaces, {1}: {2}".format(size, approach, ", ".join(
@@ -409,22 +413,25 @@ def run_onboarding(bench, data, sizes, main_size, serial_size, budget, started):
     return rows, skipped
 
 
+def skip_reason(skipped, approach, size, guess, args, elapsed):
+    """Why `approach` does not run at `size` (None: it runs)."""
+    if skipped and skipped[-1][1] == approach:
+        return "a smaller size was skipped"
+    if approach.startswith("uri") and size > args.uri_max_size:
+        return "the uri playbook runs up to --uri-max-size {0} Workspaces".format(args.uri_max_size)
+    if elapsed + guess > args.budget:
+        return "estimated {0:.0f} s would exceed the --budget of {1:.0f} s".format(guess, args.budget)
+    return None
+
+
 def onboarding_minimum(data, size, run):
-    """The fewest requests the role makes for `size` Workspaces: look up the Organization's Workspaces and
-    Deployments (whatever `size` is), the custom roles once, and the tokens declared by name in one listing of
-    every token; then per token a read (by ID), and on a change a write and a verifying read, and on the first run
-    the ID look-up of the Workspaces (Organization tokens) or Deployments (Deployment tokens) it gets its first roles
-    on: one request filtered by up to ID_FILTER_MAX IDs, beyond that the Organization's whole list."""
-    per_workspace = sum(1 for d in data["deployments"] if d["workspaceId"] == data["workspaces"][0]["id"])
+    """The fewest requests the role makes for `size` Workspaces, whatever `size` is: look up the Organization's
+    Workspaces and Deployments, the custom roles once, and the tokens declared by name in one listing of every token;
+    then per token a read (by ID), and on a change a write and a verifying read. The edits look nothing up: the plan
+    found every Workspace and Deployment in the first listing."""
     fixed = pages(len(data["workspaces"])) + pages(len(data["deployments"])) + 1 + pages(len(data["tokens"]))
     tokens = len(seedgen.ONBOARD_ORG_TOKENS + seedgen.ONBOARD_DEPLOYMENT_TOKENS)
-    if run == "re-run":
-        return fixed + tokens
-
-    def first_roles(ids, listed):
-        return pages(ids) if ids <= ID_FILTER_MAX else pages(listed)
-    return (fixed + (3 + first_roles(size, len(data["workspaces"]))) * len(seedgen.ONBOARD_ORG_TOKENS)
-            + (3 + first_roles(size * per_workspace, len(data["deployments"]))) * len(seedgen.ONBOARD_DEPLOYMENT_TOKENS))
+    return fixed + tokens * (1 if run == "re-run" else 3)
 
 
 # -- inventory plugin --------------------------------------------------------------------------------
@@ -599,8 +606,8 @@ def markdown_onboarding(meta, onboarding, skipped):
     for r in sorted(onboarding, key=lambda r: (r["workspaces"], APPROACHES.index(r["approach"]), r["run"] != "first")):
         out.append("| {workspaces} | {approach} | {run} | {seconds} | {per_workspace:.3f} | {requests} | {reads} | {writes} | "
                    "{changed_tasks} | {roles_held} / {roles_declared} |".format(**r))
-    for size, approach, guess in skipped:
-        out.append("| {0} | {1} | skipped | ≈{2:.0f} (estimated) | | | | | | over the `--budget` of `make bench` |".format(size, approach, guess))
+    for size, approach, guess, why in skipped:
+        out.append("| {0} | {1} | skipped | ≈{2:.0f} (estimated) | | | | | | {3} |".format(size, approach, guess, why))
     return out
 
 
@@ -832,6 +839,8 @@ def parse_args(argv):
                         help="onboarding sizes (Workspaces), comma-separated; run smallest first, a size that would exceed --budget is skipped")
     parser.add_argument("--main-size", type=int, default=100, help="the size at which the uri playbook is also re-run (idempotence)")
     parser.add_argument("--serial-size", type=int, default=10, help="the size at which the uri playbook also runs with serial: 1")
+    parser.add_argument("--uri-max-size", type=int, default=100,
+                        help="the largest size the uri playbook runs at (it costs seconds a Workspace; 100 takes about 5 minutes)")
     parser.add_argument("--lookup-sizes", default="100,1000,10000")
     parser.add_argument("--inventory-size", type=int, default=TARGET_SIZE,
                         help="Workspaces (4 Deployments each) of the inventory plugin measurement; 0 to skip it")
@@ -858,7 +867,7 @@ def measure_all(bench, data, args, started):
     bench.emu.control.clear_log()
     profile = None if args.no_profile else profile_module(bench, data)
     sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.main_size})
-    onboarding, skipped = run_onboarding(bench, data, sizes, args.main_size, args.serial_size, args.budget, started)
+    onboarding, skipped = run_onboarding(bench, data, sizes, args, started)
     checks = targets(ops, onboarding, args.main_size, args.serial_size) + scale_targets(onboarding, data) + inventory_targets(inventory)
     return dict(ops=ops, lookups=lookups, inventory=inventory, profile=profile, onboarding=onboarding, skipped=skipped, checks=checks)
 

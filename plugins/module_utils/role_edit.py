@@ -213,7 +213,7 @@ def check_home_workspace_named(client, token, workspace_ids, names=None):
 
 def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lock_dir=None,
                     lock_timeout=DEFAULT_LOCK_TIMEOUT, only_if_held=None, sleep=time.sleep, known=(), workspace_of=None,
-                    names=None):
+                    names=None, look_up_entities=True):
     """Make the token hold each (entity_type, entity_id, role) of `edits` (role None: hold none), in one write.
 
     `edits` give each entity one role: a caller that takes several from its user checks them first, before any
@@ -226,6 +226,8 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
     to the Workspace the task says it is in; names maps the IDs whose names the task knows to those names.
     only_if_held: {(entity_type, entity_id): role} of removals to make only where the token holds that role;
     the others are left alone and listed in the result's roles_kept.
+    look_up_entities=False: the caller listed every entity of `edits` in this run (the onboarding role's plan does):
+    nothing is looked up, neither to check them nor to name them; the names shown are those `names` gives.
     Costs: 1 read when nothing changes; read, write and verifying read when anything does, plus one
     look-up per kind (Workspaces, Deployments) that gets a first role or, for the names that the diff, the
     changes and the warnings show, is named by the token's roles; a kept role without a change costs that look-up too.
@@ -246,9 +248,10 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         edited_roles = with_roles(before, edits)
         changed = edited_roles != before
         # Names only when a person is shown something: a no-op stays one read.
-        to_name = named_entities(before + edited_roles) + [(WORKSPACE, w) for w in (workspace_of or {}).values() if w] if changed or kept else []
-        check_entities_exist(client, token, [e for e in first_roles(before, edits) if e not in set(known)], workspace_of,
-                             names, to_name)
+        if look_up_entities:
+            to_name = named_entities(before + edited_roles) + [(WORKSPACE, w) for w in (workspace_of or {}).values() if w] if changed or kept else []
+            check_entities_exist(client, token, [e for e in first_roles(before, edits) if e not in set(known)], workspace_of,
+                                 names, to_name)
         attempts = 0
         written = edited_roles
         if changed and not check_mode:

@@ -136,6 +136,17 @@ options:
     type: bool
     default: true
     version_added: 1.0.0
+  check_entities:
+    description:
+      - Whether to look up the Workspaces and Deployments the token gets its first role on, to fail on one that does not
+        exist, and the names the diff and RV(roles_changed) show beside the IDs (one request per kind; the whole list
+        above 100 IDs).
+      - V(false) when the caller listed them in the same run, as the role C(astro.platform.workspace_onboarding) does
+        with M(astro.platform.deployment_info) for all its tokens at once. The task then makes no look-up, and the diff
+        and RV(roles_changed) show the IDs without names.
+    type: bool
+    default: true
+    version_added: 1.0.0
 """
 
 EXAMPLES = r"""
@@ -232,7 +243,7 @@ roles_changed:
       type: str
       returned: success
     entity_name:
-      description: "Name of the Workspace or Deployment (null if the API did not tell it)."
+      description: "Name of the Workspace or Deployment (null if the API did not tell it, or with O(check_entities=false))."
       type: str
       returned: success
     role_before:
@@ -249,7 +260,7 @@ roles_changed:
       type: str
       returned: success
     workspace_name:
-      description: "Name of the Workspace of RV(roles_changed[].workspace_id) (null if that is null)."
+      description: "Name of the Workspace of RV(roles_changed[].workspace_id) (null if that is null, or with O(check_entities=false))."
       type: str
       returned: success
     token_id:
@@ -280,7 +291,7 @@ roles_kept:
       type: str
       returned: success
     entity_name:
-      description: "Name of the Workspace or Deployment (null if the API did not tell it)."
+      description: "Name of the Workspace or Deployment (null if the API did not tell it, or with O(check_entities=false))."
       type: str
       returned: success
     role_held:
@@ -410,6 +421,7 @@ def main():
             token_name=dict(type="str"),
             token_scope=dict(type="str", choices=["organization", "workspace"]),
             check_deployment_roles=dict(type="bool", default=True),
+            check_entities=dict(type="bool", default=True),
             workspace_roles=dict(type="list", elements="dict", options=dict(
                 workspace_id=dict(type="str"),
                 workspace_name=dict(type="str"),
@@ -454,6 +466,7 @@ def main():
             only_if_held=removals_declared_with_role(workspace_entries, deployment_entries),
             precheck=lambda token: check_token(client, token, scopes, workspace_entries, deployment_entries),
             workspace_of={e["deployment_id"]: e["workspace_id"] for e in deployment_entries},
+            look_up_entities=params["check_entities"],
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -69,12 +70,11 @@ def test_benchmark_smoke(installed_collection, small_org, tmp_path):
     token_list = 1                 # the tokens declared by name, resolved once for all (one page of every token)
     per_token_change = 3           # read, write, verifying read (by ID): once per token, for all Workspaces
     per_token_noop = 1             # read
-    # The first run gives each token its first roles on the Workspaces (3 Organization tokens) or on the Deployments
-    # (2 tokens): one ID look-up per token, for all of its Workspaces or Deployments; the re-run gives none.
-    per_token_first_roles = 1
+    # The first run gives each token its first roles, with no look-up of the Workspaces and Deployments: the plan
+    # found them in deployment_info's listing.
     assert first["roles_held"] == first["roles_declared"] == WORKSPACES * (3 + 2 * 4)
     assert first["writes"] == tokens
-    assert first["requests"] == lookup + custom_lookups + token_list + tokens * (per_token_change + per_token_first_roles)
+    assert first["requests"] == lookup + custom_lookups + token_list + tokens * per_token_change
     assert again["writes"] == 0 and again["changed_tasks"] == 0
     assert again["requests"] == lookup + custom_lookups + token_list + tokens * per_token_noop
     assert again["roles_held"] == again["roles_declared"]
@@ -100,7 +100,7 @@ def _write_report(data, onboarding, output):
                 total=1.0, command="smoke")
     checks = bench_run.scale_targets(onboarding, data, large=WORKSPACES, small=WORKSPACES)
     bench_run.write_results(dict(meta=meta, ops=[], lookups=[], inventory=[], profile=None, onboarding=onboarding,
-                                 skipped=[(1000, "uri", 2000.0)], checks=checks), output)
+                                 skipped=[(1000, "uri", 2000.0, "over budget")], checks=checks), output)
     report = (output / "latest.md").read_text()
     assert "## Seconds per Workspace" in report and "| 1000 | uri | skipped |" in report
     assert (output / "latest.png").stat().st_size > 0
@@ -122,9 +122,29 @@ def test_a_size_is_skipped_when_its_estimate_exceeds_the_budget():
     assert bench_run.estimate({10: 10.0}, 100) == pytest.approx(110.0)               # one size: linear
     assert bench_run.estimate({10: 10.0, 20: 40.0}, 40) == pytest.approx(176.0)      # quadratic growth stays quadratic
     assert bench_run.estimate({10: 10.0, 20: 12.0}, 40) == pytest.approx(26.4)       # never below linear
-    rows, skipped = bench_run.run_onboarding(None, None, [10, 100], 10, 10, budget=0, started=0)
-    assert rows == [] and [(size, approach) for size, approach, _ in skipped] == [
+    args = bench_run.parse_args(["--budget", "0", "--main-size", "10"])
+    rows, skipped = bench_run.run_onboarding(None, None, [10, 100], args, started=0)
+    assert rows == [] and [(size, approach) for size, approach, _, _ in skipped] == [
         (10, "role"), (100, "role"), (10, "role localhost"), (100, "role localhost"), (10, "uri"), (100, "uri"), (10, "uri serial")]
+    assert "exceed the --budget" in skipped[0][3] and skipped[1][3] == "a smaller size was skipped"
+
+
+def test_the_uri_playbook_stops_at_its_largest_size_and_a_failed_run_is_reported_not_fatal(monkeypatch):
+    ran = []
+
+    def onboard(bench, data, approach, size, runs):
+        ran.append((size, approach))
+        if approach == "role localhost":
+            raise RuntimeError("ansible-playbook failed (exit 2):\nmore")
+        return [dict(approach=approach, workspaces=size, run="first", seconds=1.0, per_workspace=1.0 / size, requests=1)]
+    monkeypatch.setattr(bench_run, "onboard", onboard)
+    args = bench_run.parse_args(["--uri-max-size", "10", "--main-size", "10"])
+    rows, skipped = bench_run.run_onboarding(None, None, [10, 100], args, started=time.monotonic())
+    assert ran == [(10, "role"), (100, "role"), (10, "role localhost"), (10, "uri"), (10, "uri serial")]
+    assert [(size, approach, why) for size, approach, _, why in skipped] == [
+        (10, "role localhost", "failed: ansible-playbook failed (exit 2):"), (100, "role localhost", "a smaller size was skipped"),
+        (100, "uri", "the uri playbook runs up to --uri-max-size 10 Workspaces")]
+    assert len(rows) == 4
 
 
 @pytest.mark.slow

@@ -114,14 +114,13 @@ def assert_check_mode_predicts_the_onboarding(checked, emulator, seed, before):
     assert all_roles(emulator, seed) == before
     assert set(edited(checked)) == {"ci-deployer", "never-used-reader", "data-platform-ci", "analytics-operator"}
     assert all(edited(checked).values()), checked.output
-    # What a check-mode review reads: each change with the names of its Workspace and Deployment beside the IDs.
-    changes = [change for r in checked.results if r["task"] == REPORT_TASK and isinstance(r["result"].get("msg"), list)
-               for change in r["result"]["msg"]]
+    # What a check-mode review reads: one line a change, with the names of the Workspace and Deployment beside the IDs.
+    lines = [line for r in checked.results if r["task"] == REPORT_TASK for line in r["result"]["changes"]]
     names = {item["id"]: item["name"] for item in seed.data["workspaces"] + seed.data["deployments"]}
-    assert changes and {c["entity_type"] for c in changes} == {"WORKSPACE", "DEPLOYMENT"}, changes
-    for change in changes:
-        assert change["entity_name"] == names[change["entity_id"]], change
-        assert change["workspace_name"] == names[change["workspace_id"]], change
+    assert any(": +WORKSPACE " in line for line in lines) and any(": +DEPLOYMENT " in line for line in lines), lines
+    for line in lines:
+        named = re.search(r": [+-](WORKSPACE|DEPLOYMENT) (\S+) \((\w+)\)", line)
+        assert named and names[named.group(3)] == named.group(2), line
 
 
 def assert_onboarded(real, emulator, seed, before):
@@ -353,8 +352,9 @@ def test_the_recap_marks_changed_exactly_the_workspaces_whose_roles_changed(ansi
     assert recap(again)[role_host] == 0, "the host the role ran on is marked changed although its Workspace did not change"
     assert {host for host, changed in recap(again).items() if changed} == {other}, recap(again)
     reports = {r["host"]: r["result"] for r in again.results if r["task"] == REPORT_TASK}
-    assert [c["role_after"] for c in reports[other]["msg"]] == ["WORKSPACE_MEMBER"], reports[other]
-    assert reports[role_host]["msg"] == [] and not reports[role_host]["changed"], reports[role_host]
+    [line] = reports[other]["changes"]
+    assert re.search(r": \+WORKSPACE {0} \(\w+\): WORKSPACE_MEMBER \(was WORKSPACE_\w+\)$".format(other), line), line
+    assert reports[role_host]["changes"] == [] and not reports[role_host]["changed"], reports[role_host]
     same = ansible.run(playbook=onboard, extra_vars={"astro_workspaces": declarations, "astro_onboarding_hosts": "localhost"}, core=core)
     assert same.rc == 0, same.output
     assert recap(same) == {"localhost": 0}, "nothing changed, so localhost is not changed"

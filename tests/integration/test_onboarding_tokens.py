@@ -91,7 +91,9 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
     assert not any(r["result"].get("changed") for r in real.results if r["task"].endswith(TOKEN_TASK))
     report = [r["result"] for r in real.results if r["task"] == "Report the roles changed in this host's Workspace"]
     assert report and report[0]["changed"], report
-    assert [c["name"] for c in report[0]["msg"] if "actions" in c] == ["analytics-ci", "reporting-deployer"], report
+    assert [line for line in report[0]["changes"] if line.startswith("token ")] == [
+        "token analytics-ci (workspace): create; new secret in {0}".format(secrets / "analytics-ci.token"),
+        "token reporting-deployer (deployment): create; new secret in {0}".format(secrets / "reporting-deployer.token")], report
     # Every secret the emulator issued was searched for in this run's -vvv --diff output by the fixture.
     assert set(control.issued_secrets()) == {ci["secret"], deployer["secret"]}
 

@@ -411,6 +411,14 @@ def test_entities_a_name_look_up_found_are_not_looked_up_again():
     assert api.calls == ["GET", "DEPLOYMENTS", "POST", "GET"]
 
 
+def test_entities_the_caller_listed_are_neither_checked_nor_named():
+    api = InMemoryTokens([ORG_ROLE])
+    result = edit_several(api, [("WORKSPACE", "cw1", "WORKSPACE_MEMBER"), ("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")],
+                          look_up_entities=False)
+    assert api.calls == ["GET", "POST", "GET"], "read, write and verify only: the caller listed the entities"
+    assert [change["entity_name"] for change in result["roles_changed"]] == [None, None]
+
+
 def test_a_deployment_of_another_workspace_than_the_task_names_fails_before_any_write():
     api = InMemoryTokens([ORG_ROLE])
     with pytest.raises(AstroInputError, match=r"Deployment dep-cd1 \(cd1\) is in Workspace cwa, not in Workspace 'cw1'"):
