@@ -66,12 +66,13 @@ options:
         (C(custom) and C(default)), to check every declared Deployment role once, before anything is written.
       - V(null) (the default) leaves the roles to M(astro.platform.token_roles).
     type: dict
-  problems_only:
+  needs_only:
     description:
-      - Only check the declarations' shape, with no look-up needed (O(lookup) may be V(null)), and return a list
-        holding the message about the first malformed declaration or entry, empty when there is none.
-      - The role uses it in its first task, so that the error is the task's own one-line message on every
-        supported ansible-core (ansible-core 2.19 wraps a filter's error in its templating context).
+      - Only check the declarations' shape, with no look-up needed (O(lookup) may be V(null)), and return what the
+        plan needs looked up first (see RV(_value)), in one pass over the declarations.
+      - The role uses it in its first task, so that a malformed declaration is the task's own one-line message on
+        every supported ansible-core (ansible-core 2.19 wraps a filter's error in its templating context), and so
+        that its look-ups need no templating over the declarations of their own.
     type: bool
     default: false
 """
@@ -94,7 +95,11 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - The plan; with O(problems_only), a list of at most one message.
+    - >-
+      The plan. With O(needs_only), instead, C(problems) (a list of at most one message, about the first malformed
+      declaration or entry), C(token_names) (the tokens declared by name), C(every_token) (whether every token must
+      be listed: declared tokens or an exclusive declaration), C(custom_roles) (whether a Deployment role other than
+      C(DEPLOYMENT_ADMIN) is declared) and C(own_tokens) (whether tokens are declared).
     - Its strings are data that Ansible never templates again, on every supported ansible-core, since many are names
       from the API.
   type: dict
@@ -528,21 +533,34 @@ def set_aside_new_tokens(edits, new_tokens):
     return existing, pending
 
 
-def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present", problems_only=False, limit=None,
+def declaration_needs(declarations, default_exclusive=False, default_state="present"):
+    """What the plan needs looked up before it can be made (see the needs_only option), or the first problem."""
+    try:
+        check_declarations(declarations, default_state)
+    except AnsibleFilterError as exc:
+        return dict(problems=[str(exc)], token_names=[], every_token=False, custom_roles=False, own_tokens=False)
+    declarations = declarations or []
+    entries = [entry for d in declarations for option in ("org_tokens", "deployment_tokens") for entry in d.get(option) or []]
+    deployment_entries = [entry for d in declarations for option in ("deployment_tokens", "deployment_own_tokens")
+                          for entry in d.get(option) or []]
+    own_tokens = any(d.get("workspace_tokens") or d.get("deployment_own_tokens") for d in declarations)
+    exclusive = any(boolean(d.get("exclusive", default_exclusive), strict=False) for d in declarations)
+    return dict(problems=[], token_names=list(dict.fromkeys(e["token"] for e in entries if e.get("token"))),
+                every_token=own_tokens or exclusive, own_tokens=own_tokens,
+                custom_roles=any(e.get("role") not in (None, "", "DEPLOYMENT_ADMIN") for e in deployment_entries))
+
+
+def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present", needs_only=False, limit=None,
                     deployment_roles=None, new_tokens=None):
     """The plan: {"tokens": [token_roles arguments + label], "undeclared": [removals of exclusive Workspaces],
     "new_token_roles": [the edits of tokens not created yet (check mode), as in tokens],
     "workspaces": {ID: name of the Workspaces acted on}}.
 
     Its strings are built from API names (labels, removal lines): data, which no later task may template.
-    problems_only: the malformed-declaration message as a list of one line (empty when none), for a task's own message.
+    needs_only: what the plan needs looked up first, and the malformed-declaration message (declaration_needs).
     """
-    if problems_only:
-        try:
-            check_declarations(declarations, state)
-        except AnsibleFilterError as exc:
-            return as_data([str(exc)])
-        return []
+    if needs_only:
+        return as_data(declaration_needs(declarations, exclusive, state))
     check_declarations(declarations, state)
     plan = Plan(lookup or {}, limit, deployment_roles)
     for index, declaration in enumerate(declarations or []):

@@ -239,12 +239,23 @@ def test_a_malformed_entry_is_named_by_index_and_name(declarations, message):
     with pytest.raises(AnsibleFilterError) as raised:
         onboarding_plan(declarations, LOOKUP)
     assert message in str(raised.value)
-    assert onboarding_plan(declarations, None, problems_only=True) == [str(raised.value)]
+    assert onboarding_plan(declarations, None, needs_only=True)["problems"] == [str(raised.value)]
 
 
-def test_problems_only_is_empty_for_well_formed_declarations_and_needs_no_lookup():
-    assert onboarding_plan([{"workspace": "nowhere", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci")]}],
-                           None, problems_only=True) == []
+def test_needs_only_tells_what_to_look_up_for_well_formed_declarations_with_no_lookup():
+    needs = onboarding_plan([{"workspace": "nowhere", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci"), grant("bot")]}],
+                            None, needs_only=True)
+    assert needs == dict(problems=[], token_names=["ci", "bot"], every_token=False, custom_roles=False, own_tokens=False)
+
+
+def test_needs_only_asks_for_every_token_and_the_custom_roles_when_declarations_need_them():
+    declarations = [{"workspace": "a", "deployment_tokens": [dict(grant("ci"), role="DAG_RUNNER")]},
+                    {"workspace": "b", "exclusive": "yes", "org_tokens": [org("ci")]}]
+    needs = onboarding_plan(declarations, None, needs_only=True)
+    assert (needs["every_token"], needs["custom_roles"], needs["own_tokens"]) == (True, True, False)
+    assert onboarding_plan(declarations[:1], None, exclusive=True, needs_only=True)["every_token"], "the role's default exclusive"
+    own = [{"workspace": "a", "workspace_tokens": [{"name": "a-ci", "role": "WORKSPACE_MEMBER"}]}]
+    assert onboarding_plan(own, None, needs_only=True)["own_tokens"] is True
 
 
 def test_a_limit_plans_only_its_workspaces_but_checks_every_declaration():

@@ -82,16 +82,16 @@ def test_absent_declarations_create_nothing():
 def test_a_malformed_token_entry_is_named_before_any_lookup(change, message):
     declarations = declared()
     declarations[0]["workspace_tokens"][0].update(change)
-    [problem] = onboarding_plan(declarations, None, problems_only=True)
+    [problem] = onboarding_plan(declarations, None, needs_only=True)["problems"]
     assert problem.startswith("workspace_onboarding_workspaces[0] (Workspace 'data') workspace_tokens[0]") and message in problem
 
 
 def test_a_deployment_token_needs_its_deployment_and_a_deployment_role():
     declarations = declared()
     declarations[0]["deployment_own_tokens"][0]["role"] = "WORKSPACE_OWNER"
-    assert "is not a Deployment role" in onboarding_plan(declarations, None, problems_only=True)[0]
+    assert "is not a Deployment role" in onboarding_plan(declarations, None, needs_only=True)["problems"][0]
     del declarations[0]["deployment_own_tokens"][0]["deployment"]
-    assert "deployment is required" in onboarding_plan(declarations, None, problems_only=True)[0]
+    assert "deployment is required" in onboarding_plan(declarations, None, needs_only=True)["problems"][0]
 
 
 def test_roles_of_a_token_not_created_yet_are_set_aside():
