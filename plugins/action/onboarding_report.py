@@ -9,10 +9,9 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
-from ansible_collections.astro.platform.plugins.plugin_utils.change_lines import change_line
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
-# Set by the role workspace_onboarding on every host of the play: Workspace ID -> the changes there.
+# Set by the role workspace_onboarding on every host of the play: Workspace ID -> one line per change there.
 CHANGES_FACT = "workspace_onboarding_changes_by_workspace"
 # The host's Workspace, as the inventory plugin astro.platform.astro sets it.
 WORKSPACE_VAR = "astro_workspace_id"
@@ -43,13 +42,13 @@ class ActionModule(ActionBase):
         if workspace_id is None and WORKSPACE_VAR in task_vars:
             workspace_id = self._templar.template(task_vars[WORKSPACE_VAR])
         if not workspace_id:
-            changes = [change_line(change) for workspace_changes in by_workspace.values() for change in workspace_changes]
+            changes = [line for lines in by_workspace.values() for line in lines]
             return dict(workspace_id=None, changes=changes, changed=bool(changes), msg="{0} changes in {1} Workspaces.".format(
-                len(changes), sum(1 for workspace_changes in by_workspace.values() if workspace_changes)))
+                len(changes), sum(1 for lines in by_workspace.values() if lines)))
         workspace_id = to_text(workspace_id).lower()
         if workspace_id not in by_workspace:
             return dict(workspace_id=workspace_id, changes=[], changed=False,
                         msg="Workspace {0} is not declared, or not in the limit: nothing to do.".format(workspace_id))
-        changes = [change_line(change) for change in by_workspace[workspace_id]]
+        changes = list(by_workspace[workspace_id])
         return dict(workspace_id=workspace_id, changes=changes, changed=bool(changes),
                     msg="{0} changes in Workspace {1}.".format(len(changes), workspace_id))

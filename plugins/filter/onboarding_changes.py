@@ -11,12 +11,19 @@ version_added: 1.0.0
 description:
   - The reporting step of the role C(astro.platform.workspace_onboarding), with no API call of its own.
   - Gathers the role changes of its M(astro.platform.token_roles) loop and the tokens it created or changed by
-    Workspace ID, with the names of the Workspaces and Deployments (from M(astro.platform.deployment_info)) beside
-    their IDs, so that the edits need no look-up of their own (O(astro.platform.token_roles#module:check_entities=false)).
-  - Each Workspace host then finds its own changes with one key look-up (M(astro.platform.onboarding_report)).
+    Workspace ID, one line each, with the names of the Workspaces and Deployments beside their IDs (from the plan,
+    which found them in the listing of M(astro.platform.deployment_info)), so that the edits need no look-up of their
+    own (O(astro.platform.token_roles#module:check_entities=false)).
+  - >-
+    A line tells a role given or changed (C(+), with the role it replaced), removed (C(-)), or a token created or
+    changed, for example C(ci-deployer: +WORKSPACE analytics (clvdwt4z3000008l60ofb6347): WORKSPACE_OPERATOR),
+    C(ci-deployer: +DEPLOYMENT etl (cm1lqsle6000008l5cqjz2nxs) in analytics: DAG_RUNNER (was DEPLOYMENT_ADMIN)) or
+    C(token analytics-ci (workspace): create; new secret in /secure/analytics-ci.token).
+  - Each Workspace host then finds its own lines with one key look-up (M(astro.platform.onboarding_report)). Lines,
+    not dicts, because at a thousand Workspaces every value the fact holds costs time to set and to read.
 author:
   - astro.platform contributors (@astro-platform)
-positional: lookup
+positional: workspaces, deployments
 options:
   _input:
     description:
@@ -25,10 +32,16 @@ options:
     type: list
     elements: dict
     required: true
-  lookup:
-    description: The registered result of M(astro.platform.deployment_info) listing every Workspace and Deployment.
+  workspaces:
+    description:
+      - The Workspaces acted on, ID to name (the C(workspaces) of P(astro.platform.onboarding_plan#filter)); each gets
+        a key, with an empty list when nothing changed there.
     type: dict
     required: true
+  deployments:
+    description: The names of their Deployments, ID to name (the C(deployments) of P(astro.platform.onboarding_plan#filter)).
+    type: dict
+    default: {}
   token_changes:
     description:
       - The declared tokens created or changed (C(name), C(scope), C(workspace_id), C(deployment_id), C(secret_file)
@@ -36,58 +49,71 @@ options:
     type: list
     elements: dict
     default: []
-  workspaces:
-    description:
-      - The Workspaces acted on, ID to name (the C(workspaces) of P(astro.platform.onboarding_plan#filter)); each gets
-        a key, with an empty list when nothing changed there.
-    type: dict
-    default: {}
-  lines:
-    description:
-      - >-
-        Give each change as one line instead of a dict, as M(astro.platform.onboarding_report) shows it, for example
-        C(ci-deployer: +WORKSPACE analytics (clvdwt4z3000008l60ofb6347): WORKSPACE_OPERATOR): a role given or changed
-        (C(+), with the role it replaced), removed (C(-)), or a token created or changed.
-    type: bool
-    default: false
 """
 
 EXAMPLES = r"""
 - name: Record what the role changed, by Workspace
   ansible.builtin.set_fact:
-    changes_by_workspace: "{{ edits.results | astro.platform.onboarding_changes(lookup, workspaces=plan.workspaces) }}"
+    changes_by_workspace: "{{ edits.results | astro.platform.onboarding_changes(plan.workspaces, plan.deployments) }}"
 """
 
 RETURN = r"""
 _value:
-  description:
-    - Workspace ID (lower case) to the changes there. A role change has the keys of
-      RV(astro.platform.token_roles#module:roles_changed), with C(entity_name) and C(workspace_name) filled in from
-      O(lookup); a token created or changed has C(name), C(scope), C(workspace_id), C(deployment_id), C(secret_file)
-      and C(actions). With O(lines), one line each instead.
+  description: Workspace ID (lower case) to the lines of the changes there, tokens first.
   type: dict
 """
 
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT
+from ansible_collections.astro.platform.plugins.module_utils.errors import shown
 from ansible_collections.astro.platform.plugins.module_utils.resolve import as_id
-from ansible_collections.astro.platform.plugins.plugin_utils.change_lines import change_line
+from ansible_collections.astro.platform.plugins.module_utils.role_display import named
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
+# What role_line reads of a change (of token_roles' roles_changed).
+ROLE_LINE_KEYS = ("token_name", "entity_type", "entity_id", "entity_name", "workspace_id", "workspace_name", "role_before", "role_after")
+# The token actions (of astro.platform.api_token) after which the token's new secret is in its secret_file.
+NEW_SECRET = ("create", "rotate")
 
-def onboarding_changes(results, lookup, token_changes=None, workspaces=None, lines=False):
-    names = {}
-    for item in list((lookup or {}).get("workspaces") or []) + list((lookup or {}).get("deployments") or []):
-        names[item.get("id")] = item.get("name")
+
+def _text(name):
+    """An API name as a line shows it: quoted when a line break or other control character would garble it."""
+    name = "" if name is None else str(name)
+    return name if name.isprintable() else shown(name)
+
+
+def role_line(change):
+    """`token: +TYPE name (ID)[ in Workspace]: role[ (was role)]`, or `token: -TYPE name (ID)[ in Workspace]: role`."""
+    where = "{0} {1}".format(change.get("entity_type"), named(change.get("entity_id"), {change.get("entity_id"): change.get("entity_name")}))
+    if change.get("entity_type") == DEPLOYMENT and change.get("workspace_id"):
+        where += " in " + _text(change.get("workspace_name") or change["workspace_id"])
+    before, after = change.get("role_before"), change.get("role_after")
+    if after is None:
+        return "{0}: -{1}: {2}".format(_text(change.get("token_name")), where, before)
+    return "{0}: +{1}: {2}{3}".format(_text(change.get("token_name")), where, after, " (was {0})".format(before) if before else "")
+
+
+def token_line(change):
+    """`token NAME (scope): actions[; new secret in FILE]`."""
+    actions = change.get("actions") or []
+    line = "token {0} ({1}): {2}".format(_text(change.get("name")), change.get("scope"), ", ".join(actions))
+    if change.get("secret_file") and set(actions) & set(NEW_SECRET):
+        line += "; new secret in " + _text(change["secret_file"])
+    return line
+
+
+def onboarding_changes(results, workspaces, deployments=None, token_changes=None):
+    names = dict(deployments or {})
+    names.update(workspaces or {})
     by_workspace = dict((as_id(workspace_id), []) for workspace_id in workspaces or {})
     for change in token_changes or []:
-        by_workspace.setdefault(as_id(change.get("workspace_id")), []).append(dict(change))
+        by_workspace.setdefault(as_id(change.get("workspace_id")), []).append(token_line(change))
     for result in results or []:
         for change in result.get("roles_changed") or []:
-            change = dict(change)
-            change["entity_name"] = change.get("entity_name") or names.get(change.get("entity_id"))
-            change["workspace_name"] = change.get("workspace_name") or names.get(change.get("workspace_id"))
-            by_workspace.setdefault(as_id(change.get("workspace_id")), []).append(change)
-    if lines:
-        by_workspace = dict((key, [change_line(change) for change in changes]) for key, changes in by_workspace.items())
+            # Only the keys a line shows: each value read from Ansible's lazily templated results costs.
+            change = dict((key, change.get(key)) for key in ROLE_LINE_KEYS)
+            change["entity_name"] = change["entity_name"] or names.get(change["entity_id"])
+            change["workspace_name"] = change["workspace_name"] or names.get(change["workspace_id"])
+            by_workspace.setdefault(as_id(change["workspace_id"]), []).append(role_line(change))
     return as_data(by_workspace)
 
 

@@ -122,6 +122,10 @@ _value:
       description:
         - The Workspaces the plan acts on (those in O(limit)), as a mapping of Workspace ID to name.
       type: dict
+    deployments:
+      description:
+        - The Deployments of those Workspaces, as a mapping of Deployment ID to name.
+      type: dict
     undeclared:
       description:
         - "Per exclusive Workspace with something to remove, its C(workspace) name and the C(workspace_roles) and
@@ -152,9 +156,11 @@ class Plan:
     """
 
     def __init__(self, lookup, limit=None, deployment_roles=None):
-        # Plain copies: iterating Ansible's lazily templated containers again for every declaration is what costs.
-        self.workspaces = [dict(w) for w in lookup.get("workspaces") or []]
-        self.deployments = [dict(d) for d in lookup.get("deployments") or []]
+        # Plain copies of what the plan uses: each value read from Ansible's lazily templated containers costs, and
+        # reading them again for every declaration would cost in proportion to the product.
+        self.workspaces = [dict(id=w.get("id"), name=w.get("name")) for w in lookup.get("workspaces") or []]
+        self.deployments = [dict(id=d.get("id"), name=d.get("name"), workspace_id=d.get("workspace_id"))
+                            for d in lookup.get("deployments") or []]
         self.workspace_by_id = {w["id"]: w for w in self.workspaces}
         self.workspaces_by_name = {}
         for w in self.workspaces:
@@ -569,7 +575,9 @@ def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="p
         plan.resolve_token_names(tokens, new_tokens)
     plan.remove_all_undeclared(tokens)
     edits, new_token_roles = set_aside_new_tokens(plan.token_edits(), new_tokens)
-    return as_data(dict(tokens=edits, undeclared=plan.undeclared, new_token_roles=new_token_roles, workspaces=plan.acted_on))
+    deployments = dict((d["id"], d["name"]) for workspace_id in plan.acted_on for d in plan.deployments_by_workspace.get(workspace_id, []))
+    return as_data(dict(tokens=edits, undeclared=plan.undeclared, new_token_roles=new_token_roles, workspaces=plan.acted_on,
+                        deployments=deployments))
 
 
 class FilterModule:

@@ -471,6 +471,8 @@ def main():
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
     describe_changes(result["roles_changed"], result["token"], deployment_entries)
+    if not module._diff:
+        result.pop("diff")  # two whole role lists: only worth their transfer when they are shown
     for warning in kept_role_warnings(result):
         module.warn(warning)
     module.exit_json(**result)
