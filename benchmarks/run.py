@@ -338,7 +338,7 @@ def roles_in_place(emu, data, size):
 
 
 def onboard(bench, data, approach, size, runs=2):
-    """Reset the organization, run the onboarding `runs` times; one result dict per run.
+    """Reset the emulator to the organization `data`, run the onboarding `runs` times; one result dict per run.
 
     approach: "role" (one static inventory host per Workspace), "role localhost" (the same playbook on localhost,
     no inventory), "uri" or "uri serial" (benchmarks/onboard_uri.yml, hosts as for "role").
@@ -350,7 +350,7 @@ def onboard(bench, data, approach, size, runs=2):
         extra["astro_uri_serial"] = 1
     if approach == "role localhost":
         inventory, extra["astro_onboarding_hosts"] = None, "localhost"
-    bench.emu.control.reset()
+    bench.emu.control.reset(seed=data)
     results = []
     for run in range(1, runs + 1):
         bench.emu.control.clear_log()
@@ -360,7 +360,7 @@ def onboard(bench, data, approach, size, runs=2):
         results.append(dict(approach=approach, workspaces=size, run="first" if run == 1 else "re-run", seconds=round(seconds, 1),
                             per_workspace=round(seconds / size, 3), requests=got["requests"], reads=got["reads"],
                             writes=got["writes"], errors=got["errors"], changed_tasks=changed, roles_held=held,
-                            roles_declared=total, forks=bench.forks))
+                            roles_declared=total, forks=bench.forks, organization=len(data["workspaces"])))
     return results
 
 
@@ -385,11 +385,13 @@ def run_onboarding(bench, data, sizes, args, started):
 
     The role's two paths run first (first run and idempotent re-run at every size), so that the slow uri playbook
     (seconds a Workspace) never takes the budget the large sizes need; it runs up to args.uri_max_size Workspaces.
+    Every size runs in the organization `data`, except a larger one, which runs in an organization of its own size
+    (seeded the same way): a thousand Workspaces are measured in an organization of a thousand, not of two.
     A size whose estimate (see estimate) would end the benchmark after args.budget seconds is skipped, with every
     larger size of that approach; so is one whose run fails or times out, which is reported, not fatal.
     Returns (result rows, [(size, approach, estimated seconds, why)] skipped).
     """
-    rows, skipped = [], []
+    rows, skipped, larger = [], [], {}
     for approaches in (("role", "role localhost"), ("uri", "uri serial")):
         for approach in approaches:
             done = {}
@@ -399,7 +401,9 @@ def run_onboarding(bench, data, sizes, args, started):
                 why = skip_reason(skipped, approach, size, guess, args, time.monotonic() - started)
                 if not why:
                     try:
-                        got = onboard(bench, data, approach, size, runs=runs)
+                        org = data if data is None or size <= len(data["workspaces"]) else larger.setdefault(
+                            size, seedgen.generate(workspaces=size))
+                        got = onboard(bench, org, approach, size, runs=runs)
                     except (RuntimeError, subprocess.TimeoutExpired) as exc:
                         why = "failed: " + str(exc).splitlines()[0][:200]
                 if why:
@@ -599,15 +603,16 @@ def markdown_onboarding(meta, onboarding, skipped):
            "role localhost = the same playbook with `-e astro_onboarding_hosts=localhost` and no inventory; "
            "uri = `benchmarks/onboard_uri.yml` with the same hosts, at the sizes that fit the time budget; "
            "uri serial = the same with `serial: 1` (one Workspace at a time, so no host posts a list another host has changed since it read it); "
-           "forks {forks}, one organization of {workspaces} Workspaces at every size. "
+           "forks {forks}, one organization of {workspaces} Workspaces (4 Deployments each) at every size up to {workspaces}, "
+           "and a larger size in an organization of its own size (the organization column). "
            "roles held = declared roles in place afterwards (from the emulator).".format(**meta), "",
-           "| Workspaces | approach | run | wall s | s / Workspace | requests | reads | writes | changed (recap sum) | roles held / declared |",
-           "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+           "| Workspaces | approach | run | wall s | s / Workspace | requests | reads | writes | changed (recap sum) | roles held / declared | organization |",
+           "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
     for r in sorted(onboarding, key=lambda r: (r["workspaces"], APPROACHES.index(r["approach"]), r["run"] != "first")):
         out.append("| {workspaces} | {approach} | {run} | {seconds} | {per_workspace:.3f} | {requests} | {reads} | {writes} | "
-                   "{changed_tasks} | {roles_held} / {roles_declared} |".format(**r))
+                   "{changed_tasks} | {roles_held} / {roles_declared} | {0} |".format(r.get("organization", meta["workspaces"]), **r))
     for size, approach, guess, why in skipped:
-        out.append("| {0} | {1} | skipped | ≈{2:.0f} (estimated) | | | | | | {3} |".format(size, approach, guess, why))
+        out.append("| {0} | {1} | skipped | ≈{2:.0f} (estimated) | | | | | | {3} | |".format(size, approach, guess, why))
     return out
 
 
@@ -714,10 +719,12 @@ def scale_targets(onboarding, data, large=TARGET_SIZE, small=BASE_SIZE):
 
 
 def request_targets(onboarding, data, approach, label):
-    """Per run (first, re-run): the same requests at every size, and each the minimum (onboarding_minimum)."""
+    """Per run (first, re-run): the same requests at every size, and each the minimum (onboarding_minimum), in the
+    organization `data` (a larger size, measured in an organization of its own size, lists more pages)."""
     checks = []
     for run in ("first", "re-run"):
-        rows = sorted((r for r in onboarding if r["approach"] == approach and r["run"] == run), key=lambda r: r["workspaces"])
+        rows = sorted((r for r in onboarding if r["approach"] == approach and r["run"] == run
+                       and r.get("organization", len(data["workspaces"])) == len(data["workspaces"])), key=lambda r: r["workspaces"])
         minimum = {r["workspaces"]: onboarding_minimum(data, r["workspaces"], run) for r in rows}
         measured = ", ".join("{0}: {1} (min {2})".format(r["workspaces"], r["requests"], minimum[r["workspaces"]]) for r in rows)
         checks.append(("{0}, {1}: requests constant in Workspaces".format(label, run), measured or "not measured",
@@ -892,8 +899,9 @@ def main(argv=None):
     command = "`make bench`" + (' `BENCH_ARGS="{0}"`'.format(" ".join(given)) if given else "")
     started = time.monotonic()
     sizes = [int(s) for s in args.sizes.split(",")] + [args.main_size]
-    # One organization for every size, large enough for the largest: the look-ups then cost the same at every size.
-    data = seedgen.generate(workspaces=max([200] + sizes))
+    # One organization for every size up to the target size, large enough for the largest of them: the look-ups then
+    # cost the same at every size. A larger size runs in an organization of its own size (run_onboarding).
+    data = seedgen.generate(workspaces=max([200] + [size for size in sizes if size <= TARGET_SIZE]))
     workdir = Path(tempfile.mkdtemp(prefix="astro-bench-"))
     print("building and installing the collection into", workdir, flush=True)
     collections = install(workdir)
