@@ -227,7 +227,8 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
     only_if_held: {(entity_type, entity_id): role} of removals to make only where the token holds that role;
     the others are left alone and listed in the result's roles_kept.
     look_up_entities=False: the caller listed every entity of `edits` in this run (the onboarding role's plan does):
-    nothing is looked up, neither to check them nor to name them; the names shown are those `names` gives.
+    nothing is looked up to check them or to name the changes, whose names are those `names` gives; only a kept role
+    (only_if_held) costs a look-up, for its warning.
     Costs: 1 read when nothing changes; read, write and verifying read when anything does, plus one
     look-up per kind (Workspaces, Deployments) that gets a first role or, for the names that the diff, the
     changes and the warnings show, is named by the token's roles; a kept role without a change costs that look-up too.
@@ -252,6 +253,11 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
             to_name = named_entities(before + edited_roles) + [(WORKSPACE, w) for w in (workspace_of or {}).values() if w] if changed or kept else []
             check_entities_exist(client, token, [e for e in first_roles(before, edits) if e not in set(known)], workspace_of,
                                  names, to_name)
+        elif kept:
+            # A kept role's warning names its entity, which the caller's names may not cover: a rare path, one
+            # look-up per kind.
+            names.look_up(workspace_ids=[i for t, i, _held, _declared in kept if t == WORKSPACE],
+                          deployment_ids=[i for t, i, _held, _declared in kept if t == DEPLOYMENT])
         attempts = 0
         written = edited_roles
         if changed and not check_mode:

@@ -158,7 +158,8 @@ def test_onboarding_absent_keeps_a_role_that_differs_from_the_declared_one(ansib
     assert ("WORKSPACE", data_platform, "WORKSPACE_AUTHOR") in after
     assert ("DEPLOYMENT", etl_prod, "DEPLOYMENT_ADMIN") not in after  # the declared one is removed
     assert "holds WORKSPACE_AUTHOR on WORKSPACE data-platform ({0}), not the declared WORKSPACE_OPERATOR".format(data_platform) in run.output
-    assert "-DEPLOYMENT etl-prod ({0}): DEPLOYMENT_ADMIN".format(etl_prod) in run.stdout
+    # The role's --diff lines (and the fact it records) name the one role removed, and not the one kept.
+    assert "ci-deployer: -DEPLOYMENT etl-prod ({0}) in data-platform: DEPLOYMENT_ADMIN".format(etl_prod) in run.stdout
     assert "-WORKSPACE data-platform ({0})".format(data_platform) not in run.stdout
 
 

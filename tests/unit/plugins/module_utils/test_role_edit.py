@@ -367,6 +367,16 @@ def test_a_removal_declared_with_another_role_keeps_the_role_and_reports_it():
                                           "WORKSPACE_OWNER."]
 
 
+def test_a_kept_role_is_named_also_when_the_caller_listed_the_entities():
+    api = InMemoryTokens([ORG_ROLE, {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_OWNER"},
+                          {"entityType": "DEPLOYMENT", "entityId": "cd1", "role": "DEPLOYMENT_ADMIN"}])
+    result = edit_several(api, [("WORKSPACE", "cw1", None), ("DEPLOYMENT", "cd1", None)], look_up_entities=False,
+                          only_if_held={("WORKSPACE", "cw1"): "WORKSPACE_MEMBER", ("DEPLOYMENT", "cd1"): "DEPLOYMENT_ADMIN"})
+    assert api.calls == ["GET", "WORKSPACES", "POST", "GET"], "the kept role's Workspace only, for its warning"
+    assert "on WORKSPACE ws-cw1 (cw1), not the declared WORKSPACE_MEMBER" in kept_role_warnings(result)[0]
+    assert [change["entity_name"] for change in result["roles_changed"]] == [None], "the changes are named by the caller"
+
+
 def test_a_removal_declared_with_the_held_role_removes_it():
     api = InMemoryTokens([ORG_ROLE, {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_MEMBER"}])
     result = edit(api, role=None, only_if_held={("WORKSPACE", "cw1"): "WORKSPACE_MEMBER"})
