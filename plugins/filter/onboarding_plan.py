@@ -496,8 +496,13 @@ def check_declarations(declarations, default_state="present"):
     """Fail on the first malformed declaration or entry, naming it by index and name.
 
     The role's argument spec leaves these rules to this check: Ansible's own validation of a nested option
-    names neither the declaration nor the entry, and prints the whole argument spec.
+    names neither the declaration nor the entry, and prints the whole argument spec. The role's own variables are
+    checked here too, since playbooks/onboard_workspaces.yml skips that validation (rolespec_validate: false).
     """
+    if not isinstance(declarations, (list, type(None))):
+        raise AnsibleFilterError("workspace_onboarding_workspaces must be a list of Workspace declarations, not {0!r}.".format(
+            type(declarations).__name__))
+    _choice(default_state, ("present", "absent"), "value", "workspace_onboarding_state", required=True)
     for index, declaration in enumerate(declarations or []):
         if not isinstance(declaration, dict):
             raise AnsibleFilterError("workspace_onboarding_workspaces[{0}] is not a mapping: {1!r}.".format(index, declaration))

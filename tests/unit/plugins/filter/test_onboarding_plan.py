@@ -242,6 +242,18 @@ def test_a_malformed_entry_is_named_by_index_and_name(declarations, message):
     assert onboarding_plan(declarations, None, needs_only=True)["problems"] == [str(raised.value)]
 
 
+@pytest.mark.parametrize(("declarations", "state", "message"), [
+    ([], "gone", "workspace_onboarding_state: value 'gone' is not valid; valid: present, absent."),
+    ([], None, "workspace_onboarding_state: value is required; valid: present, absent."),
+    ({"workspace": "data"}, "present", "workspace_onboarding_workspaces must be a list of Workspace declarations, not 'dict'."),
+])
+def test_the_role_variables_are_checked_as_the_declarations(declarations, state, message):
+    # playbooks/onboard_workspaces.yml skips the role's argument validation: this check is the one that runs.
+    with pytest.raises(AnsibleFilterError, match=message):
+        onboarding_plan(declarations, LOOKUP, state=state)
+    assert onboarding_plan(declarations, None, state=state, needs_only=True)["problems"] == [message]
+
+
 def test_needs_only_tells_what_to_look_up_for_well_formed_declarations_with_no_lookup():
     needs = onboarding_plan([{"workspace": "nowhere", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci"), grant("bot")]}],
                             None, needs_only=True)
