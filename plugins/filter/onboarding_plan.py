@@ -162,6 +162,7 @@ class Plan:
         self.deployments = [dict(id=d.get("id"), name=d.get("name"), workspace_id=d.get("workspace_id"))
                             for d in lookup.get("deployments") or []]
         self.workspace_by_id = {w["id"]: w for w in self.workspaces}
+        self.workspace_names = {w["id"]: w["name"] for w in self.workspaces}
         self.workspaces_by_name = {}
         for w in self.workspaces:
             self.workspaces_by_name.setdefault(w["name"], []).append(w)
@@ -169,7 +170,11 @@ class Plan:
         for d in self.deployments:
             self.deployments_by_workspace.setdefault(d.get("workspace_id"), []).append(d)
         self.limit = None if limit is None else {as_id(w) for w in limit}
-        self.deployment_roles = deployment_roles
+        # Checked for every deployment_tokens entry: plain copies, read once.
+        self.deployment_roles = None if deployment_roles is None else {
+            kind: [dict(name=r.get("name"), scopeType=r.get("scopeType"), restrictedWorkspaceIds=list(r.get("restrictedWorkspaceIds") or []))
+                   for r in deployment_roles.get(kind) or []]
+            for kind in ("custom", "default")}
         self.edits = {}  # token key -> {"token": ..., "scopes": set, "roles": {(type, id): entry}}
         self.undeclared = []
         self.declared = set()
@@ -274,13 +279,10 @@ class Plan:
         if self.deployment_roles is None:
             return
         try:
-            check_deployment_role(role, self.deployment_roles.get("custom") or [], workspace["id"],
-                                  self.deployment_roles.get("default") or [], self.workspace_names())
+            check_deployment_role(role, self.deployment_roles["custom"], workspace["id"], self.deployment_roles["default"],
+                                  self.workspace_names)
         except AstroInputError as exc:
             raise AnsibleFilterError("{0}: {1}".format(where, exc))
-
-    def workspace_names(self):
-        return {w["id"]: w["name"] for w in self.workspaces}
 
     def token_id_of(self, key, tokens):
         """The ID of the token that astro.platform.token_roles will edit for a key, by the same rules; None if none.

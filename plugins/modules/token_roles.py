@@ -143,7 +143,7 @@ options:
         above 100 IDs).
       - V(false) when the caller listed them in the same run, as the role C(astro.platform.workspace_onboarding) does
         with M(astro.platform.deployment_info) for all its tokens at once. The task then makes no look-up, and the diff
-        and RV(roles_changed) show the IDs without names; only a role kept by O(state=absent) (RV(roles_kept)) is
+        and RV(roles_changed) show the IDs without names; only a role kept by a removal (RV(roles_kept)) is
         looked up, for the warning that names it.
     type: bool
     default: true

@@ -146,6 +146,22 @@ def test_api_names_are_never_templated(ansible, hostile, demo_seed, markers, ins
     assert hostile.control.writes() == []
 
 
+@pytest.mark.parametrize("core", [OLDEST_CORE, None], ids=lambda core: core or "dev")
+def test_a_declarations_file_is_data(ansible, hostile, markers, installed_collection, core, tmp_path):
+    """A Workspace declared by its hostile name in the playbook's declarations file matches it, and nothing runs."""
+    onboard = installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks" / "onboard_workspaces.yml"
+    vars_file = tmp_path / "declarations.yml"
+    vars_file.write_text(yaml.safe_dump({"astro_workspaces": [
+        {"workspace": attack(markers, "workspace-name"), "org_tokens": [{"token": "never-used-reader", "role": "WORKSPACE_MEMBER"}]},
+    ]}))
+    checked = ansible.run(playbook=onboard, check=True, core=core, verbosity=1,
+                          extra_vars={"astro_onboarding_hosts": "localhost", "astro_onboarding_vars_file": str(vars_file)})
+    assert checked.rc == 0, checked.output
+    assert made_markers(markers) == [], checked.output
+    assert "never-used-reader: +WORKSPACE" in checked.output and HOSTILE_WORKSPACE in checked.output, checked.output
+    assert hostile.control.writes() == []
+
+
 def test_demo_and_audit_playbooks_show_hostile_names_as_text(ansible, hostile, markers, installed_collection):
     """The whole demo (every module, the onboarding, the token audit) on the core without a trust model."""
     playbooks = installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks"

@@ -247,6 +247,27 @@ def test_bad_declarations_fail_clearly_before_any_write(ansible, emulator, seed,
     assert control.writes() == []
 
 
+def test_a_bad_declarations_file_or_state_fails_naming_it_before_any_request(ansible, emulator, installed_collection, tmp_path):
+    onboard = playbook(installed_collection, "onboard_workspaces.yml")
+    shapeless = tmp_path / "shapeless.yml"
+    shapeless.write_text("workspaces:\n  - workspace: analytics\n")
+    broken = tmp_path / "broken.yml"
+    broken.write_text("astro_workspaces: [\n")
+    emulator.control.clear_log()
+    for extra_vars, message in [
+        ({"astro_onboarding_vars_file": str(tmp_path / "missing.yml")},
+         "Declarations file {0!r} not found".format(str(tmp_path / "missing.yml"))),
+        ({"astro_onboarding_vars_file": str(shapeless)},
+         "must be a mapping whose key astro_workspaces lists the Workspace declarations (a list, possibly empty); "
+         "it has the keys 'workspaces'."),
+        ({"astro_onboarding_vars_file": str(broken)}, "Declarations file {0} is not valid YAML or JSON".format(broken)),
+        ({"astro_onboarding_state": "gone"}, "workspace_onboarding_state: value 'gone' is not valid; valid: present, absent."),
+    ]:
+        run = ansible.run(playbook=onboard, extra_vars=dict(extra_vars, astro_onboarding_hosts="localhost"), verbosity=0)
+        assert run.rc != 0 and message in run.output, run.output
+    assert emulator.control.requests() == []
+
+
 @pytest.mark.parametrize("core", [None, "2.16"])
 def test_a_bad_entry_is_named_by_index_and_name_before_any_write(ansible, emulator, seed, core):
     """A wrong role in the 3rd org_tokens entry of the 2nd Workspace: one line naming that entry, on 2.16 and 2.19 alike."""
