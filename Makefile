@@ -30,7 +30,7 @@ help:
 	@echo "make import    build, then galaxy-importer on the tarball as Automation Hub runs it (own venv under .cache/tools)"
 	@echo "make changelog put changelogs/fragments/ into galaxy.yml's release: changelog.yaml and CHANGELOG.rst"
 	@echo "make docs      the HTML docs site, offline, into .cache/docs/build/html/ (own venv under .cache/tools)"
-	@echo "make bench     benchmark against the emulator (about 40 min): results in benchmarks/results/latest.{md,csv,png}"
+	@echo "make bench     benchmark against the emulator (about 20 min): results in benchmarks/results/latest.{md,csv,png}"
 	@echo "make clean     remove caches, build output and test output (keeps .venv)"
 
 venv: $(STAMP)
