@@ -71,5 +71,5 @@ def _shape(data):
         value = data.get(DECLARATIONS_KEY)
         if DECLARATIONS_KEY in data:
             return "{0}: a {1}".format(DECLARATIONS_KEY, type(value).__name__)
-        return "the keys {0}".format(", ".join(sorted(repr(to_text(k)) for k in data)) or "none")
+        return "the keys {0}".format(", ".join(sorted(repr(to_text(k)) for k in data))) if data else "no key"
     return "a {0}".format(type(data).__name__)
