@@ -161,6 +161,7 @@ def test_onboarding_absent_keeps_a_role_that_differs_from_the_declared_one(ansib
     # The role's --diff lines (and the fact it records) name the one role removed, and not the one kept.
     assert "ci-deployer: -DEPLOYMENT etl-prod ({0}) in data-platform: DEPLOYMENT_ADMIN".format(etl_prod) in run.stdout
     assert "-WORKSPACE data-platform ({0})".format(data_platform) not in run.stdout
+    assert "roles of token ci-deployer" not in run.stdout, "the edit's own diff, by ID only, is not shown beside the named lines"
 
 
 def test_exclusive_removes_a_same_named_undeclared_token(ansible, emulator, seed, demo_seed):
