@@ -50,11 +50,13 @@ class ActionModule(ActionBase):
             data = yaml.load(_file_text(self._loader, found), Loader=SafeLoader)  # safe: plain mappings, lists and scalars
         except (yaml.YAMLError, AnsibleError, UnicodeError) as exc:
             raise AnsibleActionFail("Declarations file {0} is not valid YAML or JSON: {1}".format(found, exc))
-        if not isinstance(data, dict) or not isinstance(data.get(DECLARATIONS_KEY), list):
+        declarations = data.get(DECLARATIONS_KEY, False) if isinstance(data, dict) else False
+        if declarations is None:  # the key with nothing under it: no declarations, as include_vars read it
+            return []
+        if not isinstance(declarations, list):
             raise AnsibleActionFail("Declarations file {0} must be a mapping whose key {1} lists the Workspace declarations "
-                                    "(a list, possibly empty); it has {2}.".format(
-                                        found, DECLARATIONS_KEY, _shape(data)))
-        return data[DECLARATIONS_KEY]
+                                    "(a list, possibly empty); it has {2}.".format(found, DECLARATIONS_KEY, _shape(data)))
+        return declarations
 
 
 def _file_text(loader, path):
@@ -68,8 +70,7 @@ def _file_text(loader, path):
 def _shape(data):
     """What the file holds instead, for the error: its keys, or its type."""
     if isinstance(data, dict):
-        value = data.get(DECLARATIONS_KEY)
         if DECLARATIONS_KEY in data:
-            return "{0}: a {1}".format(DECLARATIONS_KEY, type(value).__name__)
+            return "{0}: a {1}".format(DECLARATIONS_KEY, type(data[DECLARATIONS_KEY]).__name__)
         return "the keys {0}".format(", ".join(sorted(repr(to_text(k)) for k in data))) if data else "no key"
     return "a {0}".format(type(data).__name__)

@@ -268,6 +268,17 @@ def test_a_bad_declarations_file_or_state_fails_naming_it_before_any_request(ans
     assert emulator.control.requests() == []
 
 
+def test_a_declarations_file_with_an_empty_key_declares_nothing(ansible, emulator, installed_collection, tmp_path):
+    empty = tmp_path / "empty.yml"
+    empty.write_text("astro_workspaces:\n")
+    emulator.control.clear_log()
+    run = ansible.run(playbook=playbook(installed_collection, "onboard_workspaces.yml"), verbosity=0,
+                      extra_vars={"astro_onboarding_vars_file": str(empty), "astro_onboarding_hosts": "localhost"})
+    assert run.rc == 0, run.output
+    assert run.task("Read the declarations")["workspaces"] == [] and run.changed_tasks == []
+    assert emulator.control.writes() == []
+
+
 @pytest.mark.parametrize("core", [None, "2.16"])
 def test_a_bad_entry_is_named_by_index_and_name_before_any_write(ansible, emulator, seed, core):
     """A wrong role in the 3rd org_tokens entry of the 2nd Workspace: one line naming that entry, on 2.16 and 2.19 alike."""
