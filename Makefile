@@ -15,12 +15,14 @@ EMULATOR_PORT ?= 0
 HARNESS       := PYTHONPATH=tools $(VPY) -m harness
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo-venv test demo emulator sanity units lint build import changelog docs bench clean
+.PHONY: help venv demo-venv test test-quick test-cores demo emulator sanity units lint build import changelog docs bench clean
 
 help:
 	@echo "make venv      create .venv from requirements-dev.txt (only when it changed)"
 	@echo "make demo-venv create .venv with only the demo's runtime, requirements-demo.txt (what make demo needs)"
 	@echo "make test      the whole gate in one pytest run: emulator, integration, sanity, units, lint, packaging"
+	@echo "make test-quick for the edit-run loop: ansible-test units, the emulator tests, the integration tests (dev venv's core)"
+	@echo "make test-cores sanity and the demo on every claimed ansible-core (make test: sanity on the oldest and newest)"
 	@echo "make demo      build + install the collection, run playbooks/demo.yml against the emulator"
 	@echo "make emulator  run the Astro API emulator in the foreground (demo seed; EMULATOR_PORT=0 picks a free port)"
 	@echo "make sanity    ansible-test sanity (local Python 3.11) on a copy under .cache/"
@@ -54,6 +56,16 @@ $(DEMO_STAMP): requirements-demo.txt
 # --dist loadgroup keeps each slow tool (xdist_group) on one worker, spread over both.
 test: $(STAMP)
 	$(VPY) -m pytest -n $(PYTEST_JOBS) --dist loadgroup --durations=8 $(PYTEST_ARGS)
+
+# Not the gate: no sanity, lint, packaging or core matrix. Integration tests run on the dev venv's ansible-core
+# (the few that pin a core, such as the hostile-data tests on the oldest and newest, still do).
+test-quick: $(STAMP)
+	$(HARNESS) units
+	$(VPY) -m pytest -n $(PYTEST_JOBS) --dist loadgroup $(PYTEST_ARGS) tests/emulator tests/integration
+
+# The per-core job of .github/workflows/ runs this matrix one core at a time.
+test-cores: $(STAMP)
+	SANITY_CORES=all $(VPY) -m pytest -n $(PYTEST_JOBS) --dist loadgroup $(PYTEST_ARGS) tests/collection/test_core_matrix.py
 
 demo: $(DEMO_STAMP)
 	$(HARNESS) demo --seed $(DEMO_SEED)

@@ -69,7 +69,6 @@ def test_requires_ansible_is_the_supported_cores():
         f"SUPPORTED_CORES has gaps: {series}")
 
 
-@pytest.mark.xdist_group("packaging")
 def api_modules() -> list[str]:
     """The modules that talk to the Astro API: they take the shared connection options (doc fragment astro.platform.astro)."""
     return [

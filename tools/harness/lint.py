@@ -7,9 +7,6 @@ fail with ``syntax-check[unknown-module]``.  We therefore point
 ANSIBLE_COLLECTIONS_PATH at ``.cache/lint-collections``, where
 ``ansible_collections/astro/platform`` is a symlink to the working tree.
 
-``run_installed`` lints a collection installed from the built tarball instead, the way a user (and
-galaxy-importer) sees it: no .ansible-lint there (it does not ship), so ansible-lint's defaults apply.
-
 Usage: python -m harness lint [extra ansible-lint args...]
 """
 
@@ -56,12 +53,6 @@ def run(extra: list[str] | None = None, capture: bool = False, timeout: float | 
         stderr=subprocess.STDOUT if capture else None,
         timeout=timeout, check=False,
     )
-
-
-def run_installed(collections: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """ansible-lint on ``collections``/ansible_collections/astro/platform (installed with ansible-galaxy)."""
-    installed = Path(collections) / "ansible_collections" / NAMESPACE / NAME
-    return run(capture=True, timeout=timeout, cwd=installed, collections=Path(collections))
 
 
 def main(args: list[str]) -> int:
