@@ -32,6 +32,26 @@ OFFLINE_ONLY = re.compile(r"WARNING: (undefined label: '(common_return_values|an
                           r"|'envvar' reference target not found: ANSIBLE_\w+)")
 
 
+# Ansible's markup ends a classic code span at the first ")": C(f(x)) renders as "f(x" in ansible-doc, on Galaxy and
+# in the docs site, and antsibull-docs lint does not report it. The semantic ones (V, O, RV, E) take a backslash escape.
+CLASSIC_SPAN = re.compile(r"\b([CIBMUP])\(([^)]*)\)")
+SEMANTIC_SPAN = re.compile(r"\b(V|O|RV|E)\(((?:\\.|[^\\)])*)\)")
+UNESCAPED_OPEN = re.compile(r"(?<!\\)\(")
+NOT_MARKUP = frozenset(("examples", "plainexamples", "metadata", "filename", "collection"))
+
+
+def cut_code_spans(doc) -> list[str]:
+    """The markup spans of a plugin's or role's documentation (ansible-doc's JSON) that a ")" inside them cuts short."""
+    if isinstance(doc, dict):
+        return [span for key, value in doc.items() if key not in NOT_MARKUP for span in cut_code_spans(value)]
+    if isinstance(doc, list):
+        return [span for value in doc for span in cut_code_spans(value)]
+    if not isinstance(doc, str):
+        return []
+    cut = [match.group(0) for match in CLASSIC_SPAN.finditer(doc) if "(" in match.group(2)]
+    return cut + [match.group(0) for match in SEMANTIC_SPAN.finditer(doc) if UNESCAPED_OPEN.search(match.group(2))]
+
+
 def lint(collections: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     """antsibull-docs lint-collection-docs on collections/ansible_collections/astro/platform."""
     collection_dir = Path(collections) / "ansible_collections" / NAMESPACE / NAME
