@@ -16,9 +16,9 @@ description:
     own (O(astro.platform.token_roles#module:check_entities=false)).
   - >-
     A line tells a role given or changed (C(+), with the role it replaced), removed (C(-)), or a token created or
-    changed, for example C(ci-deployer: +WORKSPACE analytics (clvdwt4z3000008l60ofb6347): WORKSPACE_OPERATOR),
-    C(ci-deployer: +DEPLOYMENT etl (cm1lqsle6000008l5cqjz2nxs) in analytics: DAG_RUNNER (was DEPLOYMENT_ADMIN)) or
-    C(token analytics-ci (workspace): create; new secret in /secure/analytics-ci.token).
+    changed, for example "ci-deployer: +WORKSPACE analytics (clvdwt4z3000008l60ofb6347): WORKSPACE_OPERATOR",
+    "ci-deployer: +DEPLOYMENT etl (cm1lqsle6000008l5cqjz2nxs) in analytics: DAG_RUNNER (was DEPLOYMENT_ADMIN)" or
+    "token analytics-ci (workspace): create; new secret in /secure/analytics-ci.token".
   - Each Workspace host then finds its own lines with one key look-up (M(astro.platform.onboarding_report)). Lines,
     not dicts, because at a thousand Workspaces every value the fact holds costs time to set and to read.
 author:

@@ -25,7 +25,7 @@ description:
   - >-
     Fails first on a malformed declaration or entry (a wrong role, both or neither of a name and an ID, a missing
     C(role) or C(deployments)), naming it by index and name, for example
-    C(workspace_onboarding_workspaces[1] (Workspace 'analytics') org_tokens[2] (token 'ci-deployer'): role 'WORKSPACE_BOSS' is not valid).
+    "workspace_onboarding_workspaces[1] (Workspace 'analytics') org_tokens[2] (token 'ci-deployer'): role 'WORKSPACE_BOSS' is not valid".
   - IDs (of Workspaces, Deployments and tokens) are matched without regard to case, as the Astro CLI does; names exactly.
 author:
   - astro.platform contributors (@astro-platform)
@@ -129,7 +129,7 @@ _value:
     undeclared:
       description:
         - "Per exclusive Workspace with something to remove, its C(workspace) name and the C(workspace_roles) and
-          C(deployment_roles) to remove, as C(token (ID): role) and C(token (ID): role: Deployment) lines."
+          C(deployment_roles) to remove, as 'token (ID): role' and 'token (ID): role: Deployment' lines."
       type: list
       elements: dict
 """

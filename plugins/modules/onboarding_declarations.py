@@ -15,7 +15,7 @@ description:
   - Reads the Workspace declarations of the role C(astro.platform.workspace_onboarding) from a YAML or JSON file whose
     key C(astro_workspaces) lists them, as C(playbooks/vars/onboarding.yml) does, and returns them in RV(workspaces).
   - The declarations are data, and no string of the file is ever templated, so a name such as
-    C({{ lookup('pipe', 'id') }}) stays that name. Use M(ansible.builtin.include_vars) for a file that must be templated.
+    "{{ lookup('pipe', 'id') }}" stays that name. Use M(ansible.builtin.include_vars) for a file that must be templated.
   - Parses the file once, without the per-string copies and tags of M(ansible.builtin.include_vars), which cost about
     2.5 s for 1 000 declarations. A vault-encrypted file is decrypted.
   - Makes no API request.

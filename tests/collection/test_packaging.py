@@ -9,6 +9,7 @@ from packaging.specifiers import SpecifierSet
 from harness.collection import (
     action_group,
     describe,
+    galaxy_metadata,
     module_names,
     plugin_names,
     run_tool,
@@ -46,6 +47,15 @@ def test_build_excludes_dev_files(built_collection):
     assert not leaked, f"development files shipped in {built_collection.name}: {leaked}"
     junk = [m for m in members if "__pycache__" in m or m.endswith((".pyc", ".tar.gz"))]
     assert not junk, f"build artefacts shipped: {junk}"
+
+
+def test_galaxy_metadata_finds_the_collection_and_its_docs():
+    # Galaxy's search goes by tags; its "Documentation" link is the HTML site the release workflow publishes.
+    metadata = galaxy_metadata()
+    assert {"astro", "astronomer"} <= set(metadata["tags"]), metadata["tags"]
+    assert metadata["documentation"] == "https://astro-platform.github.io/astro.platform/", metadata["documentation"]
+    workflows = (REPO_ROOT / ".github" / "workflows").glob("*.yml")
+    assert any("actions/deploy-pages" in path.read_text(encoding="utf-8") for path in workflows), "nothing publishes the site"
 
 
 def series_key(series: str) -> tuple[int, ...]:

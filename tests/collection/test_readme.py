@@ -52,6 +52,10 @@ def repository_files() -> set[str]:
 def test_first_lines_hold_the_two_commands():
     head = "\n".join(README.read_text(encoding="utf-8").splitlines()[:8])
     assert "make demo" in head and "make test" in head, head
+    # ... after the line for whoever installed the collection from Galaxy and has no clone.
+    first = README.read_text(encoding="utf-8").splitlines()[2]
+    assert first.startswith("Installed from Galaxy? [Try it without an Astro account](#try-it-without-an-astro-account)"), first
+    assert "try-it-without-an-astro-account" in anchors()
 
 
 @pytest.mark.xdist_group("packaging")

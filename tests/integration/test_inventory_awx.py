@@ -88,7 +88,9 @@ def test_onboarding_through_ansible_runner_as_awx_runs_it(ansible, emulator, see
                    PATH="{0}:/usr/bin:/bin".format(VENV_BIN))
     (private / "env").mkdir()
     (private / "env" / "envvars").write_text(yaml.safe_dump(envvars))
-    (private / "env" / "extravars").write_text(yaml.safe_dump({"astro_onboarding_exclusive": False}))
+    # The job template's extra variables (or survey) name the declarations file: the playbook has no default.
+    (private / "env" / "extravars").write_text(yaml.safe_dump({"astro_onboarding_exclusive": False,
+                                                               "astro_onboarding_vars_file": "vars/onboarding.yml"}))
 
     emulator.control.clear_log()
     run = ansible_runner.run(private_data_dir=str(private), playbook="onboard_workspaces.yml", forks=3, quiet=True, timeout=300)

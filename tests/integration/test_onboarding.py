@@ -261,7 +261,8 @@ def test_a_bad_declarations_file_or_state_fails_naming_it_before_any_request(ans
          "must be a mapping whose key astro_workspaces lists the Workspace declarations (a list, possibly empty); "
          "it has the keys 'workspaces'."),
         ({"astro_onboarding_vars_file": str(broken)}, "Declarations file {0} is not valid YAML or JSON".format(broken)),
-        ({"astro_onboarding_state": "gone"}, "workspace_onboarding_state: value 'gone' is not valid; valid: present, absent."),
+        ({"astro_onboarding_state": "gone", "astro_workspaces": []},
+         "workspace_onboarding_state: value 'gone' is not valid; valid: present, absent."),
     ]:
         run = ansible.run(playbook=onboard, extra_vars=dict(extra_vars, astro_onboarding_hosts="localhost"), verbosity=0)
         assert run.rc != 0 and message in run.output, run.output

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import glob
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,9 +40,11 @@ def python_for(version: str) -> str:
         return sys.executable
     pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
     found = sorted(glob.glob(os.path.join(pyenv_root, "versions", "{0}.*".format(version), "bin", "python" + version)))
+    # Else pythonX.Y on PATH: what actions/setup-python installs in CI (.github/workflows/ci.yml).
+    found = found or [path for path in [shutil.which("python" + version)] if path]
     if not found:
-        raise RuntimeError("Python {0} is needed for this ansible-core and pyenv has none "
-                           "({1}/versions/{0}.*)".format(version, pyenv_root))
+        raise RuntimeError("Python {0} is needed for this ansible-core and neither pyenv ({1}/versions/{0}.*) nor PATH "
+                           "has it".format(version, pyenv_root))
     return found[-1]
 
 

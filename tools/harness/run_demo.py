@@ -38,6 +38,8 @@ DEFAULT_SEED = REPO_ROOT / "tools" / "astro_emulator" / "seeds" / "demo.yaml"
 DEFAULT_PLAYBOOK = REPO_ROOT / "playbooks" / "demo.yml"
 INVENTORY = REPO_ROOT / "playbooks" / "inventory" / "astro.yml"
 RERUN_PLAYBOOK = REPO_ROOT / "playbooks" / "onboard_workspaces.yml"
+# The demo's declarations, which demo.yml names for its onboarding (onboard_workspaces.yml has no default).
+RERUN_DECLARATIONS = REPO_ROOT / "playbooks" / "vars" / "onboarding.yml"
 RECAP_CHANGED = re.compile(r"^\S+\s+: ok=\d+\s+changed=(\d+)", re.MULTILINE)
 START_TIMEOUT = 30.0
 
@@ -157,7 +159,8 @@ def run_demo_playbooks(ansible_playbook: str, playbook: Path, common: list[str],
     if returncode != 0:
         return returncode
     print(f"==> the audit is in {audit_dir}; now the same onboarding again, which must change nothing", flush=True)
-    returncode, output = run_playbook([ansible_playbook, str(RERUN_PLAYBOOK), *common], env)
+    returncode, output = run_playbook([ansible_playbook, str(RERUN_PLAYBOOK), "-e", "astro_onboarding_vars_file=" + str(RERUN_DECLARATIONS),
+                                       *common], env)
     changed = sum(int(count) for count in RECAP_CHANGED.findall(output))
     if returncode == 0 and changed:
         print(f"==> the re-run reported {changed} change(s); it should have reported none", file=sys.stderr)
