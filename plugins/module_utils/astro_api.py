@@ -286,6 +286,25 @@ class AstroClient:
         """
         return self.request("POST", self.org_path("tokens", token_id, "roles"), body={"roles": roles})
 
+    def list_teams(self, names=None, workspace_id=None, deployment_id=None):
+        """Teams, each with its whole role set (organizationRole, workspaceRoles, deploymentRoles, dagRoles)."""
+        params = {"names": names, "workspaceId": workspace_id, "deploymentId": deployment_id}
+        return self.list_all(self.org_path("teams"), "teams", params)
+
+    def get_team(self, team_id):
+        return self.request("GET", self.org_path("teams", team_id))
+
+    def list_team_members(self, team_id):
+        return self.list_all(self.org_path("teams", team_id, "members"), "teamMembers")
+
+    def list_users(self, workspace_id=None, deployment_id=None):
+        """The Organization's users, each with its whole role set; ListUsers has no e-mail filter."""
+        params = {"workspaceId": workspace_id, "deploymentId": deployment_id}
+        return self.list_all(self.org_path("users"), "users", params)
+
+    def get_user(self, user_id):
+        return self.request("GET", self.org_path("users", user_id))
+
     def list_workspaces(self, names=None, workspace_ids=None):
         return self.list_all(self.org_path("workspaces"), "workspaces", {"names": names, "workspaceIds": workspace_ids})
 

@@ -327,3 +327,100 @@ def resolve_deployment_names(client, names_in_workspaces):
                 d.get("name") for d in client.list_deployments(workspace_ids=[workspace_id] if workspace_id else None)],
             where=" in Workspace {0}".format(workspace_id) if workspace_id else " in any Workspace")["id"]
     return found
+
+
+def resolve_deployment_checked(client, deployment_id, deployment_name, workspace_id=None):
+    """The ID of a Deployment named by ID or name (None when neither is given); an ID that matches none fails.
+
+    An ID costs one list request (its existence check); a name, those of resolve_deployment.
+    """
+    deployment_id = id_option(deployment_id, "deployment_id")
+    if deployment_id is None:
+        return resolve_deployment(client, None, deployment_name, workspace_id)[0]
+    if not [d for d in client.list_deployments(deployment_ids=[deployment_id]) if as_id(d.get("id")) == deployment_id]:
+        raise AstroInputError("No Deployment has the ID {0}.".format(shown(deployment_id)))
+    return deployment_id
+
+
+def resolve_team(client, team_id, team_name):
+    """The team (as the API answers it, with its roles) of an ID or a name, in one request.
+
+    An ID that matches none fails with the API's 404; a name must match exactly one team, and a miss lists the
+    teams (one more request, on this failure only) to name the closest.
+    """
+    team_id = id_option(team_id, "team_id")
+    if team_id is not None:
+        return client.get_team(team_id)
+    refuse_blank(team_name, "team_name")
+    matches = [t for t in client.list_teams(names=[team_name]) if t.get("name") == team_name]
+    return only_match(matches, "team", team_name, lambda t: "{0} (description {1!r})".format(t.get("id"), t.get("description") or ""),
+                      candidates=lambda: [t.get("name") for t in client.list_teams()])
+
+
+NOT_INVITING = ("This collection does not invite people: invite them to the Organization in Astro "
+                "(astro organization user invite), then name them here.")
+
+
+def user_by_email(users, email):
+    """The one user of `users` (the Organization's, as ListUsers answers them) whose e-mail is `email`.
+
+    E-mails are matched exactly, as the Astro CLI does; a miss fails naming the close e-mails, and says that
+    inviting people is not this collection's job.
+    """
+    matches = [u for u in users if u.get("username") == email]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise AstroInputError("{0} users have the e-mail {1}; name one by user_id instead: {2}.".format(
+            len(matches), shown(email), "; ".join(u.get("id") or "" for u in matches)))
+    close = close_names(email, [u.get("username") for u in users])
+    hint = "did you mean {0}? ".format(", ".join(shown(c) for c in close)) if close else ""
+    raise AstroInputError("No user of the Organization has the e-mail {0}; {1}{2}".format(shown(email), hint, NOT_INVITING))
+
+
+def resolve_user(client, user_id, email):
+    """The user (as the API answers it, with its roles) of an ID or an e-mail, in one request.
+
+    An ID that matches none fails with the API's 404; an e-mail is looked for among the Organization's users (the
+    API has no e-mail filter: one list, as the CLI's `astro workspace user add` makes).
+    """
+    user_id = id_option(user_id, "user_id")
+    if user_id is not None:
+        return client.get_user(user_id)
+    refuse_blank(email, "email")
+    return user_by_email(client.list_users(), email)
+
+
+def people_scope_options():
+    """The argument spec of the options resolve_people_scope reads (documented by the astro.platform.people fragment)."""
+    return dict(workspace_id=dict(type="str"), workspace_name=dict(type="str"),
+                deployment_id=dict(type="str"), deployment_name=dict(type="str"))
+
+
+PEOPLE_SCOPE_EXCLUSIVE = [("workspace_id", "workspace_name"), ("deployment_id", "deployment_name")]
+
+
+class PeopleScope:
+    """The Workspace and the Deployment a list of teams or users is narrowed to: their IDs, None when not given."""
+
+    def __init__(self, workspace_id, deployment_id):
+        self.workspace_id = workspace_id
+        self.deployment_id = deployment_id
+
+    @property
+    def filters(self):
+        """workspace_id and deployment_id to list and check by. As in the CLI's Deployment lists, with a Deployment
+        the Workspace is only where the Deployment is looked up."""
+        return dict(workspace_id=None if self.deployment_id else self.workspace_id, deployment_id=self.deployment_id)
+
+
+def resolve_people_scope(client, params):
+    """The PeopleScope of a module's workspace_id / workspace_name / deployment_id / deployment_name options.
+
+    An ID that matches nothing fails (one list request each), so that a mistyped ID never reads as "nobody".
+    """
+    workspace_id = None
+    if params["workspace_id"] or params["workspace_name"]:
+        workspace_id = as_id(resolve_workspace(client, params["workspace_id"], params["workspace_name"])["id"])
+    deployment_id = resolve_deployment_checked(client, params["deployment_id"], params["deployment_name"], workspace_id)
+    return PeopleScope(workspace_id, deployment_id)

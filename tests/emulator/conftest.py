@@ -66,6 +66,14 @@ class Seed:
     def deployment(self, name):
         return self._by_name("deployments", name)["id"]
 
+    def team_id(self, name):
+        return self._by_name("teams", name)["id"]
+
+    def user_id(self, email):
+        matches = [user["id"] for user in self.data["users"] if user["username"] == email]
+        assert len(matches) == 1, f"users with e-mail {email}: {len(matches)} matches"
+        return matches[0]
+
     def token(self, name):
         return self._by_name("tokens", name)
 

@@ -21,7 +21,7 @@ def test_default_limit_is_20(owner):
 
 
 @pytest.mark.allow_contract_violations
-@pytest.mark.parametrize("path", ["/tokens", "/workspaces", "/deployments", "/roles"])
+@pytest.mark.parametrize("path", ["/tokens", "/workspaces", "/deployments", "/roles", "/teams", "/users"])
 def test_limit_above_1000_answers_400_with_field_errors(owner, path):
     answer = owner.get(path, params={"limit": 5000})
     assert answer.status_code == 400

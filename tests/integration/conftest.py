@@ -55,6 +55,14 @@ class Seed:
     def token(self, name):
         return self._one("tokens", name)["id"]
 
+    def team(self, name):
+        return self._one("teams", name)["id"]
+
+    def user(self, email):
+        found = [u["id"] for u in self.data["users"] if u["username"] == email]
+        assert len(found) == 1, "seed has {0} users with e-mail {1!r}".format(len(found), email)
+        return found[0]
+
     def token_ids(self, name):
         """IDs of every token of that name (names are not unique)."""
         return [t["id"] for t in self.data["tokens"] if t["name"] == name]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from . import rules
 from .errors import ApiError, field_error
-from .state import format_time, new_id, new_short_token, public_token
+from .state import format_time, new_id, new_short_token, public_team, public_token
 
 TOKEN_SCOPES = ("ORGANIZATION", "WORKSPACE", "DEPLOYMENT")
 TOKEN_KINDS = ("STANDARD", "DIRECT_ACCESS")
@@ -21,6 +21,9 @@ ROLE_SCOPE_TYPES = ("ORGANIZATION", "WORKSPACE", "DEPLOYMENT", "DAG")
 TOKEN_SORTS = {"name": "name", "description": "description", "createdAt": "createdAt", "updatedAt": "updatedAt", "tokenStartAt": "startAt"}
 ENTITY_SORTS = {"name": "name", "createdAt": "createdAt", "updatedAt": "updatedAt"}
 ROLE_SORTS = {"name": "name", "scopeType": "scopeType", "createdAt": "createdAt", "updatedAt": "updatedAt"}
+TEAM_SORTS = {"name": "name", "description": "description", "createdAt": "createdAt", "updatedAt": "updatedAt"}
+USER_SORTS = {"createdAt": "createdAt", "fullName": "fullName", "id": "id", "updatedAt": "updatedAt", "username": "username"}
+MEMBER_SORTS = {"createdAt": "createdAt", "fullName": "fullName", "userId": "userId", "username": "username"}
 
 
 
@@ -106,6 +109,13 @@ class _Query:
         if self.errors:
             raise invalid_request(self.errors)
 
+    def page_sorted_done(self, sort_keys):
+        """(offset, limit, sorts) of a list, after which every query error is raised."""
+        offset, limit = self.page()
+        sorts = self.sorts(sort_keys)
+        self.done()
+        return offset, limit, sorts
+
 
 _TYPES = {str: "string", int: "integer", list: "array", dict: "object", bool: "boolean"}
 
@@ -145,6 +155,26 @@ ROLE_ENTRY_FIELDS = {
     "role": (str, True, None),
     "deploymentId": (str, False, None),
 }
+
+
+SUBJECT_ROLE_LIST_FIELDS = {
+    "workspaceRoles": {"workspaceId": (str, True, None), "role": (str, True, rules.WORKSPACE_ROLES)},
+    "deploymentRoles": {"deploymentId": (str, True, None), "role": (str, True, None)},
+    "dagRoles": {"deploymentId": (str, True, None), "role": (str, True, None), "dagId": (str, False, None), "dagTag": (str, False, None)},
+}
+
+
+def _validate_subject_roles_body(body, organization_role_required):
+    """UpdateTeamRolesRequest (organizationRole required) or UpdateUserRolesRequest (all optional in the schema)."""
+    spec = {"organizationRole": (str, organization_role_required, None)}
+    spec.update((name, (list, False, None)) for name in SUBJECT_ROLE_LIST_FIELDS)
+    errors = _check_fields(body, spec)
+    if not errors:
+        for name, entry_spec in SUBJECT_ROLE_LIST_FIELDS.items():
+            for index, entry in enumerate(body.get(name) or []):
+                errors.extend(_check_fields(entry, entry_spec, prefix=f"{name}[{index}]."))
+    if errors:
+        raise invalid_request(errors)
 
 
 def _validate_body(body, spec):
@@ -384,6 +414,121 @@ def list_roles(call):
     return 200, page
 
 
+# --- teams and users ------------------------------------------------------------------------
+
+def _get_subject(store, kind, subject_id):
+    subject = store.get(subject_id)
+    if subject is None:
+        raise ApiError(404, f"{kind.capitalize()} {subject_id} not found")
+    return subject
+
+
+def _holds(subject, list_name, id_field, entity_id):
+    return any(entry.get(id_field) == entity_id for entry in subject.get(list_name) or [])
+
+
+def _subject_answer(roles):
+    """The SubjectRoles answer of a team or user roles write (the stored set, copied)."""
+    return {name: [dict(entry) for entry in roles[name]] if isinstance(roles[name], list) else roles[name] for name in roles}
+
+
+def list_teams(call):
+    query = _Query(call.query)
+    names = query.strings("names")
+    workspace_id = query.string("workspaceId")
+    deployment_id = query.string("deploymentId")
+    offset, limit, sorts = query.page_sorted_done(TEAM_SORTS)
+    # ListTeams, unlike ListApiTokens and ListUsers, has a 404 in the v1 client: the emulator answers it for an
+    # unknown workspaceId or deploymentId rather than an empty list (the stricter reading).
+    if workspace_id is not None and workspace_id not in call.state.workspaces:
+        raise ApiError(404, f"Workspace {workspace_id} not found")
+    if deployment_id is not None and deployment_id not in call.state.deployments:
+        raise ApiError(404, f"Deployment {deployment_id} not found")
+    rules.authorize_list_tokens(call.state, call.caller, workspace_id, deployment_id, what="teams")
+    teams = [
+        team for team in call.state.teams.values()
+        if (not names or team["name"] in names)
+        and (workspace_id is None or _holds(team, "workspaceRoles", "workspaceId", workspace_id))
+        and (deployment_id is None or _holds(team, "deploymentRoles", "deploymentId", deployment_id))
+    ]
+    page, teams = _paginate(teams, offset, limit, sorts, TEAM_SORTS)
+    page["teams"] = [public_team(team) for team in teams]
+    return 200, page
+
+
+def _readable_subject(call, store, kind):
+    """The team or user of the path (404 if none), once the caller may read it."""
+    subject = _get_subject(store, kind, call.params[kind + "Id"])
+    rules.authorize_read_subject(call.state, call.caller, kind, subject)
+    return subject
+
+
+def get_team(call):
+    return 200, public_team(_readable_subject(call, call.state.teams, "team"))
+
+
+def list_team_members(call):
+    query = _Query(call.query)
+    offset, limit, sorts = query.page_sorted_done(MEMBER_SORTS)
+    team = _readable_subject(call, call.state.teams, "team")
+    members = []
+    for user_id in team["memberIds"]:
+        user = call.state.users[user_id]
+        members.append({"userId": user_id, "username": user["username"], "fullName": user["fullName"],
+                        "avatarUrl": user["avatarUrl"], "createdAt": team["createdAt"]})
+    page, members = _paginate(members, offset, limit, sorts, MEMBER_SORTS)
+    page["teamMembers"] = members
+    return 200, page
+
+
+def _replace_subject_roles(call, store, kind, organization_role_required):
+    """UpdateTeamRoles / UpdateUserRoles: the stored subject, its whole role set replaced by the request's."""
+    _validate_subject_roles_body(call.body, organization_role_required)
+    subject = _get_subject(store, kind, call.params[kind + "Id"])
+    rules.authorize_subject_roles_write(call.caller, kind, subject["id"])
+    roles = rules.check_subject_roles_write(call.state, call.body)
+    # Deliberately no version check: the new set simply replaces the old one (last write wins).
+    subject.update(roles)
+    subject["updatedAt"] = call.state.now()
+    return subject, roles
+
+
+def update_team_roles(call):
+    team, roles = _replace_subject_roles(call, call.state.teams, "team", organization_role_required=True)
+    team["updatedBy"] = call.state.token_profile(call.caller["id"], call.caller["name"])
+    return 200, _subject_answer(roles)
+
+
+def list_users(call):
+    query = _Query(call.query)
+    workspace_id = query.string("workspaceId")
+    deployment_id = query.string("deploymentId")
+    dag_id = query.string("dagId")
+    dag_tags = query.strings("dagTags")
+    offset, limit, sorts = query.page_sorted_done(USER_SORTS)
+    rules.authorize_list_tokens(call.state, call.caller, workspace_id, deployment_id, what="users")
+    # An unknown workspaceId/deploymentId matches no user (ListUsers has no 404 in openapi.yaml).
+    users = [
+        user for user in call.state.users.values()
+        if (workspace_id is None or _holds(user, "workspaceRoles", "workspaceId", workspace_id))
+        and (deployment_id is None or _holds(user, "deploymentRoles", "deploymentId", deployment_id))
+        and (dag_id is None or _holds(user, "dagRoles", "dagId", dag_id))
+        and (not dag_tags or any(entry.get("dagTag") in dag_tags for entry in user["dagRoles"]))
+    ]
+    page, users = _paginate(users, offset, limit, sorts, USER_SORTS)
+    page["users"] = [dict(user) for user in users]
+    return 200, page
+
+
+def get_user(call):
+    return 200, dict(_readable_subject(call, call.state.users, "user"))
+
+
+def update_user_roles(call):
+    # The User schema has no updatedBy.
+    return 200, _subject_answer(_replace_subject_roles(call, call.state.users, "user", organization_role_required=False)[1])
+
+
 # method, path under /v1 (segments; {name} is a parameter), operationId, implementation
 ROUTES = (
     ("GET", "organizations/{organizationId}/tokens", "ListApiTokens", list_tokens),
@@ -398,6 +543,13 @@ ROUTES = (
     ("GET", "organizations/{organizationId}/deployments", "ListDeployments", list_deployments),
     ("GET", "organizations/{organizationId}/deployments/{deploymentId}", "GetDeployment", get_deployment),
     ("GET", "organizations/{organizationId}/roles", "ListRoles", list_roles),
+    ("GET", "organizations/{organizationId}/teams", "ListTeams", list_teams),
+    ("GET", "organizations/{organizationId}/teams/{teamId}", "GetTeam", get_team),
+    ("GET", "organizations/{organizationId}/teams/{teamId}/members", "ListTeamMembers", list_team_members),
+    ("POST", "organizations/{organizationId}/teams/{teamId}/roles", "UpdateTeamRoles", update_team_roles),
+    ("GET", "organizations/{organizationId}/users", "ListUsers", list_users),
+    ("GET", "organizations/{organizationId}/users/{userId}", "GetUser", get_user),
+    ("POST", "organizations/{organizationId}/users/{userId}/roles", "UpdateUserRoles", update_user_roles),
 )
 
 

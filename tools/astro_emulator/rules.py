@@ -94,8 +94,11 @@ def authorize_token_change(caller, action, token_id=None):
     raise ApiError(403, f"{describe(caller)} may not {action}{target}; {REQUIRES_ORG_OWNER}")
 
 
-def authorize_list_tokens(state, caller, workspace_id, deployment_id):
-    """ORGANIZATION tokens may list all tokens; a WORKSPACE_OWNER token only those of its Workspace."""
+def authorize_list_tokens(state, caller, workspace_id, deployment_id, what="API tokens"):
+    """ORGANIZATION tokens may list all tokens; a WORKSPACE_OWNER token only those of its Workspace.
+
+    ASSUMED: the same holds for the lists of teams and users (what: "teams", "users").
+    """
     if caller["scope"] == ORGANIZATION:
         return
     if is_workspace_owner(caller):
@@ -106,8 +109,8 @@ def authorize_list_tokens(state, caller, workspace_id, deployment_id):
             deployment = state.deployments.get(deployment_id)
             if deployment is not None and deployment["workspaceId"] == own:
                 return
-        raise ApiError(403, f"{describe(caller)} may list only the tokens of its own Workspace {own} (pass workspaceId={own})")
-    raise ApiError(403, f"{describe(caller)} may not list API tokens; requires an ORGANIZATION token or a WORKSPACE token with WORKSPACE_OWNER")
+        raise ApiError(403, f"{describe(caller)} may list only the {what} of its own Workspace {own} (pass workspaceId={own})")
+    raise ApiError(403, f"{describe(caller)} may not list {what}; requires an ORGANIZATION token or a WORKSPACE token with WORKSPACE_OWNER")
 
 
 def token_touches_workspace(state, token, workspace_id):
@@ -362,6 +365,120 @@ def subject_roles(roles):
         else:
             answer["dagRoles"].append(dict(entry))
     return answer
+
+
+# --- teams and users (SEMANTICS "Teams and users, and their roles") -------------
+
+def subject_touches_workspace(state, subject, workspace_id):
+    """Whether a team or user holds a role on the Workspace or on one of its Deployments."""
+    if any(entry["workspaceId"] == workspace_id for entry in subject.get("workspaceRoles") or []):
+        return True
+    return any(
+        state.deployments.get(entry["deploymentId"], {}).get("workspaceId") == workspace_id
+        for entry in subject.get("deploymentRoles") or []
+    )
+
+
+def authorize_read_subject(state, caller, kind, subject):
+    """ASSUMED, as for tokens: ORGANIZATION tokens read every team and user; a WORKSPACE_OWNER token those
+    holding a role in its Workspace."""
+    if caller["scope"] == ORGANIZATION:
+        return
+    if is_workspace_owner(caller) and subject_touches_workspace(state, subject, caller["ownEntityId"]):
+        return
+    raise ApiError(403, f"{describe(caller)} may not read {kind} {subject['id']}: it holds no role in the caller's Workspace")
+
+
+def authorize_subject_roles_write(caller, kind, subject_id):
+    """ASSUMED, as for tokens: only an ORGANIZATION_OWNER token writes the roles of a team or user."""
+    if is_organization_owner(caller):
+        return
+    raise ApiError(403, f"{describe(caller)} may not update roles of {kind} {subject_id}; {REQUIRES_ORG_OWNER}")
+
+
+def _check_unique(label, key, seen, what):
+    if key in seen:
+        raise ApiError(400, f"{label}: a team or user holds at most one role per {what}; {seen[key]} is on the same {what}")
+
+
+def _check_subject_workspace_roles(state, entries):
+    seen = {}
+    for index, entry in enumerate(entries):
+        label = f"workspaceRoles[{index}] ({entry['workspaceId']} {entry['role']})"
+        if entry["workspaceId"] not in state.workspaces:
+            raise ApiError(UNKNOWN_ENTITY_STATUS, f"{label}: Workspace {entry['workspaceId']} not found")
+        _check_fixed_role_name(WORKSPACE, entry["role"], label)
+        # ASSUMED server side (the Terraform provider refuses duplicates before writing).
+        _check_unique(label, entry["workspaceId"], seen, "Workspace")
+        seen[entry["workspaceId"]] = label
+
+
+def _check_subject_deployment_roles(state, entries, workspace_ids):
+    seen = {}
+    for index, entry in enumerate(entries):
+        label = f"deploymentRoles[{index}] ({entry['deploymentId']} {entry['role']})"
+        deployment = state.deployments.get(entry["deploymentId"])
+        if deployment is None:
+            raise ApiError(UNKNOWN_ENTITY_STATUS, f"{label}: Deployment {entry['deploymentId']} not found")
+        check_deployment_role_name(state, entry["role"], deployment, label)
+        _check_unique(label, entry["deploymentId"], seen, "Deployment")
+        seen[entry["deploymentId"]] = label
+        # ASSUMED server side: the Terraform provider refuses a Deployment role without a Workspace role on the
+        # Deployment's Workspace (ValidateWorkspaceDeploymentRoles); the emulator answers such a write 400.
+        if deployment["workspaceId"] not in workspace_ids:
+            raise ApiError(
+                400,
+                f"{label}: a Deployment role needs a Workspace role on the Deployment's Workspace "
+                f"{deployment['workspaceId']}; add one to workspaceRoles",
+            )
+
+
+def _check_subject_dag_roles(state, entries, deployment_ids):
+    seen = {}
+    for index, entry in enumerate(entries):
+        target = entry.get("dagId") or entry.get("dagTag")
+        label = f"dagRoles[{index}] ({entry['deploymentId']} {target} {entry['role']})"
+        if (entry.get("dagId") is None) == (entry.get("dagTag") is None):
+            raise ApiError(400, f"{label}: give exactly one of dagId and dagTag")
+        if entry["deploymentId"] not in state.deployments:
+            raise ApiError(UNKNOWN_ENTITY_STATUS, f"{label}: Deployment {entry['deploymentId']} not found")
+        # ASSUMED server side (observed client side: the Terraform provider's ValidateRolesWithDagRoles).
+        if entry["deploymentId"] not in deployment_ids:
+            raise ApiError(400, f"{label}: a DAG role needs a Deployment role on Deployment {entry['deploymentId']}")
+        if not entry["role"]:
+            raise ApiError(400, f"{label}: empty role")
+        key = (entry["deploymentId"], "dagId" if entry.get("dagId") else "dagTag", target)
+        _check_unique(label, key, seen, "DAG")
+        seen[key] = label
+
+
+def check_subject_roles_write(state, body):
+    """Validate the whole new role set of a team or user (it REPLACES the old one: a list left out is empty).
+
+    Returns it in the stored shape: organizationRole, workspaceRoles, deploymentRoles, dagRoles.
+    """
+    organization_role = body.get("organizationRole")
+    if organization_role is None:
+        # Observed for users (the UpdateUserRolesRequest field comments), required by the schema for teams.
+        raise ApiError(
+            400,
+            "organizationRole is required: a roles write replaces the whole set, the Organization role included",
+            [field_error("organizationRole", "required", "organizationRole is required")],
+        )
+    _check_fixed_role_name(ORGANIZATION, organization_role, f"organizationRole {organization_role!r}")
+    roles = {
+        "organizationRole": organization_role,
+        "workspaceRoles": [{"workspaceId": e["workspaceId"], "role": e["role"]} for e in body.get("workspaceRoles") or []],
+        "deploymentRoles": [{"deploymentId": e["deploymentId"], "role": e["role"]} for e in body.get("deploymentRoles") or []],
+        "dagRoles": [
+            {key: e[key] for key in ("deploymentId", "dagId", "dagTag", "role") if e.get(key) is not None}
+            for e in body.get("dagRoles") or []
+        ],
+    }
+    _check_subject_workspace_roles(state, roles["workspaceRoles"])
+    _check_subject_deployment_roles(state, roles["deploymentRoles"], {e["workspaceId"] for e in roles["workspaceRoles"]})
+    _check_subject_dag_roles(state, roles["dagRoles"], {e["deploymentId"] for e in roles["deploymentRoles"]})
+    return roles
 
 
 def field_errors_for_limit(value):

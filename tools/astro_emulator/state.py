@@ -72,7 +72,9 @@ class State:
             self.seed = copy.deepcopy(data)
             org = data["organization"]
             self.organization = {"id": org["id"], "name": org.get("name", "Organization")}
-            self.users = {user["id"]: dict(user) for user in data.get("users") or []}
+            self.users = {}
+            for raw in data.get("users") or []:
+                self.users[raw["id"]] = self._user(raw)
             self.workspaces = {}
             for raw in data.get("workspaces") or []:
                 self.workspaces[raw["id"]] = self._workspace(raw)
@@ -82,6 +84,9 @@ class State:
             self.custom_roles = {}
             for raw in data.get("custom_roles") or []:
                 self.custom_roles[raw["id"]] = self._custom_role(raw)
+            self.teams = {}
+            for raw in data.get("teams") or []:
+                self.teams[raw["id"]] = self._team(raw)
             self.tokens = {}
             raw_tokens = data.get("tokens") or []
             names = {raw["id"]: raw.get("name", "") for raw in raw_tokens}
@@ -175,6 +180,49 @@ class State:
             "updatedAt": _time(raw.get("updatedAt"), created),
         }
 
+    @staticmethod
+    def _subject_roles(raw):
+        """A team's or user's roles as the API shows them; the seed writes them in the same shape."""
+        return {
+            "organizationRole": raw.get("organizationRole", "ORGANIZATION_MEMBER"),
+            "workspaceRoles": [dict(entry) for entry in raw.get("workspaceRoles") or []],
+            "deploymentRoles": [dict(entry) for entry in raw.get("deploymentRoles") or []],
+            "dagRoles": [dict(entry) for entry in raw.get("dagRoles") or []],
+        }
+
+    def _user(self, raw):
+        created = _time(raw.get("createdAt"), _DEFAULT_TIME)
+        return dict(
+            {
+                "id": raw["id"],
+                "username": raw["username"],
+                "fullName": raw.get("fullName", ""),
+                "avatarUrl": raw.get("avatarUrl", ""),
+                "status": raw.get("status", "ACTIVE"),
+                "createdAt": created,
+                "updatedAt": _time(raw.get("updatedAt"), created),
+            },
+            **self._subject_roles(raw),
+        )
+
+    def _team(self, raw):
+        created = _time(raw.get("createdAt"), _DEFAULT_TIME)
+        record = dict(
+            {
+                "id": raw["id"],
+                "name": raw["name"],
+                "description": raw.get("description", ""),
+                "organizationId": self.organization["id"],
+                "isIdpManaged": bool(raw.get("isIdpManaged", False)),
+                "createdAt": created,
+                "updatedAt": _time(raw.get("updatedAt"), created),
+                # Internal (never in API answers; ListTeamMembers shows them): member user IDs, in seed order.
+                "memberIds": [user_id for user_id in raw.get("members") or [] if user_id in self.users],
+            },
+            **self._subject_roles(raw),
+        )
+        return record
+
     def _token(self, raw, names):
         created = _time(raw.get("createdAt"), _DEFAULT_TIME)
         scope = raw["scope"]
@@ -247,6 +295,7 @@ class State:
                 "workspaces": list(self.workspaces.values()),
                 "deployments": list(self.deployments.values()),
                 "custom_roles": list(self.custom_roles.values()),
+                "teams": list(self.teams.values()),
                 "tokens": list(self.tokens.values()),
                 "caller": self.caller_id,
                 "issued_secrets": self.issued_secrets,
@@ -259,3 +308,8 @@ def public_token(token, with_secret=False):
     if with_secret:
         answer["token"] = token["secret"]
     return answer
+
+
+def public_team(team):
+    """A stored team as the API shows it: no internal fields."""
+    return {key: copy.deepcopy(value) for key, value in team.items() if key != "memberIds"}
