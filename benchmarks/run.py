@@ -106,7 +106,8 @@ class Bench:
         entries = self.emu.control.requests()
         return dict(requests=len(entries), reads=sum(1 for e in entries if not e["is_write"]),
                     writes=sum(1 for e in entries if e["is_write"]),
-                    errors=sum(1 for e in entries if (e.get("status") or 0) >= 400))
+                    errors=sum(1 for e in entries if (e.get("status") or 0) >= 400),
+                    refused=sum(1 for e in entries if e.get("status") == 429))
 
 
 # -- 1. per operation -------------------------------------------------------------------------------
@@ -337,8 +338,11 @@ def roles_in_place(emu, data, size):
     return held, total
 
 
-def onboard(bench, data, approach, size, runs=2):
+def onboard(bench, data, approach, size, runs=2, modes=None):
     """Reset the emulator to the organization `data`, run the onboarding `runs` times; one result dict per run.
+
+    modes: the emulator's strict modes for these runs (tools/astro_emulator/strict.py); by default none: the
+    benchmark's emulator does not rate-limit, so that its seconds are the collection's own.
 
     approach: "role" (one static inventory host per Workspace), "role localhost" (the same playbook on localhost,
     no inventory), "uri" or "uri serial" (benchmarks/onboard_uri.yml, hosts as for "role").
@@ -351,6 +355,8 @@ def onboard(bench, data, approach, size, runs=2):
     if approach == "role localhost":
         inventory, extra["astro_onboarding_hosts"] = None, "localhost"
     bench.emu.control.reset(seed=data)
+    if modes:
+        bench.emu.control.set_modes(**modes)
     results = []
     for run in range(1, runs + 1):
         bench.emu.control.clear_log()
@@ -360,8 +366,48 @@ def onboard(bench, data, approach, size, runs=2):
         results.append(dict(approach=approach, workspaces=size, run="first" if run == 1 else "re-run", seconds=round(seconds, 1),
                             per_workspace=round(seconds / size, 3), requests=got["requests"], reads=got["reads"],
                             writes=got["writes"], errors=got["errors"], changed_tasks=changed, roles_held=held,
-                            roles_declared=total, forks=bench.forks, organization=len(data["workspaces"])))
+                            roles_declared=total, forks=bench.forks, organization=len(data["workspaces"]),
+                            refused=got["refused"]))
     return results
+
+
+# -- 2b. under Astro's rate limits ------------------------------------------------------------------
+
+# The server as strict as Astro's documented per-token limits (GET 25/s, POST 10/s, DELETE 5/s), with no Retry-After.
+STRICT_LIMITS = dict(rate_limits=True, retry_after=None)
+
+
+def measure_rate_limits(bench, size, forks=20):
+    """The onboarding role at `size` Workspaces (one host each, `forks` forks) against the strict server, first run
+    and re-run, beside the same runs against the benchmark's unlimited emulator: what staying under the limits costs
+    (requests, 429s answered, seconds)."""
+    data = seedgen.generate(workspaces=size)
+    rows = []
+    saved, bench.forks = bench.forks, forks
+    try:
+        for limits, modes in (("none", None), ("documented, no Retry-After", STRICT_LIMITS)):
+            for row in onboard(bench, data, "role", size, runs=2, modes=modes):
+                rows.append(dict(row, limits=limits))
+                print("2b. rate limits {0}: {1} Workspaces, {2} run: {3} s, {4} requests, {5} answered 429".format(
+                    limits, size, row["run"], row["seconds"], row["requests"], row["refused"]), flush=True)
+    finally:
+        bench.forks = saved
+    return rows
+
+
+def markdown_rate_limits(rows):
+    if not rows:
+        return []
+    lines = ["### Under Astro's rate limits", "",
+             "The onboarding role (one host per Workspace, forks {0}) against the emulator enforcing Astro's documented "
+             "per-token limits (GET 25/s, POST 10/s, DELETE 5/s; a sliding one-second window, 429 without Retry-After), "
+             "beside the same runs without limits. requests = all the requests sent, 429s included; "
+             "answered 429 = refused and waited out.".format(rows[0]["forks"]), "",
+             "| Workspaces | limits | run | wall s | requests | answered 429 | roles held / declared |",
+             "| ---: | --- | --- | ---: | ---: | ---: | --- |"]
+    for r in rows:
+        lines.append("| {workspaces} | {limits} | {run} | {seconds} | {requests} | {refused} | {roles_held} / {roles_declared} |".format(**r))
+    return lines + [""]
 
 
 def estimate(done, size):
@@ -569,7 +615,8 @@ def markdown(results):
     """The report: one section per measurement, then the targets."""
     out = markdown_header(results["meta"]) + markdown_operations(results["ops"])
     out += markdown_onboarding(results["meta"], results["onboarding"], results["skipped"])
-    out += markdown_per_workspace(results["onboarding"]) + markdown_inventory(results["inventory"])
+    out += markdown_per_workspace(results["onboarding"]) + markdown_rate_limits(results.get("rate_limits"))
+    out += markdown_inventory(results["inventory"])
     out += markdown_lookups(results["lookups"]) + markdown_profile(results["profile"])
     out += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | :---: |"]
     for name, measured, met in results["checks"]:
@@ -856,6 +903,10 @@ def parse_args(argv):
     parser.add_argument("--output", default=str(BENCH_DIR / "results"))
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--readme-only", action="store_true", help="only copy the figures of OUTPUT/latest.md into README.md")
+    parser.add_argument("--rate-limits-size", type=int, default=TARGET_SIZE,
+                        help="Workspaces of the measurement under Astro's rate limits; 0 to skip it")
+    parser.add_argument("--rate-limits-only", action="store_true",
+                        help="only the measurement under Astro's rate limits, written to OUTPUT/rate-limits.md")
     return parser.parse_args(argv)
 
 
@@ -875,8 +926,10 @@ def measure_all(bench, data, args, started):
     profile = None if args.no_profile else profile_module(bench, data)
     sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.main_size})
     onboarding, skipped = run_onboarding(bench, data, sizes, args, started)
+    rate_limits = measure_rate_limits(bench, args.rate_limits_size) if args.rate_limits_size else []
     checks = targets(ops, onboarding, args.main_size, args.serial_size) + scale_targets(onboarding, data) + inventory_targets(inventory)
-    return dict(ops=ops, lookups=lookups, inventory=inventory, profile=profile, onboarding=onboarding, skipped=skipped, checks=checks)
+    return dict(ops=ops, lookups=lookups, inventory=inventory, profile=profile, onboarding=onboarding, skipped=skipped, checks=checks,
+                rate_limits=rate_limits)
 
 
 def write_results(results, output):
@@ -905,9 +958,17 @@ def main(argv=None):
     workdir = Path(tempfile.mkdtemp(prefix="astro-bench-"))
     print("building and installing the collection into", workdir, flush=True)
     collections = install(workdir)
-    emulator = Emulator(seed=data)
+    # No rate limits: the seconds measured are the collection's; measure_rate_limits turns them on for its own row.
+    emulator = Emulator(seed=data, rate_limits=False)
     emulator.start()
     try:
+        if args.rate_limits_only:
+            rows = measure_rate_limits(Bench(emulator, collections, workdir, forks=args.forks), args.rate_limits_size)
+            text = "\n".join(markdown_rate_limits(rows))
+            Path(args.output).mkdir(parents=True, exist_ok=True)
+            (Path(args.output) / "rate-limits.md").write_text(text)
+            print(text)
+            return 0
         results = measure_all(Bench(emulator, collections, workdir, forks=args.forks), data, args, started)
         results["meta"] = dict(
             date=datetime.date.today().isoformat(), machine=platform.machine() + " " + platform.system(), nproc=os.cpu_count(),

@@ -13,8 +13,9 @@ options:
   api_token:
     description:
       - "An Astro API token, sent as C(Authorization: Bearer <token>)."
-      - Changing token roles needs an Organization token with C(ORGANIZATION_OWNER), or a Workspace token
-        with C(WORKSPACE_OWNER) for the Deployment roles of Workspace tokens of its own Workspace.
+      - Changing token roles needs an Organization token with C(ORGANIZATION_OWNER), or a Workspace token with
+        C(WORKSPACE_OWNER) or C(WORKSPACE_OPERATOR) for the Deployment roles of the Workspace tokens of its own
+        Workspace (C(WORKSPACE_OWNER) also for its Deployment tokens), as Astronomer's permissions reference says.
       - If not set, the environment variable E(ASTRO_API_TOKEN) is used. One of the two is required.
       - It must be visible ASCII characters only. A token with a trailing line break (a token file saved with
         Windows line endings, a YAML C(|) block) or any whitespace fails before any request, with a message that
@@ -51,12 +52,21 @@ options:
     description:
       - How many times one API call is retried after HTTP 429 (honouring C(Retry-After), capped at 60 seconds),
         502, 503, 504, a dropped connection or a timeout, with exponential backoff and jitter.
+      - A 429 without C(Retry-After) waits at least one second (Astro's rate limits count a one-second window),
+        doubling with each retry, and holds off every process of this controller that uses the same API token.
       - Other errors, such as 400, 401, 403 and 404, are never retried.
     type: int
     default: 5
 requirements:
   - requests
 notes:
+  - Astro limits each API token to 25 GET, 10 POST and 5 DELETE requests a second. Every process of this controller
+    that uses the same token (the forks of a play, the items of a looped task, playbooks running at once) shares
+    one request budget and waits for its turn, so that together they stay under those limits. The budget is a
+    small file in the lock directory (E(ASTRO_LOCK_DIR), else the private per-user runtime directory), named by a
+    hash of the API URL and the token; it never holds the token.
+  - When the API refuses pages of 1000 tokens or roles, pages of 100 are asked from then on, by every process of the
+    controller; at C(-v) a warning says so.
   - An option or environment variable set to the empty string counts as not set (AWX injects an empty string for
     a credential field left empty), so its environment variable or default applies.
   - Set the connection options once for every module of the collection with

@@ -33,11 +33,16 @@ from ansible_collections.astro.platform.plugins.module_utils.errors import (
     AstroInputError,
     AstroTransportError,
 )
+from ansible_collections.astro.platform.plugins.module_utils.request_budget import PAGE_SIZE_MEMORY, RATE_WINDOW, RequestBudget
 
 # Sent in the User-Agent; tests/collection checks it against galaxy.yml.
 COLLECTION_VERSION = "1.0.0"
+# How the Astro CLI and the Terraform provider name themselves to the API (SEMANTICS.md "Client identification").
+CLIENT_IDENTIFIER = "astro.platform"
 DEFAULT_API_URL = "https://api.astronomer.io/v1"
 MAX_PAGE_SIZE = 1000
+# The largest page the Astro CLI asks for tokens; asked instead when the API refuses MAX_PAGE_SIZE (SEMANTICS.md).
+FALLBACK_PAGE_SIZE = 100
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # Answers that say the request was not carried out; a gateway's 502/504 or a lost answer leave that open.
 NOT_APPLIED_STATUSES = frozenset((429, 503))
@@ -143,12 +148,12 @@ def connection_warnings(options):
     return warnings
 
 
-def client_from_options(options, warn):
+def client_from_options(options, warn, note=None):
     """An AstroClient from the connection options of a module or the inventory plugin, after warning through warn()."""
     options = connection_options(options)
     for warning in connection_warnings(options):
         warn(warning)
-    return AstroClient(**options)
+    return AstroClient(note=note, **options)
 
 
 def query_value(value):
@@ -161,8 +166,13 @@ class AstroClient:
     """A requests session bound to one organization of one Astro API."""
 
     def __init__(self, api_token=None, organization_id=None, api_url=None, validate_certs=None,
-                 ca_path=None, timeout=None, max_retries=None, sleep=time.sleep):
-        """Options left out (None) or empty take their CONNECTION_DEFAULTS value."""
+                 ca_path=None, timeout=None, max_retries=None, sleep=time.sleep, note=None, budget_dir=None):
+        """Options left out (None) or empty take their CONNECTION_DEFAULTS value.
+
+        note(text): told what a user may want to know but need not act on (a page size the API refused);
+        budget_dir: where the request budget shared with this controller's other processes lives (default: the
+        lock directory, ASTRO_LOCK_DIR).
+        """
         if requests is None:
             raise AstroConfigError(missing_required_lib("requests"))
         options = connection_options(dict(api_token=api_token, organization_id=organization_id, api_url=api_url,
@@ -188,12 +198,16 @@ class AstroClient:
         self.timeout = timeout
         self.max_retries = max_retries
         self._sleep = sleep
+        self._note = note or (lambda text: None)
         self._token = api_token
+        self.budget = RequestBudget(self.api_url, api_token, budget_dir, sleep=sleep)
         self._session = requests.Session()
         self._session.headers.update({
             "Authorization": "Bearer " + api_token,
             "Accept": "application/json",
             "User-Agent": "astro.platform/{0} python-requests/{1}".format(COLLECTION_VERSION, requests.__version__),
+            "X-Astro-Client-Identifier": CLIENT_IDENTIFIER,
+            "X-Astro-Client-Version": COLLECTION_VERSION,
         })
         # Passed on every request: requests lets REQUESTS_CA_BUNDLE override a Session's own verify,
         # which would silently ignore ca_path and validate_certs.
@@ -206,6 +220,8 @@ class AstroClient:
 
         retry_unanswered=False: for a write that must not happen twice (a create), retry only answers that say it
         was not carried out (429, 503); a lost answer, a timeout, 502 or 504 fail at once.
+        Every attempt first waits for its turn in the token's request budget; a 429 holds off every process of this
+        controller that uses the token, for Retry-After or, without one, long enough to clear the limit's window.
         """
         url = self.api_url + path
         if params:
@@ -213,6 +229,7 @@ class AstroClient:
         attempt = 0
         while True:
             attempt += 1
+            self.budget.wait_turn(method)
             try:
                 response = self._session.request(method, url, params=params, json=body, timeout=self.timeout, verify=self._verify)
             except requests.exceptions.SSLError as exc:
@@ -229,7 +246,12 @@ class AstroClient:
                     type(exc).__name__), attempt)
             retryable = RETRY_STATUSES if retry_unanswered else NOT_APPLIED_STATUSES
             if response.status_code in retryable and attempt <= self.max_retries:
-                self._sleep(retry_delay(attempt, response.headers.get("Retry-After")))
+                delay = retry_delay(attempt, response.headers.get("Retry-After"), response.status_code)
+                if response.status_code == 429:
+                    # The next attempt's turn comes after the pause, and so does every other fork's.
+                    self.budget.hold_off(method, delay)
+                else:
+                    self._sleep(delay)
                 continue
             if response.status_code >= 400:
                 raise AstroAPIError.from_response(method, path, response, attempt)
@@ -248,11 +270,27 @@ class AstroClient:
         return text
 
     def pages(self, path, items_key, params=None):
-        """Each page of a paginated list, in the largest pages the API allows: ceil(n/1000) requests."""
-        params = dict(params or {}, offset=0, limit=MAX_PAGE_SIZE)
+        """Each page of a paginated list, in the largest pages the API allows: ceil(n/1000) requests.
+
+        Astro does not publish its largest page (SEMANTICS.md "Pagination"): when it refuses 1000, pages of 100
+        are asked instead, by every process of this controller from then on (the budget remembers it), and note()
+        says so, once.
+        """
+        size = self.budget.page_size(items_key, MAX_PAGE_SIZE)
+        params = dict(params or {}, offset=0, limit=size)
         seen = 0
         while True:
-            page = self.request("GET", path, params=params)
+            try:
+                page = self.request("GET", path, params=params)
+            except AstroAPIError as exc:
+                if params["limit"] <= FALLBACK_PAGE_SIZE or not refuses_page_size(exc):
+                    raise
+                self.budget.remember_page_size(items_key, FALLBACK_PAGE_SIZE)
+                self._note("The Astro API refused pages of {0} {1} ({2}); pages of {3} are asked from now on by this "
+                           "controller (for {4} hours).".format(params["limit"], items_key, exc.api_message,
+                                                               FALLBACK_PAGE_SIZE, int(PAGE_SIZE_MEMORY // 3600)))
+                params["limit"] = FALLBACK_PAGE_SIZE
+                continue
             yield page
             batch = page.get(items_key) or []
             seen += len(batch)
@@ -351,11 +389,22 @@ def backoff_delay(attempt):
     return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
 
 
-def retry_delay(attempt, retry_after):
-    """Honour Retry-After (seconds or an HTTP date), capped, with a little jitter on top."""
+def rate_limited_delay(attempt):
+    """A 429 without Retry-After: at least the limit's one-second window, doubling, with jitter so forks spread out.
+
+    A quick retry (the full-jitter backoff's first tries are a fraction of a second) lands in the same window and is
+    refused again; the first pause alone clears it.
+    """
+    seconds = min(BACKOFF_CAP, RATE_WINDOW * 2 ** (attempt - 1))
+    return seconds + random.uniform(0, 0.25 * seconds)
+
+
+def retry_delay(attempt, retry_after, status=None):
+    """Honour Retry-After (seconds or an HTTP date), capped, with a little jitter on top; without it, a 429 waits
+    out the rate limit's window and anything else backs off."""
     seconds = parse_retry_after(retry_after)
     if seconds is None:
-        return backoff_delay(attempt)
+        return rate_limited_delay(attempt) if status == 429 else backoff_delay(attempt)
     seconds = min(seconds, MAX_RETRY_AFTER)
     return seconds + random.uniform(0, min(1.0, 0.1 * seconds))
 
@@ -374,6 +423,15 @@ def parse_retry_after(value):
     return max(0.0, moment.timestamp() - time.time())
 
 
+def refuses_page_size(exc):
+    """Whether an API error is a 400 about the page size asked for (its field errors or message name `limit`)."""
+    if exc.status != 400:
+        return False
+    if any((field_error or {}).get("field") == "limit" for field_error in exc.field_errors):
+        return True
+    return "limit" in (exc.api_message or "").lower()
+
+
 def describe_transport_error(exc, timeout):
     if isinstance(exc, requests.exceptions.Timeout):
         return "no answer within timeout={0}s ({1})".format(timeout, type(exc).__name__)
@@ -381,5 +439,11 @@ def describe_transport_error(exc, timeout):
 
 
 def astro_client(module):
-    """An AstroClient from a module's connection options; raises AstroConfigError on bad ones."""
-    return client_from_options(module.params, module.warn)
+    """An AstroClient from a module's connection options; raises AstroConfigError on bad ones.
+
+    Its notes are shown from -v on: a module can only show text through warnings (or its result).
+    """
+    def note(text):
+        if module._verbosity >= 1:
+            module.warn(text)
+    return client_from_options(module.params, module.warn, note)

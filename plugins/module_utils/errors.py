@@ -21,9 +21,10 @@ def shown(value, limit=80):
 
 STATUS_HINTS = {
     401: "the API token was refused: check the api_token option or ASTRO_API_TOKEN",
-    403: ("the API token's role does not allow this: changing token roles needs an Organization token "
-          "with ORGANIZATION_OWNER (a Workspace token with WORKSPACE_OWNER may only change Deployment roles "
-          "of Workspace tokens of its own Workspace)"),
+    # Astronomer's user permissions reference (docs/astro-api/SEMANTICS.md "Who may do what").
+    403: ("the API token's role does not allow this: Organization API tokens are managed with ORGANIZATION_OWNER; "
+          "Workspace API tokens also with WORKSPACE_OWNER or WORKSPACE_OPERATOR of their Workspace, and Deployment API "
+          "tokens with WORKSPACE_OWNER of the Deployment's Workspace (a Workspace token changes only Deployment roles)"),
 }
 
 

@@ -19,8 +19,6 @@ import contextlib
 import hashlib
 import os
 import random
-import stat
-import tempfile
 import time
 
 try:
@@ -29,22 +27,30 @@ except ImportError:  # not POSIX: no lock, the verifying read still guards
     fcntl = None
 
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import set_env_fallback
-from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, WORKSPACE
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, WORKSPACE
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, shown
-from ansible_collections.astro.platform.plugins.module_utils.resolve import EntityNames
+from ansible_collections.astro.platform.plugins.module_utils.private_dir import (
+    default_lock_dir,
+    open_lock_dir,
+    open_lock_file,
+)
+from ansible_collections.astro.platform.plugins.module_utils.resolve import EntityNames, list_deployment_roles
 from ansible_collections.astro.platform.plugins.module_utils.role_display import named, render_roles
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
+    IN_EFFECT,
+    UNEXPECTED,
     first_roles,
     home_workspace_id,
-    missing_edits,
+    looks_like_astro_id,
     named_entities,
+    read_back_verdict,
     removals_not_held,
     role_on,
     roles_by_entity,
     with_roles,
     without_entities,
 )
-from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_home_workspace
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_home_workspace, server_implied_entries
 from ansible_collections.astro.platform.plugins.module_utils.token_view import token_summary
 
 MAX_WRITE_ATTEMPTS = 5
@@ -68,73 +74,6 @@ def lock_options(params):
     """The keyword arguments of set_token_role(s) that role_edit_argument_spec() gives (empty means unset)."""
     return dict(lock_dir=params["lock_dir"] or None,
                 lock_timeout=DEFAULT_LOCK_TIMEOUT if params["lock_timeout"] is None else params["lock_timeout"])
-
-
-def is_private_dir(path):
-    """A real directory (not a symlink) that only we can enter: owned by our user, no group or other access."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o077
-
-
-def default_lock_dir():
-    """The per-user runtime directory when the system gives one (nobody else can touch it), else one in the temp dir."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if runtime and is_private_dir(runtime):
-        return os.path.join(runtime, "astro.platform-locks")
-    return os.path.join(tempfile.gettempdir(), "astro.platform-locks-{0}".format(os.geteuid()))
-
-
-def open_lock_dir(lock_dir):
-    """A descriptor of the lock directory, created private; refuse one that another user could tamper with.
-
-    Another local user who owns the directory, or may write to it, could delete lock files (two edits of one
-    token then run at once), plant symlinks or FIFOs, or hold the locks forever.
-    """
-    parent = os.path.dirname(os.path.abspath(lock_dir))
-    try:
-        os.makedirs(parent, exist_ok=True)
-        os.mkdir(lock_dir, 0o700)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise AstroError("Cannot create the lock directory {0} ({1}); set lock_dir (or ASTRO_LOCK_DIR) to a directory "
-                         "of yours.".format(lock_dir, exc.strerror))
-    try:
-        fd = os.open(lock_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError as exc:
-        raise AstroError("The lock directory {0} is not a directory, or is a symbolic link ({1}); set lock_dir (or "
-                         "ASTRO_LOCK_DIR) to a real directory of yours, mode 0700.".format(lock_dir, exc.strerror))
-    info = os.fstat(fd)
-    problem = None
-    if info.st_uid != os.geteuid():
-        problem = "is owned by uid {0}, not by this user (uid {1}): another user controls it".format(info.st_uid, os.geteuid())
-    elif info.st_mode & 0o077:
-        problem = "has mode {0:04o}: other users can tamper with its lock files; run: chmod 700 {1}".format(
-            stat.S_IMODE(info.st_mode), lock_dir)
-    if problem:
-        os.close(fd)
-        raise AstroError("Refusing the lock directory {0}: it {1}. Or set lock_dir (or ASTRO_LOCK_DIR) to a directory "
-                         "owned by this user with mode 0700.".format(lock_dir, problem))
-    return fd
-
-
-def open_lock_file(dir_fd, name, shown_path):
-    """Open (creating it private) a lock file, refusing a symlink, a FIFO or anything else not a regular file of ours."""
-    try:
-        # O_NONBLOCK: opening a FIFO planted there must not hang; O_NOFOLLOW: a symlink fails with ELOOP.
-        fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600, dir_fd=dir_fd)
-    except OSError as exc:
-        raise AstroError("Cannot open the lock file {0} ({1}); a symbolic link there is refused. Remove it, or set "
-                         "lock_dir (or ASTRO_LOCK_DIR) to another directory.".format(shown_path, exc.strerror))
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-        os.close(fd)
-        raise AstroError("Refusing the lock file {0}: it is not a regular file owned by this user. Remove it, or set "
-                         "lock_dir (or ASTRO_LOCK_DIR) to another directory.".format(shown_path))
-    return fd
 
 
 def wait_for_lock(fd, timeout, shown_path, sleep=time.sleep):
@@ -244,6 +183,14 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         before = token.get("roles") or []
         kept = removals_not_held(before, edits, only_if_held)
         edits = without_entities(edits, kept)
+        # A Workspace Accessor the server keeps beside a Deployment role of that Workspace is not removed: it would
+        # only come back, and exclusive onboarding would then rewrite the list on every run.
+        implied = server_implied_entries(with_roles(before, edits), workspace_of)
+        edits = without_entities(edits, [(t, i) for t, i, role in edits if role is None and (t, i) in implied])
+        echoes = {}
+        if echoed_edits(before, edits):
+            echoes = custom_role_echoes(client)
+            edits = [edit for edit in edits if role_on(before, edit[0], edit[1]) not in echoes.get(edit[2], ())]
         # Inside the lock: only the read tells which entities are new, and reading again outside it would
         # cost every edit a request. The look-up lengthens the lock only for edits that add a first role.
         edited_roles = with_roles(before, edits)
@@ -261,7 +208,8 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         attempts = 0
         written = edited_roles
         if changed and not check_mode:
-            written, attempts = _write_verified(client, token_id, edits, edited_roles, sleep, read_seconds, names)
+            written, attempts = _write_verified(client, token_id, edits, edited_roles, sleep, read_seconds, names,
+                                                before=before, echoes=echoes, workspace_of=workspace_of)
     name = "{0} ({1})".format(token.get("name"), token.get("id"))
     held = roles_by_entity(before)
     return dict(
@@ -313,7 +261,27 @@ def check_entities_exist(client, token, entities, workspace_of=None, names=None,
     check_home_workspace_named(client, token, [d.get("workspaceId") for d in deployments.values()], names)
 
 
-def _write_verified(client, token_id, edits, roles, sleep, read_seconds, names=None):
+def echoed_edits(roles, edits):
+    """Whether a Deployment edit finds its entity holding what looks like an ID where a role name is asked for: the
+    form a server may echo a custom role in (SEMANTICS.md "Custom roles read back"), to be looked up before writing."""
+    held = roles_by_entity(roles)
+    return any(entity_type == DEPLOYMENT and role not in (None, DEPLOYMENT_ADMIN) and held.get((entity_type, entity_id)) != role
+               and looks_like_astro_id(held.get((entity_type, entity_id)) or "") for entity_type, entity_id, role in edits)
+
+
+def custom_role_echoes(client):
+    """{custom Deployment role name: {the other forms the API may answer for it (its ID)}}: one look-up; empty when
+    the token may not list roles (the verifying read then judges without them)."""
+    listed = list_deployment_roles(client, lambda text: None) or {}
+    return {role.get("name"): {role.get("id")} for role in listed.get("custom") or () if role.get("name") and role.get("id")}
+
+
+def _write_verified(client, token_id, edits, roles, sleep, read_seconds, names=None, before=None, echoes=None,
+                    workspace_of=None):
+    """Write `roles`, read them back, and judge what came back (role_list.read_back_verdict); redo the edits on the
+    fresh list after an overwrite, a bounded number of times; fail at once on an answer no overwrite explains."""
+    previous = roles if before is None else before
+    echoes = dict(echoes or {})
     for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
         started = time.monotonic()
         client.replace_token_roles(token_id, roles)
@@ -321,12 +289,28 @@ def _write_verified(client, token_id, edits, roles, sleep, read_seconds, names=N
         # read and one write later: verify only after that, or we would miss the overwrite.
         sleep(read_seconds + (time.monotonic() - started) + random.uniform(*VERIFY_JITTER))
         fresh = client.get_token(token_id).get("roles") or []
-        lost = missing_edits(fresh, edits)
-        if not lost:
+        implied = server_implied_entries(fresh, workspace_of)
+        verdict, lost = read_back_verdict(previous, roles, fresh, edits, echoes, implied)
+        if verdict == UNEXPECTED and not echoes and any(t == DEPLOYMENT and r is not None for t, i, r in lost):
+            # A custom role may come back in another form: learn the forms (one look-up) and judge again.
+            echoes = custom_role_echoes(client)
+            verdict, lost = read_back_verdict(previous, roles, fresh, edits, echoes, implied)
+        if verdict == IN_EFFECT:
             return fresh, attempt
+        if verdict == UNEXPECTED:
+            raise AstroError("Roles of token {0}: the API took the write but reads back something else, and the rest of "
+                             "the list is as written, so no other writer explains it; not written again. Written: {1}. "
+                             "Read back: {2}.".format(token_id, describe_entries(lost, names),
+                                                      describe_entries([(t, i, role_on(fresh, t, i)) for t, i, r in lost], names)))
         # Another writer replaced the list after our write: redo our edits on what it wrote.
-        roles = with_roles(fresh, edits)
+        previous, roles = fresh, with_roles(fresh, edits)
     raise AstroError("Roles of token {0} were overwritten by concurrent writers {1} times in a row; it now holds {2} "
                      "where roles were asked for. Re-run the task.".format(
                          token_id, MAX_WRITE_ATTEMPTS,
                          "; ".join("{0!r} on {1} {2}".format(role_on(fresh, t, i), t, named(i, names)) for t, i, r in lost)))
+
+
+def describe_entries(entries, names=None):
+    """(entity_type, entity_id, role) as a message lists them; role None reads 'no role'."""
+    return "; ".join("{0} on {1} {2}".format(repr(role) if role is not None else "no role", entity_type, named(entity_id, names))
+                     for entity_type, entity_id, role in entries)

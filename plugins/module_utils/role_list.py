@@ -12,8 +12,18 @@ list in which every entry but the edited one is kept exactly as it was.
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, WORKSPACE
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
+
+
+# SEMANTICS "IDs and time": a cuid, 25 lowercase letters and digits starting with c.
+ASTRO_ID = re.compile(r"c[a-z0-9]{24}")
+
+
+def looks_like_astro_id(value):
+    return isinstance(value, str) and ASTRO_ID.fullmatch(value) is not None
 
 
 def _is_entry_for(entry, entity_type, entity_id):
@@ -147,3 +157,38 @@ def named_entities(roles):
         if entry.get("deploymentId"):
             found.add((DEPLOYMENT, entry["deploymentId"]))
     return sorted(found)
+
+
+# What a verifying read says of a roles write (read_back_verdict).
+IN_EFFECT = "in effect"
+OVERWRITTEN = "overwritten"
+UNEXPECTED = "unexpected"
+
+
+def read_back_verdict(before, written, fresh, edits, echoes=None, implied=()):
+    """(verdict, lost edits) of the list `fresh` read back after writing `written` over `before` to make `edits`.
+
+    IN_EFFECT: every edit holds, as written or in a form the server echoes for it (echoes: {role: other forms}); an
+    entry the server keeps on its own for a removal (implied: (entity_type, entity_id) it adds itself) and entries it
+    added beside ours are not ours to judge.
+    OVERWRITTEN: an edit is lost and the list shows another writer: a lost edit's entity holds what it held before
+    our write, or an entry we wrote besides our edits is gone or changed. Redoing the edit on `fresh` is right.
+    UNEXPECTED: an edit is lost, yet the rest of the list is as written and the entity holds neither our role nor its
+    old one: no other writer explains it, and writing again would not help.
+    """
+    echoes = echoes or {}
+    implied = set(implied)
+
+    def same(read, role):
+        return read == role or (role is not None and read in echoes.get(role, ()))
+
+    held = roles_by_entity(fresh)
+    lost = [edit for edit in edits if not same(held.get((edit[0], edit[1])), edit[2])
+            and not (edit[2] is None and (edit[0], edit[1]) in implied)]
+    if not lost:
+        return IN_EFFECT, []
+    was = roles_by_entity(before)
+    edited = set((edit[0], edit[1]) for edit in edits)
+    others_as_written = all(same(held.get(key), role) for key, role in roles_by_entity(written).items() if key not in edited)
+    stale = any(held.get((edit[0], edit[1])) == was.get((edit[0], edit[1])) for edit in lost)
+    return (OVERWRITTEN if stale or not others_as_written else UNEXPECTED), lost

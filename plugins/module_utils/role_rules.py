@@ -9,10 +9,16 @@ Pure like role_list: the callers pass in what the API answered (the token, the o
 
 from __future__ import annotations
 
-from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, OWN_ROLES
+from ansible_collections.astro.platform.plugins.module_utils.entities import (
+    DEPLOYMENT,
+    DEPLOYMENT_ADMIN,
+    OWN_ROLES,
+    WORKSPACE,
+    WORKSPACE_ACCESSOR,
+)
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
 from ansible_collections.astro.platform.plugins.module_utils.role_display import named
-from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id, roles_by_entity
 
 
 def check_home_workspace(token, workspace_ids, names=None):
@@ -66,3 +72,17 @@ def check_own_role_name(scope, role):
     if valid is not None and role not in valid:
         raise AstroInputError("role {0} is not valid for a token of scope {1}; valid roles: {2}.".format(
             shown(role), scope, ", ".join(valid)))
+
+
+def server_implied_entries(roles, workspace_of):
+    """(WORKSPACE, ID) of each Workspace where the server itself keeps WORKSPACE_ACCESSOR for this role list.
+
+    Astro grants a user Workspace Accessor with a Deployment role in that Workspace (SEMANTICS.md "Entries the
+    server adds"; assumed for tokens): a WORKSPACE_ACCESSOR entry on a Workspace where the list holds a Deployment
+    role is the server's, and removing it would only bring it back. workspace_of maps Deployment IDs to their
+    Workspace; a Deployment it does not know implies nothing.
+    """
+    held = roles_by_entity(roles)
+    workspaces = set((workspace_of or {}).get(entity_id) for entity_type, entity_id in held if entity_type == DEPLOYMENT)
+    return sorted((WORKSPACE, workspace_id) for workspace_id in workspaces
+                  if workspace_id and held.get((WORKSPACE, workspace_id)) in (None, WORKSPACE_ACCESSOR))

@@ -93,7 +93,7 @@ def test_workspace_owner_may_not_change_the_workspace_role(client_as, seed):
     assert "only the DEPLOYMENT roles" in answer.json()["message"]
 
 
-@pytest.mark.parametrize("target_name", ["ci-deployer", "analytics-operator", "etl-prod-deployer"])
+@pytest.mark.parametrize("target_name", ["ci-deployer", "analytics-operator"])
 def test_workspace_owner_may_not_change_roles_of_other_tokens(client_as, seed, target_name):
     target = seed.token(target_name)
     answer = client_as("data-platform-owner").roles(target["id"], target["roles"])
@@ -102,9 +102,58 @@ def test_workspace_owner_may_not_change_roles_of_other_tokens(client_as, seed, t
     assert "API token scope WORKSPACE" in message and target["id"] in message
 
 
-def test_workspace_owner_may_not_create_tokens(client_as):
-    body = {"name": "x", "role": "WORKSPACE_MEMBER", "scope": "WORKSPACE", "entityId": "cglcdlf0d6uscq2s52ierzr38"}
-    assert client_as("data-platform-owner").post("/tokens", json=body).status_code == 403
+@pytest.fixture
+def as_token(emulator, owner, client_as, seed):
+    """as_token("name"): a client for a seed token, given a secret first (rotated by the owner) if the seed has none;
+    the clock is set back to 2025, before analytics-operator expires."""
+    emulator.control.set_clock(now="2025-06-01T00:00:00Z")
+
+    def make(name):
+        token = seed.token(name)
+        if token.get("secret"):
+            return client_as(name)
+        return client_as(secret=owner.post(f"/tokens/{token['id']}/rotate").json()["token"])
+    return make
+
+
+# Astronomer's user permissions reference: Workspace Operators and Owners manage Workspace API tokens, Workspace
+# Owners Deployment API tokens (SEMANTICS.md "Who may do what").
+@pytest.mark.parametrize("caller,scope,entity,allowed", [
+    ("data-platform-owner", "WORKSPACE", ("workspace", "data-platform"), True),
+    ("data-platform-owner", "DEPLOYMENT", ("deployment", "etl-prod"), True),
+    ("analytics-operator", "WORKSPACE", ("workspace", "analytics"), True),
+    ("analytics-operator", "DEPLOYMENT", ("deployment", "reporting-prod"), False),
+    ("data-platform-owner", "WORKSPACE", ("workspace", "analytics"), False),
+    ("data-platform-owner", "DEPLOYMENT", ("deployment", "reporting-prod"), False),
+    ("data-platform-owner", "ORGANIZATION", None, False),
+    ("data-platform-ci", "WORKSPACE", ("workspace", "data-platform"), False),
+])
+def test_who_may_create_a_token_follows_the_permissions_reference(as_token, seed, caller, scope, entity, allowed):
+    role = {"WORKSPACE": "WORKSPACE_MEMBER", "DEPLOYMENT": "DEPLOYMENT_ADMIN", "ORGANIZATION": "ORGANIZATION_MEMBER"}[scope]
+    body = {"name": "x", "role": role, "scope": scope}
+    if entity:
+        body["entityId"] = getattr(seed, entity[0])(entity[1])
+    answer = as_token(caller).post("/tokens", json=body)
+    assert answer.status_code == (200 if allowed else 403), answer.json()
+    if not allowed:
+        assert "requires" in answer.json()["message"] and scope in answer.json()["message"]
+
+
+def test_a_workspace_owner_rotates_and_deletes_the_deployment_tokens_of_its_workspace(as_token, seed):
+    ws_owner = as_token("data-platform-owner")
+    deployer = seed.token_id("etl-prod-deployer")
+    assert ws_owner.post(f"/tokens/{deployer}/rotate").status_code == 200
+    assert as_token("analytics-operator").delete(f"/tokens/{deployer}").status_code == 403
+    assert ws_owner.delete(f"/tokens/{deployer}").status_code == 204
+
+
+def test_a_workspace_operator_changes_deployment_roles_of_its_workspace_tokens_only(as_token, owner, seed):
+    operator = as_token("analytics-operator")
+    body = {"name": "bi", "role": "WORKSPACE_MEMBER", "scope": "WORKSPACE", "entityId": seed.workspace("analytics")}
+    created = owner.post("/tokens", json=body).json()
+    roles = created["roles"] + [{"entityType": "DEPLOYMENT", "entityId": seed.deployment("reporting-dev"), "role": "DEPLOYMENT_ADMIN"}]
+    assert operator.roles(created["id"], roles).status_code == 200
+    assert operator.roles(seed.token_id("data-platform-ci"), seed.token("data-platform-ci")["roles"]).status_code == 403
 
 
 def test_roles_are_readable_by_any_token(client_as):

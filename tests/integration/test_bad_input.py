@@ -99,7 +99,8 @@ def test_bad_input_fails_clearly_and_writes_nothing(ansible, emulator, seed):
 
 @pytest.mark.parametrize("secret_name, status, hint", [
     (None, 401, "check the api_token option or ASTRO_API_TOKEN"),
-    ("org-member-readonly", 403, "needs an Organization token with ORGANIZATION_OWNER"),
+    ("org-member-readonly", 403, "Organization API tokens are managed with ORGANIZATION_OWNER; Workspace API tokens also with "
+                                 "WORKSPACE_OWNER or WORKSPACE_OPERATOR"),
 ])
 def test_refused_credentials_are_reported_with_the_api_message(ansible, emulator, seed, secret_name, status, hint):
     secret = seed.secret(secret_name) if secret_name else "not-a-valid-astro-token"

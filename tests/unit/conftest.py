@@ -66,3 +66,11 @@ class ScriptedServer:
 def scripted_server():
     with ScriptedServer() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def private_lock_dir(tmp_path, monkeypatch):
+    """Each test's lock files and request budgets in a directory of its own (the client keeps its budget there)."""
+    lock_dir = tmp_path / "locks"
+    monkeypatch.setenv("ASTRO_LOCK_DIR", str(lock_dir))
+    return lock_dir

@@ -19,10 +19,12 @@ def main(argv=None):
     parser.add_argument("--validate-contract", action="store_true", help="check every /v1 request and answer against openapi.yaml")
     parser.add_argument("--certfile", help="serve HTTPS with this certificate")
     parser.add_argument("--keyfile", help="private key of --certfile")
+    parser.add_argument("--no-rate-limits", action="store_true",
+                        help="do not enforce Astro's per-token rate limits (GET 25/s, POST 10/s, DELETE 5/s)")
     args = parser.parse_args(argv)
 
     emulator = Emulator(seed=args.seed, validate_contract=args.validate_contract, certfile=args.certfile,
-                        keyfile=args.keyfile, host=args.host, port=args.port)
+                        keyfile=args.keyfile, host=args.host, port=args.port, rate_limits=not args.no_rate_limits)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -8,7 +8,7 @@ lock while an operation runs. Server rules come from ``rules``.
 import datetime
 from dataclasses import dataclass, field
 
-from . import rules
+from . import rules, strict
 from .errors import ApiError, field_error
 from .state import format_time, new_id, new_short_token, public_team, public_token
 
@@ -34,6 +34,7 @@ class Call:
     params: dict
     query: dict = field(default_factory=dict)
     body: object = None
+    modes: object = None  # strict.Modes: the strict modes in force (None: none)
 
 
 # --- request validation (400 with fieldErrors) -----------------------------------------
@@ -95,10 +96,11 @@ class _Query:
                 self.errors.append(field_error(name, "enum", f"{name} must be one of {', '.join(allowed)}, got {value!r}"))
         return values
 
-    def page(self):
+    def page(self, largest=None):
+        """largest: a smaller maximum than the general one, for this list (strict.largest_page)."""
         offset = self.integer("offset", 0)
         limit = self.integer("limit", rules.DEFAULT_LIMIT)
-        self.errors.extend(rules.field_errors_for_limit(limit))
+        self.errors.extend(rules.field_errors_for_limit(limit, largest))
         return offset, limit
 
     def sorts(self, keys):
@@ -211,6 +213,13 @@ def _get_token(state, token_id):
     return token
 
 
+def _answered(call, token, with_secret=False):
+    """A token as the API answers it, its roles in the echo form of the strict modes."""
+    answer = public_token(token, with_secret=with_secret)
+    answer["roles"] = strict.echo_roles(call.modes, call.state, answer["roles"])
+    return answer
+
+
 def _touch(state, caller, token):
     token["updatedAt"] = state.now()
     token["updatedBy"] = state.token_profile(caller["id"], caller["name"])
@@ -224,7 +233,7 @@ def list_tokens(call):
     deployment_id = query.string("deploymentId")
     only_org = query.boolean("includeOnlyOrganizationTokens")
     kind = query.enum("kind", TOKEN_KINDS)
-    offset, limit = query.page()
+    offset, limit = query.page(strict.largest_page(call.modes, "tokens"))
     sorts = query.sorts(TOKEN_SORTS)
     query.done()
     rules.authorize_list_tokens(call.state, call.caller, workspace_id, deployment_id)
@@ -241,7 +250,7 @@ def list_tokens(call):
         and (kind is None or token["kind"] == kind)
     ]
     page, tokens = _paginate(tokens, offset, limit, sorts, TOKEN_SORTS)
-    page["tokens"] = [public_token(token) for token in tokens]
+    page["tokens"] = [_answered(call, token) for token in tokens]
     return 200, page
 
 
@@ -262,10 +271,10 @@ def _own_entity(state, scope, entity_id):
 
 def create_token(call):
     _validate_body(call.body, CREATE_TOKEN_FIELDS)
-    rules.authorize_token_change(call.caller, "create")
     state, body = call.state, call.body
     scope = body["scope"]
     entity_id, entity = _own_entity(state, scope, body.get("entityId"))
+    rules.authorize_token_change(state, call.caller, "create", scope, entity_id)
     rules.check_own_role_name(state, scope, body["role"], entity, f"role {body['role']!r}")
     days = body.get("tokenExpiryPeriodInDays")
     if days is not None and days < 1:
@@ -298,23 +307,23 @@ def create_token(call):
 def get_token(call):
     token = _get_token(call.state, call.params["tokenId"])
     rules.authorize_read_token(call.state, call.caller, token)
-    return 200, public_token(token)
+    return 200, _answered(call, token)
 
 
 def update_token(call):
     _validate_body(call.body, UPDATE_TOKEN_FIELDS)
     token = _get_token(call.state, call.params["tokenId"])
-    rules.authorize_token_change(call.caller, "update", token["id"])
+    rules.authorize_token_change(call.state, call.caller, "update", token["scope"], token["ownEntityId"], token["id"])
     token["name"] = call.body["name"]
     if call.body.get("description") is not None:
         token["description"] = call.body["description"]
     _touch(call.state, call.caller, token)
-    return 200, public_token(token)
+    return 200, _answered(call, token)
 
 
 def delete_token(call):
     token = _get_token(call.state, call.params["tokenId"])
-    rules.authorize_token_change(call.caller, "delete", token["id"])
+    rules.authorize_token_change(call.state, call.caller, "delete", token["scope"], token["ownEntityId"], token["id"])
     del call.state.tokens[token["id"]]
     return 204, None
 
@@ -322,9 +331,12 @@ def delete_token(call):
 def update_token_roles(call):
     _validate_roles_body(call.body)
     token = _get_token(call.state, call.params["tokenId"])
-    rules.authorize_roles_write(call.caller, token)
-    roles = rules.check_roles_write(call.state, token, call.body["roles"])
+    rules.authorize_roles_write(call.state, call.caller, token)
+    written = [dict(entry, role=strict.custom_role_by_echo(call.modes, call.state, entry.get("role")) or entry.get("role"))
+               if isinstance(entry, dict) else entry for entry in call.body["roles"]]
+    roles = rules.check_roles_write(call.state, token, written)
     rules.authorize_roles_change(call.caller, token, roles)
+    roles = strict.server_added_entries(call.modes, call.state, token, roles)
     # Deliberately no version check: the new list simply replaces the old one (last write wins).
     token["roles"] = roles
     _touch(call.state, call.caller, token)
@@ -333,12 +345,12 @@ def update_token_roles(call):
 
 def rotate_token(call):
     token = _get_token(call.state, call.params["tokenId"])
-    rules.authorize_token_change(call.caller, "rotate", token["id"])
+    rules.authorize_token_change(call.state, call.caller, "rotate", token["scope"], token["ownEntityId"], token["id"])
     call.state.issue_secret(token)
     token["shortToken"] = new_short_token()
     token["lastRotatedAt"] = call.state.now()
     _touch(call.state, call.caller, token)
-    return 200, public_token(token, with_secret=True)
+    return 200, _answered(call, token, with_secret=True)
 
 
 # --- workspaces, deployments, roles -----------------------------------------------------
@@ -403,7 +415,7 @@ def list_roles(call):
     query = _Query(call.query)
     include_default = query.boolean("includeDefaultRoles")
     scope_types = query.enums("scopeTypes", ROLE_SCOPE_TYPES)
-    offset, limit = query.page()
+    offset, limit = query.page(strict.largest_page(call.modes, "roles"))
     sorts = query.sorts(ROLE_SORTS)
     query.done()
     roles = [role for role in call.state.custom_roles.values() if not scope_types or role["scopeType"] in scope_types]

@@ -56,6 +56,16 @@ class EmulatorControl:
     def clear_faults(self):
         return self._call("DELETE", "faults")
 
+    def set_modes(self, **modes):
+        """Strict modes (strict.py): rate_limits, retry_after, largest_page, custom_role_echo, server_adds_accessor."""
+        return self._call("POST", "modes", modes)
+
+    def modes(self):
+        return self._call("GET", "modes")
+
+    def reset_modes(self):
+        return self._call("DELETE", "modes")
+
     def clock(self):
         """{"now": the emulator's time, "offset_seconds": its distance from real time}."""
         return self._call("GET", "clock")

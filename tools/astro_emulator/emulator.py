@@ -6,6 +6,7 @@ import threading
 from .control import EmulatorControl
 from .server import EmulatorHTTPServer, Faults, RequestLog
 from .state import State, load_seed
+from .strict import Modes
 
 
 RESET_WAIT_SECONDS = 30
@@ -39,14 +40,18 @@ class Emulator:
     With ``validate_contract`` every /v1 request and answer is checked against
     openapi.yaml and violations are recorded in the request log.
     With ``certfile``/``keyfile`` it serves HTTPS.
+    ``rate_limits`` (on by default) enforces Astro's documented per-token rate limits; turn it off only where a
+    test or the benchmark counts time (see strict.py for this and the other strict modes).
     """
 
-    def __init__(self, seed=None, validate_contract=False, certfile=None, keyfile=None, host="127.0.0.1", port=0):
+    def __init__(self, seed=None, validate_contract=False, certfile=None, keyfile=None, host="127.0.0.1", port=0,
+                 rate_limits=True):
         # Parsed once: resets then only copy it (YAML parsing is the slow part of a reset).
         self.initial_seed = load_seed(seed)
         self.state = State(self.initial_seed)
         self.log = RequestLog()
         self.faults = Faults()
+        self.modes = Modes(rate_limits=rate_limits)
         self.in_flight = InFlight()
         self.validator = None
         if validate_contract:
@@ -91,12 +96,13 @@ class Emulator:
         self.stop()
 
     def reset(self, seed=None):
-        """Back to the initial seed (or the given one); clears the request log and faults.
+        """Back to the initial seed (or the given one); clears the request log and faults; strict modes as started.
 
         First waits for API requests still in flight (a write slowed by a latency fault lands
         after its client gave up), so that they cannot change the state after the reset.
         """
         self.faults.clear()
+        self.modes.reset()
         self.in_flight.wait_idle(timeout=RESET_WAIT_SECONDS)
         self.state.load(self.initial_seed if seed is None else seed)
         self.log.clear()

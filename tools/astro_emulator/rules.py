@@ -52,6 +52,15 @@ MAX_LIMIT = 1000
 OTHER_ORGANIZATION_STATUS = 403
 
 REQUIRES_ORG_OWNER = "requires an ORGANIZATION token with ORGANIZATION_OWNER"
+WORKSPACE_OPERATOR = "WORKSPACE_OPERATOR"
+# Astronomer's user permissions reference (SEMANTICS "Who may do what"): Workspace Operators and Owners manage the
+# Workspace API tokens of their Workspace; Workspace Owners also its Deployment API tokens.
+MANAGES_TOKENS_OF_SCOPE = {WORKSPACE: (WORKSPACE_OWNER, WORKSPACE_OPERATOR), DEPLOYMENT: (WORKSPACE_OWNER,)}
+WHO_MANAGES = {
+    ORGANIZATION: REQUIRES_ORG_OWNER,
+    WORKSPACE: "requires ORGANIZATION_OWNER, or a WORKSPACE token with WORKSPACE_OWNER or WORKSPACE_OPERATOR in the token's Workspace",
+    DEPLOYMENT: "requires ORGANIZATION_OWNER, or a WORKSPACE token with WORKSPACE_OWNER in the Deployment's Workspace",
+}
 
 
 # --- own role --------------------------------------------------------------------
@@ -72,6 +81,30 @@ def is_workspace_owner(token):
     return token["scope"] == WORKSPACE and own_role(token) == WORKSPACE_OWNER
 
 
+def is_workspace_token_manager(token):
+    """A WORKSPACE token whose own role may manage Workspace API tokens (and so read those of its Workspace)."""
+    return token["scope"] == WORKSPACE and own_role(token) in MANAGES_TOKENS_OF_SCOPE[WORKSPACE]
+
+
+def token_workspace(state, scope, entity_id):
+    """The Workspace a WORKSPACE or DEPLOYMENT token (of that scope, scoped to entity_id) belongs to; None otherwise."""
+    if scope == WORKSPACE:
+        return entity_id
+    if scope == DEPLOYMENT:
+        deployment = state.deployments.get(entity_id)
+        return deployment["workspaceId"] if deployment else None
+    return None
+
+
+def manages_tokens(state, caller, scope, entity_id):
+    """Whether the caller may create, update, rotate, delete and give roles to tokens of that scope and entity."""
+    if is_organization_owner(caller):
+        return True
+    return (caller["scope"] == WORKSPACE and scope in MANAGES_TOKENS_OF_SCOPE
+            and own_role(caller) in MANAGES_TOKENS_OF_SCOPE[scope]
+            and token_workspace(state, scope, entity_id) == caller["ownEntityId"])
+
+
 def describe(token):
     return f"API token scope {token['scope']} with role {own_role(token)}"
 
@@ -86,12 +119,12 @@ def check_organization(state, organization_id):
 
 # --- who may do what (ASSUMED, simplified: SEMANTICS "Who may do what") -----------
 
-def authorize_token_change(caller, action, token_id=None):
-    """Create, update, delete and rotate: only an ORGANIZATION_OWNER token."""
-    if is_organization_owner(caller):
+def authorize_token_change(state, caller, action, scope, entity_id, token_id=None):
+    """Create, update, delete and rotate a token of that scope on that entity: who manages such tokens."""
+    if manages_tokens(state, caller, scope, entity_id):
         return
-    target = f" token {token_id}" if token_id else " tokens"
-    raise ApiError(403, f"{describe(caller)} may not {action}{target}; {REQUIRES_ORG_OWNER}")
+    target = f" {scope} token {token_id}" if token_id else f" {scope} tokens"
+    raise ApiError(403, f"{describe(caller)} may not {action}{target}; {WHO_MANAGES[scope]}")
 
 
 def authorize_list_tokens(state, caller, workspace_id, deployment_id, what="API tokens"):
@@ -101,7 +134,7 @@ def authorize_list_tokens(state, caller, workspace_id, deployment_id, what="API 
     """
     if caller["scope"] == ORGANIZATION:
         return
-    if is_workspace_owner(caller):
+    if is_workspace_token_manager(caller):
         own = caller["ownEntityId"]
         if workspace_id == own and deployment_id is None:
             return
@@ -110,7 +143,8 @@ def authorize_list_tokens(state, caller, workspace_id, deployment_id, what="API 
             if deployment is not None and deployment["workspaceId"] == own:
                 return
         raise ApiError(403, f"{describe(caller)} may list only the {what} of its own Workspace {own} (pass workspaceId={own})")
-    raise ApiError(403, f"{describe(caller)} may not list {what}; requires an ORGANIZATION token or a WORKSPACE token with WORKSPACE_OWNER")
+    raise ApiError(403, f"{describe(caller)} may not list {what}; requires an ORGANIZATION token or a WORKSPACE token "
+                        "with WORKSPACE_OWNER or WORKSPACE_OPERATOR")
 
 
 def token_touches_workspace(state, token, workspace_id):
@@ -128,7 +162,7 @@ def token_touches_workspace(state, token, workspace_id):
 def authorize_read_token(state, caller, token):
     if caller["scope"] == ORGANIZATION:
         return
-    if is_workspace_owner(caller) and token_touches_workspace(state, token, caller["ownEntityId"]):
+    if is_workspace_token_manager(caller) and token_touches_workspace(state, token, caller["ownEntityId"]):
         return
     raise ApiError(403, f"{describe(caller)} may not read token {token['id']}: it holds no role in the caller's Workspace")
 
@@ -184,24 +218,23 @@ def authorize_list_deployments(state, caller, workspace_ids, deployment_ids):
         raise ApiError(403, f"{describe(caller)} may not read {', '.join(denied)}")
 
 
-def authorize_roles_write(caller, target):
-    """Who may replace a token's roles (the part that does not depend on the new list)."""
-    if is_organization_owner(caller):
+def authorize_roles_write(state, caller, target):
+    """Who may replace a token's roles (the part that does not depend on the new list): who manages such tokens."""
+    if manages_tokens(state, caller, target["scope"], target["ownEntityId"]):
         return
-    if is_workspace_owner(caller):
+    if is_workspace_token_manager(caller):
         own = caller["ownEntityId"]
-        if target["scope"] == WORKSPACE and target["ownEntityId"] == own:
-            return
         raise ApiError(
             403,
             f"{describe(caller)} may not update roles of token {target['id']}: it may change only DEPLOYMENT roles "
-            f"of WORKSPACE tokens of its own Workspace {own}",
+            f"of the {'WORKSPACE and DEPLOYMENT' if is_workspace_owner(caller) else 'WORKSPACE'} tokens of its own Workspace {own}",
         )
     raise ApiError(403, f"API token scope {caller['scope']} may not update roles of token {target['id']}; {REQUIRES_ORG_OWNER}")
 
 
 def authorize_roles_change(caller, target, new_roles):
-    """A WORKSPACE_OWNER caller may change DEPLOYMENT roles only: everything else must stay as it is."""
+    """A Workspace caller may change DEPLOYMENT roles only: everything else must stay as it is (ASSUMED: no public
+    source says whether a Workspace token may change a token's own Workspace role)."""
     if is_organization_owner(caller):
         return
 
@@ -481,8 +514,9 @@ def check_subject_roles_write(state, body):
     return roles
 
 
-def field_errors_for_limit(value):
-    """ASSUMED: the largest page is MAX_LIMIT; a larger limit is a request-validation 400."""
-    if value > MAX_LIMIT:
-        return [field_error("limit", "max", f"limit must be at most {MAX_LIMIT}, got {value}")]
+def field_errors_for_limit(value, largest=None):
+    """ASSUMED: the largest page is MAX_LIMIT (or `largest`, a strict mode's); a larger limit is a request-validation 400."""
+    largest = largest or MAX_LIMIT
+    if value > largest:
+        return [field_error("limit", "max", f"limit must be at most {largest}, got {value}")]
     return []

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote
 
-from . import api, rules
+from . import api, rules, strict
 from .errors import ApiError
 from .state import public_token
 
@@ -196,6 +196,14 @@ class Handler(BaseHTTPRequestHandler):
         operation_id, implementation = (operations or {}).get(self.command, (None, None))
         exchange.entry = self._log_request(exchange, segments, operation_id, is_api)
 
+        modes = self.server.emulator.modes
+        if is_api and modes.get("rate_limits") and not modes.limiter.admit(self.headers.get("Authorization"), self.command):
+            # Refused at the door, as a gateway would: nothing runs, no fault is taken.
+            exchange.entry.update(status=429, rate_limited=True)
+            status, answer = strict.rate_limited_answer(modes, exchange, _error_body)
+            self._validate(exchange)
+            self._send(status, answer, exchange.headers)
+            return
         # Latency is applied before taking the state lock, so a slow answer never blocks other clients.
         delay = faults.latency_for(operation_id) if is_api else 0.0
         if delay:
@@ -264,7 +272,8 @@ class Handler(BaseHTTPRequestHandler):
                     except ValueError as error:
                         raise ApiError(400, f"Request body is not valid JSON: {error}") from None
                 query = parse_qs(exchange.query_string, keep_blank_values=True)
-                status, answer = implementation(api.Call(state=state, caller=caller, params=params, query=query, body=parsed))
+                status, answer = implementation(api.Call(state=state, caller=caller, params=params, query=query, body=parsed,
+                                                         modes=self.server.emulator.modes))
             return status, answer, {}
         except ApiError as error:
             return error.status, _error_body(error.status, error.message, exchange.request_id, error.field_errors), error.headers
@@ -324,11 +333,12 @@ class _Exchange:
 
 
 def _injected_failure(failure, exchange):
-    """(status, body) of a fail_next fault; a 429 also tells the client when to retry."""
+    """(status, body) of a fail_next fault; a 429 tells the client when to retry only when the fault says (retry_after):
+    no public source shows Astro sending Retry-After."""
     status = int(failure["status"])
     message = failure.get("message") or ("Too many requests" if status == 429 else f"Injected failure {status}")
-    if status == 429:
-        exchange.headers["Retry-After"] = str(failure.get("retry_after", 1))
+    if status == 429 and failure.get("retry_after") is not None:
+        exchange.headers["Retry-After"] = str(failure["retry_after"])
     return status, _error_body(status, message, exchange.request_id)
 
 
@@ -368,6 +378,15 @@ def _clock(emulator, method, body, _token_id):
     return 200, emulator.state.clock()
 
 
+def _modes(emulator, method, body, _token_id):
+    """GET: the strict modes; POST: merge the body into them; DELETE: back to those the emulator started with."""
+    if method == "POST":
+        emulator.modes.configure(body or {})
+    elif method == "DELETE":
+        emulator.modes.reset()
+    return 200, emulator.modes.describe()
+
+
 def _state(emulator, _method, _body, _token_id):
     return 200, emulator.state.snapshot()
 
@@ -393,6 +412,9 @@ CONTROL_ROUTES = {
     ("GET", "clock"): _clock,
     ("POST", "clock"): _clock,
     ("DELETE", "clock"): _clock,
+    ("GET", "modes"): _modes,
+    ("POST", "modes"): _modes,
+    ("DELETE", "modes"): _modes,
     ("GET", "state"): _state,
     ("GET", "tokens/"): _token,
 }

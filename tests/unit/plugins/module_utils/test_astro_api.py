@@ -318,3 +318,58 @@ def test_roles_look_up_asks_for_default_roles_and_returns_both_lists(scripted_se
     assert make_client(scripted_server.url).list_roles(scope_types=["DEPLOYMENT"]) == (custom, default)
     query = parse_qs(urlsplit(scripted_server.requests[0]["path"]).query)
     assert query["includeDefaultRoles"] == ["true"] and query["scopeTypes"] == ["DEPLOYMENT"]
+
+
+def test_429_without_retry_after_waits_out_the_one_second_window_each_time(scripted_server):
+    """No public source shows Astro sending Retry-After: quick full-jitter retries would land in the same window."""
+    for _ in range(3):
+        scripted_server.answer(429, error_body("Too many requests", 429))
+    scripted_server.answer(body={"id": "tok"})
+    sleeps = []
+    client = make_client(scripted_server.url, sleeps=sleeps)
+    assert client.get_token("tok") == {"id": "tok"}
+    assert len(scripted_server.requests) == 4 and len(sleeps) == 3
+    # Each pause is slept through the shared budget (a hair of it may have passed already), doubling from 1 s.
+    for attempt, pause in enumerate(sleeps, 1):
+        assert pause >= 0.99 * 2 ** (attempt - 1), sleeps
+
+
+def test_a_429_holds_off_the_other_processes_of_the_controller_too(scripted_server):
+    scripted_server.answer(429, error_body("Too many requests", 429)).answer(body={"id": "tok"}).answer(body={"id": "tok"})
+    client = make_client(scripted_server.url, sleeps=[])
+    client.get_token("tok")
+    fork_sleeps = []
+    # Another fork (same API and token, its own process): its first request waits for the pause the 429 started.
+    fork = make_client(scripted_server.url, sleeps=fork_sleeps)
+    fork.get_token("tok")
+    assert len(fork_sleeps) == 1 and fork_sleeps[0] > 0.5
+
+
+def test_a_refused_page_size_falls_back_to_100_once_for_the_whole_controller(scripted_server):
+    refusal = dict(error_body("Invalid request: limit must be at most 100, got 1000", 400),
+                   fieldErrors=[{"code": "max", "field": "limit", "message": "limit must be at most 100, got 1000"}])
+    page = {"tokens": [{"id": "t1"}], "totalCount": 1, "offset": 0, "limit": 100}
+    scripted_server.answer(400, refusal).answer(body=page).answer(body=page)
+    notes = []
+    assert make_client(scripted_server.url, note=notes.append).list_tokens() == [{"id": "t1"}]
+    later_notes = []
+    assert make_client(scripted_server.url, note=later_notes.append).list_tokens() == [{"id": "t1"}]
+    limits = [parse_qs(urlsplit(r["path"]).query)["limit"] for r in scripted_server.requests]
+    assert limits == [["1000"], ["100"], ["100"]]
+    assert len(notes) == 1 and "refused pages of 1000 tokens" in notes[0] and "pages of 100" in notes[0]
+    assert later_notes == []
+
+
+def test_a_400_that_is_not_about_the_page_size_is_not_taken_for_one(scripted_server):
+    scripted_server.answer(400, error_body("workspaceId is malformed", 400))
+    with pytest.raises(AstroAPIError, match="workspaceId is malformed"):
+        make_client(scripted_server.url).list_tokens(workspace_id="x")
+    assert len(scripted_server.requests) == 1
+
+
+def test_the_client_names_itself_as_astro_s_own_clients_do(scripted_server):
+    scripted_server.answer(body={"id": "tok"})
+    make_client(scripted_server.url).get_token("tok")
+    headers = {name.lower(): value for name, value in scripted_server.requests[0]["headers"].items()}
+    assert headers["x-astro-client-identifier"] == "astro.platform"
+    assert headers["x-astro-client-version"] == COLLECTION_VERSION

@@ -441,3 +441,57 @@ def test_a_workspace_token_is_refused_a_deployment_of_another_workspace_found_by
     with pytest.raises(AstroInputError, match=r"belongs to Workspace ws-cw1 \(cw1\).*not of Workspace ws-cwa \(cwa\)"):
         edit_several(api, [("DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")])
     assert "POST" not in api.calls
+
+
+class EchoingTokens(InMemoryTokens):
+    """A server that reads a custom Deployment role back by its ID, and lists the organization's custom roles."""
+
+    custom = [{"id": "ccustomrunner000000000001", "name": "DAG_RUNNER", "scopeType": "DEPLOYMENT"}]
+
+    def get_token(self, token_id):
+        self.calls.append("GET")
+        by_name = {r["name"]: r["id"] for r in self.custom}
+        return dict(self.token, roles=[dict(r, role=by_name.get(r["role"], r["role"])) if r["entityType"] == "DEPLOYMENT" else r
+                                       for r in self.token["roles"]])
+
+    def list_roles(self, scope_types=None):
+        self.calls.append("ROLES")
+        return list(self.custom), []
+
+    def replace_token_roles(self, token_id, roles):
+        # Takes the ID back (a client writes back what it read), stores the name.
+        by_id = {r["id"]: r["name"] for r in self.custom}
+        super().replace_token_roles(token_id, [dict(r, role=by_id.get(r["role"], r["role"])) for r in roles])
+
+
+def test_a_custom_role_read_back_by_its_id_is_our_write_in_effect_not_an_overwrite():
+    api = EchoingTokens([ORG_ROLE])
+    result = set_token_roles(api, "ctok", [("DEPLOYMENT", "cd1", "DAG_RUNNER")], sleep=lambda s: None, look_up_entities=False)
+    assert result["attempts"] == 1 and api.calls == ["GET", "POST", "GET", "ROLES"], api.calls
+    again = set_token_roles(api, "ctok", [("DEPLOYMENT", "cd1", "DAG_RUNNER")], sleep=lambda s: None, look_up_entities=False)
+    assert again["changed"] is False and api.calls.count("POST") == 1, "the echoed role is the declared one: no rewrite"
+
+
+def test_an_answer_no_overwrite_explains_fails_at_once_saying_what_was_written_and_read():
+    def server_downgrades(api):
+        api.token["roles"] = [dict(r, role="WORKSPACE_ACCESSOR") if r["entityType"] == "WORKSPACE" else r for r in api.token["roles"]]
+
+    api = InMemoryTokens([ORG_ROLE], after_write=server_downgrades)
+    with pytest.raises(AstroError) as failure:
+        edit(api, role="WORKSPACE_OPERATOR")
+    assert api.calls.count("POST") == 1, "not written again"
+    message = str(failure.value)
+    assert "Written: 'WORKSPACE_OPERATOR' on WORKSPACE" in message and "Read back: 'WORKSPACE_ACCESSOR' on WORKSPACE" in message
+    assert "overwritten by concurrent writers" not in message
+
+
+def test_an_accessor_the_server_keeps_beside_a_deployment_role_is_not_removed():
+    accessor = {"entityType": "WORKSPACE", "entityId": "cwa", "role": "WORKSPACE_ACCESSOR"}
+    deployment = {"entityType": "DEPLOYMENT", "entityId": "cd1", "role": "DEPLOYMENT_ADMIN"}
+    api = InMemoryTokens([ORG_ROLE, deployment, accessor])
+    result = set_token_roles(api, "ctok", [("WORKSPACE", "cwa", None)], sleep=lambda s: None, workspace_of={"cd1": "cwa"},
+                             look_up_entities=False)
+    assert result["changed"] is False and api.calls == ["GET"]
+    removed = set_token_roles(api, "ctok", [("WORKSPACE", "cwa", None), ("DEPLOYMENT", "cd1", None)], sleep=lambda s: None,
+                              workspace_of={"cd1": "cwa"}, look_up_entities=False)
+    assert removed["changed"] is True and api.token["roles"] == [ORG_ROLE], "without the Deployment role it goes"
