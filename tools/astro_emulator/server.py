@@ -157,9 +157,11 @@ class Faults:
             self.held.remove(seq)
 
     def write_landed(self):
+        """Count a write handled (applied, or refused); its number in landing order since the faults were cleared."""
         with self.lock:
             self.writes_landed += 1
             self.landed.notify_all()
+            return self.writes_landed
 
     def release(self):
         """Let every held write go on now."""
@@ -290,7 +292,7 @@ class Handler(BaseHTTPRequestHandler):
             status, answer = self._answer(exchange, operations, implementation, params)
         exchange.entry["status"] = status
         if exchange.entry["is_write"]:
-            faults.write_landed()
+            exchange.entry.update(landed=faults.write_landed(), landed_at=round(time.monotonic(), 3))
         if drop:  # drop with apply=true: the operation ran, the answer is lost.
             self._lose_answer(exchange, applied=True)
             return
@@ -318,6 +320,7 @@ class Handler(BaseHTTPRequestHandler):
             "is_write": is_api and self.command in WRITE_METHODS,
             "requestId": exchange.request_id,
             "body": _json_or_text(exchange.body),
+            "received_at": round(time.monotonic(), 3),  # seconds on the server's monotonic clock, for timelines
         })
 
     def _lose_answer(self, exchange, applied):
