@@ -21,10 +21,10 @@ MODULE = "astro.platform.api_token"
 ROLE_MODULE = "astro.platform.workspace_org_token"
 
 
-def wait_until_nothing_is_held(emulator):
-    """Until no write is held any more (a state of the emulator ends the wait, not a time)."""
+def wait_until_every_write_landed(emulator):
+    """Until every write the emulator received has been handled (a state of the emulator ends the wait, not a time)."""
     for _ in range(3000):
-        if not emulator.control.held():
+        if all(e["status"] is not None or e.get("dropped") for e in emulator.control.requests() if e["is_write"]):
             return
         time.sleep(0.01)
     raise AssertionError("a held write never landed")
@@ -35,18 +35,19 @@ def workspace_roles(emulator, token_id):
 
 
 def test_a_late_write_never_erases_a_later_edit_of_the_same_token(ansible, emulator, seed, demo_seed, tmp_path):
-    """Edit 1's first write hangs past its timeout and lands after two more writes (its retry and edit 2's), or
-    after 10 s; the task must not let edit 2 write before that late write can no longer land."""
+    """Edit 1's first write hangs past its timeout and lands 1.5 s after two more writes (its retry and edit 2's:
+    after edit 2's verifying read), or after 10 s; edit 2 must not write before that late write can no longer land."""
     token = seed.token("never-used-reader")
     first, second = [w["id"] for w in demo_seed["workspaces"]][:2]
     before = workspace_roles(emulator, token)
-    emulator.control.set_faults(hold_next={"count": 1, "operations": ["UpdateApiTokenRoles"], "after_writes": 2, "seconds": 10})
+    emulator.control.set_faults(hold_next={"count": 1, "operations": ["UpdateApiTokenRoles"], "after_writes": 2, "seconds": 10,
+                                                 "late_ms": 1500})
     run = ansible.run([
-        {"name": "edit 1", ROLE_MODULE: dict(token_id=token, workspace_id=first, role="WORKSPACE_MEMBER", timeout=1, settle_seconds=12)},
+        {"name": "edit 1", ROLE_MODULE: dict(token_id=token, workspace_id=first, role="WORKSPACE_MEMBER", timeout=1)},
         {"name": "edit 2", ROLE_MODULE: dict(token_id=token, workspace_id=second, role="WORKSPACE_AUTHOR")},
-    ], verbosity=0)
+    ], verbosity=0, env={"ASTRO_SETTLE_SECONDS": "12"})
     assert run.rc == 0, run.output[-3000:]
-    wait_until_nothing_is_held(emulator)
+    wait_until_every_write_landed(emulator)
     held = workspace_roles(emulator, token)
     assert (held.get(first), held.get(second)) == ("WORKSPACE_MEMBER", "WORKSPACE_AUTHOR"), "the late write erased edit 2: {0}".format(held)
     assert all(held.get(w) == r for w, r in before.items() if w not in (first, second))
@@ -55,8 +56,11 @@ def test_a_late_write_never_erases_a_later_edit_of_the_same_token(ansible, emula
 
 
 def create_task(title, secret_file, **extra):
-    return {"name": title, MODULE: dict(name="ci-lost-answer", role="ORGANIZATION_MEMBER", secret_file=str(secret_file),
-                                        settle_seconds=0.5, **extra)}
+    return {"name": title, MODULE: dict(name="ci-lost-answer", role="ORGANIZATION_MEMBER", secret_file=str(secret_file), **extra)}
+
+
+# A create without answer is looked up once it can no longer land: settle_seconds after the task gave up on it.
+QUICK_SETTLE = {"ASTRO_SETTLE_SECONDS": "0.5"}
 
 
 def tokens_named(emulator, name):
@@ -72,7 +76,7 @@ def accepted(emulator, secret):
 def test_a_create_whose_answer_is_lost_is_found_and_rotated_never_made_twice(ansible, emulator, tmp_path):
     secret_file = tmp_path / "ci.token"
     emulator.control.set_faults(drop_next={"count": 1, "operations": ["CreateApiToken"], "apply": True})
-    run = ansible.run([create_task("create", secret_file, lock_dir=str(tmp_path / "locks"))])
+    run = ansible.run([create_task("create", secret_file, lock_dir=str(tmp_path / "locks"))], env=QUICK_SETTLE)
     assert run.rc == 0, run.output[-3000:]
     result = run.task("create")
     made = tokens_named(emulator, "ci-lost-answer")
@@ -86,7 +90,7 @@ def test_a_create_whose_answer_is_lost_is_found_and_rotated_never_made_twice(ans
 def test_a_create_answered_503_that_was_not_applied_is_made_once(ansible, emulator, tmp_path):
     secret_file = tmp_path / "ci.token"
     emulator.control.set_faults(fail_next={"status": 503, "count": 1, "operations": ["CreateApiToken"]})
-    run = ansible.run([create_task("create", secret_file, lock_dir=str(tmp_path / "locks"))])
+    run = ansible.run([create_task("create", secret_file, lock_dir=str(tmp_path / "locks"))], env=QUICK_SETTLE)
     assert run.rc == 0, run.output[-3000:]
     made = tokens_named(emulator, "ci-lost-answer")
     assert len(made) == 1 and run.task("create")["actions"] == ["create"]
@@ -101,13 +105,13 @@ def test_a_token_whose_create_answer_a_failed_run_lost_is_rotated_by_the_next_ru
     secret_file = tmp_path / "ci.token"
     locks = str(tmp_path / "locks")
     emulator.control.set_faults(drop_next={"count": 1, "operations": ["CreateApiToken"], "apply": True})
-    failed = ansible.run([create_task("create", secret_file, lock_dir=locks, lost_secret="fail")])
+    failed = ansible.run([create_task("create", secret_file, lock_dir=locks, lost_secret="fail")], env=QUICK_SETTLE)
     result = failed.task("create")
     assert failed.rc != 0 and result["failed"]
     assert "nobody has its secret" in result["msg"] and "lost_secret: rotate" in result["msg"], result["msg"]
     assert not secret_file.exists() and len(tokens_named(emulator, "ci-lost-answer")) == 1
 
-    rerun = ansible.run([create_task("create", secret_file, lock_dir=locks)])
+    rerun = ansible.run([create_task("create", secret_file, lock_dir=locks)], env=QUICK_SETTLE)
     assert rerun.rc == 0, rerun.output[-3000:]
     result = rerun.task("create")
     made = tokens_named(emulator, "ci-lost-answer")
@@ -115,7 +119,7 @@ def test_a_token_whose_create_answer_a_failed_run_lost_is_rotated_by_the_next_ru
     assert any("nobody had its secret" in w for w in result["warnings"]), result.get("warnings")
     assert secret_file.read_text() == made[0]["secret"] and accepted(emulator, made[0]["secret"])
 
-    again = ansible.run([create_task("create", secret_file, lock_dir=locks)])
+    again = ansible.run([create_task("create", secret_file, lock_dir=locks)], env=QUICK_SETTLE)
     assert again.rc == 0 and again.task("create")["changed"] is False, "the record outlived the handed-over secret"
 
 

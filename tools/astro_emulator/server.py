@@ -90,6 +90,7 @@ class Faults:
                 hold.setdefault("count", 1)
                 hold.setdefault("after_writes", None)
                 hold.setdefault("seconds", None)
+                hold.setdefault("late_ms", 0)
             self.hold_next = hold
 
     def describe(self):
@@ -143,11 +144,12 @@ class Faults:
 
     def hold(self, operation_id, seq):
         """Hold this write when hold_next matches it: until `after_writes` other writes landed, `seconds` passed,
-        or release() (or a reset) let it go, whichever comes first; then it is applied, its client gone or not."""
+        or release() (or a reset) let it go, whichever comes first; then, `late_ms` later, it is applied, its client
+        gone or not. Returns the seconds of that last wait (the caller sleeps them outside the lock)."""
         with self.lock:
             hold = self._take("hold_next", operation_id)
             if hold is None:
-                return
+                return 0.0
             target = self.writes_landed + hold["after_writes"] if hold["after_writes"] is not None else None
             released = self.released
             seconds = HOLD_MAX_SECONDS if hold["seconds"] is None else float(hold["seconds"])
@@ -155,6 +157,7 @@ class Faults:
             self.landed.wait_for(lambda: self.released != released or (target is not None and self.writes_landed >= target),
                                  timeout=seconds)
             self.held.remove(seq)
+            return int(hold["late_ms"] or 0) / 1000.0 if self.released == released else 0.0
 
     def write_landed(self):
         """Count a write handled (applied, or refused); its number in landing order since the faults were cleared."""
@@ -307,7 +310,9 @@ class Handler(BaseHTTPRequestHandler):
         if delay:
             exchange.entry["write_delay_ms"] = round(delay * 1000)
             time.sleep(delay)
-        faults.hold(operation_id, exchange.entry["seq"])
+        late = faults.hold(operation_id, exchange.entry["seq"])
+        if late:
+            time.sleep(late)
 
     def _log_request(self, exchange, segments, operation_id, is_api):
         return self.server.emulator.log.start({
