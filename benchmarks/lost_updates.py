@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -184,15 +185,31 @@ def markdown(rows):
     return lines
 
 
-def main(argv=None):
-    import argparse
-    import subprocess
-    import sys
-    import tempfile
+def playbook_runner(bench):
+    """run_playbook for measure(), on a benchmarks/run.py Bench: each job one ansible-playbook, its forks its hosts."""
+    import subprocess  # noqa: PLC0415
 
-    bench_dir = Path(__file__).resolve().parent
-    sys.path.insert(0, str(bench_dir))
-    import run as bench_run  # noqa: PLC0415 - the benchmark's install and environment
+    def run_playbook(playbook, inventory, env):
+        done = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), str(playbook), "-i", str(inventory),
+                               "--forks", str(WORKSPACES_PER_JOB)], cwd=bench.workdir, env=bench.env(env), capture_output=True,
+                              text=True, timeout=900, check=False)
+        return done.returncode, done.stdout
+
+    return run_playbook
+
+
+def demo_seed():
+    from astro_emulator.state import DEMO_SEED, load_seed  # noqa: PLC0415
+    return load_seed(DEMO_SEED)
+
+
+def main(argv=None):
+    """Only this measurement: `benchmarks/lost_updates.py [--trials 30] [--jobs 2,4] [--setups 0,1,2]`."""
+    import argparse  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import run as bench_run  # noqa: PLC0415 - the benchmark's install, environment and emulator
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=30)
@@ -201,21 +218,11 @@ def main(argv=None):
                         help="indexes of SETUPS, comma-separated: " + "; ".join("{0}: {1}".format(i, s) for i, s in enumerate(SETUPS)))
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="astro-lost-updates-"))
-    collections = bench_run.install(workdir)
-    from astro_emulator.state import DEMO_SEED, load_seed  # noqa: PLC0415
-
-    emulator = bench_run.Emulator(seed=DEMO_SEED)
+    emulator = bench_run.Emulator(seed=None)
     emulator.start()
-    bench = bench_run.Bench(emulator, collections, workdir)
-
-    def run_playbook(playbook, inventory, env):
-        done = subprocess.run([str(bench_run.BIN / "ansible-playbook"), str(playbook), "-i", str(inventory), "--forks",
-                               str(WORKSPACES_PER_JOB)], cwd=workdir, env=bench.env(env), capture_output=True, text=True,
-                              timeout=900, check=False)
-        return done.returncode, done.stdout
-
     try:
-        rows = measure(emulator, load_seed(DEMO_SEED), run_playbook, workdir, trials=args.trials,
+        bench = bench_run.Bench(emulator, bench_run.install(workdir), workdir)
+        rows = measure(emulator, demo_seed(), playbook_runner(bench), workdir, trials=args.trials,
                        job_counts=[int(j) for j in args.jobs.split(",")],
                        setups=[list(SETUPS)[int(i)] for i in args.setups.split(",")])
     finally:
