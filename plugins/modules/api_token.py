@@ -111,7 +111,7 @@ options:
       - What to do with a token whose secret nobody has because the answer to its create was lost (no answer, or a
         gateway's 502, 503 or 504). Before a create is sent, the module records what it sends in O(lock_dir) (no
         secret); the record is removed once the secret is handed over. After such a create, the token is looked up
-        by name at once, and by any later run that finds it: it is never created twice.
+        by name at once, and by any later run that finds it; it is never created twice.
       - V(rotate) rotates it, so that its new secret is handed over like any new secret (to O(secret_file), or as
         RV(secret)), and warns.
       - V(fail) fails instead, naming the token and how to recover, and changes nothing.
