@@ -12,6 +12,8 @@
    10 to 2 000 Workspaces; an ansible.builtin.uri playbook at the sizes that fit the time budget.
 3. Scaling: seconds per Workspace at each size; by-name lookups at 100, 1 000, 10 000 tokens.
 4. The inventory plugin at 1 000 Workspaces and 4 000 Deployments: a sync, and a run from its cache.
+5. Lost role edits between 2 and 4 jobs at once that share no lock directory, every write delayed at random
+   0.2-3 s, with and without the settle check and with a shared lock directory (benchmarks/lost_updates.py).
 Plus the per-task overhead of one module run. Everything printed is measured in this run.
 Writes benchmarks/results/latest.{md,csv,png}.
 """
@@ -42,6 +44,7 @@ for extra in (REPO / "tools", BENCH_DIR):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
+import lost_updates  # noqa: E402
 import seed as seedgen  # noqa: E402
 from astro_emulator import Emulator  # noqa: E402
 from harness.paths import playbook_env  # noqa: E402
@@ -618,10 +621,34 @@ def markdown(results):
     out += markdown_per_workspace(results["onboarding"]) + markdown_rate_limits(results.get("rate_limits"))
     out += markdown_inventory(results["inventory"])
     out += markdown_lookups(results["lookups"]) + markdown_profile(results["profile"])
+    out += markdown_lost_updates(results.get("lost_updates"))
     out += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | :---: |"]
     for name, measured, met in results["checks"]:
         out.append("| {0} | {1} | {2} |".format(name, measured, "yes" if met else "**no**"))
     return "\n".join(out) + "\n"
+
+
+def markdown_lost_updates(rows):
+    if not rows:
+        return []
+    return ["", "## Lost role edits between jobs that share no lock dir", "",
+            "Jobs at once, each with its own lock directory (AWX jobs in separate containers) or one shared, each adding "
+            "the token to its {0} Workspaces; every role write lands {1}-{2} ms after it was sent, at random. Lost = a role a "
+            "job reported set that the token lacks at the end; collisions = writes that landed with a list lacking a role the "
+            "write before them had.".format(lost_updates.WORKSPACES_PER_JOB, *lost_updates.WRITE_DELAY_MS), ""] + lost_updates.markdown(rows)
+
+
+def lost_update_targets(rows):
+    """The documented setups lose no role (and fail no job); without them roles are lost: the setup can show a loss."""
+    checks = []
+    for r in rows:
+        measured = "{0} lost in {1} trials, {2} collisions, {3} failed jobs".format(r["roles_lost"], r["trials"], r["collisions"], r["failed_jobs"])
+        if r["setup"] == lost_updates.GUARD_OFF:
+            checks.append(("lost role edits, {0} jobs, {1}: some (the control)".format(r["jobs"], r["setup"]), measured, r["roles_lost"] > 0))
+        else:
+            checks.append(("lost role edits, {0} jobs, {1}: none".format(r["jobs"], r["setup"]), measured,
+                           r["roles_lost"] == 0 and r["failed_jobs"] == 0))
+    return checks
 
 
 def markdown_header(meta):
@@ -907,6 +934,9 @@ def parse_args(argv):
                         help="Workspaces of the measurement under Astro's rate limits; 0 to skip it")
     parser.add_argument("--rate-limits-only", action="store_true",
                         help="only the measurement under Astro's rate limits, written to OUTPUT/rate-limits.md")
+    parser.add_argument("--lost-update-trials", type=int, default=30,
+                        help="trials per setup of the lost-role-edit measurement (5.); 0 skips it; "
+                             "benchmarks/lost_updates.py runs it alone")
     return parser.parse_args(argv)
 
 
@@ -927,9 +957,15 @@ def measure_all(bench, data, args, started):
     sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.main_size})
     onboarding, skipped = run_onboarding(bench, data, sizes, args, started)
     rate_limits = measure_rate_limits(bench, args.rate_limits_size) if args.rate_limits_size else []
+    lost = []
+    if args.lost_update_trials:
+        print("5. lost role edits between jobs sharing no lock dir,", args.lost_update_trials, "trials per setup ...", flush=True)
+        lost = lost_updates.measure(bench.emu, lost_updates.demo_seed(), lost_updates.playbook_runner(bench), bench.workdir,
+                                    trials=args.lost_update_trials)
     checks = targets(ops, onboarding, args.main_size, args.serial_size) + scale_targets(onboarding, data) + inventory_targets(inventory)
+    checks += lost_update_targets(lost)
     return dict(ops=ops, lookups=lookups, inventory=inventory, profile=profile, onboarding=onboarding, skipped=skipped, checks=checks,
-                rate_limits=rate_limits)
+                rate_limits=rate_limits, lost_updates=lost)
 
 
 def write_results(results, output):

@@ -101,11 +101,26 @@ options:
       - Seconds to wait for the lock of a token that another edit holds; then the task fails, naming the lock file.
       - If not set, the environment variable E(ASTRO_LOCK_TIMEOUT) is used, then 300.
     type: float
+  settle_seconds:
+    description:
+      - How much longer than this task's own write another writer's role write may take to land, and how long after
+        this task gave up on a write of its own (no answer within O(timeout)) that write may still land.
+      - The verifying read after each role write waits that long beyond the time the write and a read took, so that
+        a stale list written by another job (an AWX job in another container, which shares no O(lock_dir)) has
+        landed by then; a role of this task it removed is written again, and the task warns. After a write without
+        answer, the token's lock is held until then, so no later edit from this controller can be erased by it.
+      - V(0) turns the wait off; safe only when no other job edits the same tokens at the same time (one controller,
+        a O(lock_dir) every job shares, or AWX jobs that never run at once; see C(docs/awx.md)).
+      - If not set, the environment variable E(ASTRO_SETTLE_SECONDS) is used, then 1.
+    type: float
 notes:
   - The Astro API replaces a token's whole role list on every write, without any precondition.
     The module reads the list, changes only the one role, writes the list back, and reads it again to verify;
     if a writer elsewhere overwrote the change, it is redone on the fresh list (up to 5 attempts).
-    The result's RV(attempts) says how many writes that took.
+    The result's RV(attempts) says how many writes that took; C(roles_rewritten) lists the roles another writer
+    removed after they were written (written again), and C(answers_lost) counts write attempts without answer.
+  - A failure after a write that may have landed (no answer, a gateway's 502, 503 or 504) says
+    "may have been applied; run again to see", and the failed result has C(possibly_applied=true).
 attributes:
   check_mode:
     description: Can run in check mode and predicts exactly whether a write would change the token.

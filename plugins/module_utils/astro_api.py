@@ -32,6 +32,7 @@ from ansible_collections.astro.platform.plugins.module_utils.errors import (
     AstroConfigError,
     AstroInputError,
     AstroTransportError,
+    possibly_applied,
 )
 from ansible_collections.astro.platform.plugins.module_utils.request_budget import PAGE_SIZE_MEMORY, RATE_WINDOW, RequestBudget
 
@@ -44,8 +45,13 @@ MAX_PAGE_SIZE = 1000
 # The largest page the Astro CLI asks for tokens; asked instead when the API refuses MAX_PAGE_SIZE (SEMANTICS.md).
 FALLBACK_PAGE_SIZE = 100
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
-# Answers that say the request was not carried out; a gateway's 502/504 or a lost answer leave that open.
-NOT_APPLIED_STATUSES = frozenset((429, 503))
+# Answers that say the request was not carried out. A lost answer leaves that open, and so do a gateway's 502, 503
+# and 504: a 503 can come from a gateway after the backend made the token (issue 23), so a create is not re-sent on it.
+NOT_APPLIED_STATUSES = frozenset((429,))
+# Answers to a write that may have been carried out all the same (a gateway answering for a backend that may have).
+MAYBE_APPLIED_STATUSES = frozenset((502, 503, 504))
+# urllib3's reasons for a connection that never reached the server: a write that failed so was not sent.
+NOT_SENT_REASONS = ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError")
 # A Retry-After beyond this is not worth blocking a playbook for; we cap it.
 MAX_RETRY_AFTER = 60.0
 BACKOFF_BASE = 0.5
@@ -197,6 +203,9 @@ class AstroClient:
         self.organization_id = organization_id
         self.timeout = timeout
         self.max_retries = max_retries
+        # (method, path) of every write attempt whose answer never came, or came from a gateway (502/503/504): it may
+        # land later (role_edit holds the token until it cannot, before anyone writes it again).
+        self.unanswered = []
         self._sleep = sleep
         self._note = note or (lambda text: None)
         self._token = api_token
@@ -226,6 +235,8 @@ class AstroClient:
         url = self.api_url + path
         if params:
             params = {key: query_value(value) for key, value in params.items() if value is not None}
+        is_write = method != "GET"
+        unanswered_before = len(self.unanswered)
         attempt = 0
         while True:
             attempt += 1
@@ -236,14 +247,19 @@ class AstroClient:
                 raise AstroTransportError(method, path, self._without_token(
                     "TLS verification failed ({0}); set ca_path to the CA bundle that signed the API's certificate".format(exc)), attempt)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                if is_write and may_have_been_sent(exc):
+                    self.unanswered.append((method, path))
                 if attempt > self.max_retries or not retry_unanswered:
-                    raise AstroTransportError(method, path, self._without_token(describe_transport_error(exc, self.timeout)), attempt)
+                    error = AstroTransportError(method, path, self._without_token(describe_transport_error(exc, self.timeout)), attempt)
+                    raise self._truthful(error, unanswered_before)
                 self._sleep(backoff_delay(attempt))
                 continue
             except requests.exceptions.RequestException as exc:
                 # Not worth retrying (a bad URL or header, say); such errors may quote the headers, so never their text.
                 raise AstroTransportError(method, path, "the request could not be sent ({0}); check api_url and api_token".format(
                     type(exc).__name__), attempt)
+            if is_write and response.status_code in MAYBE_APPLIED_STATUSES:
+                self.unanswered.append((method, path))
             retryable = RETRY_STATUSES if retry_unanswered else NOT_APPLIED_STATUSES
             if response.status_code in retryable and attempt <= self.max_retries:
                 delay = retry_delay(attempt, response.headers.get("Retry-After"), response.status_code)
@@ -254,7 +270,7 @@ class AstroClient:
                     self._sleep(delay)
                 continue
             if response.status_code >= 400:
-                raise AstroAPIError.from_response(method, path, response, attempt)
+                raise self._truthful(AstroAPIError.from_response(method, path, response, attempt), unanswered_before)
             if not response.content:
                 return None
             try:
@@ -262,6 +278,16 @@ class AstroClient:
             except ValueError:
                 raise AstroTransportError(method, path, "the answer was not JSON (HTTP {0}, {1!r})".format(
                     response.status_code, response.text[:200]), attempt)
+
+    def _truthful(self, error, unanswered_before):
+        """The error of a write some attempt of which may have landed says so (not a plain failure)."""
+        if len(self.unanswered) > unanswered_before:
+            possibly_applied(error)
+        return error
+
+    def unanswered_writes(self, path, since=0):
+        """How many write attempts to `path` (a path of org_path) went unanswered since `since` (a len(self.unanswered))."""
+        return sum(1 for _method, written in self.unanswered[since:] if written == path)
 
     def _without_token(self, text):
         """Text of a transport error with the token blanked out, should a library ever quote it, escaped or not."""
@@ -363,8 +389,9 @@ class AstroClient:
         return custom, default or []
 
     def create_token(self, name, scope, role, entity_id=None, description=None, expiry_days=None):
-        """POST a new token; the answer's `token` is its secret, shown this once. Never retried unanswered:
-        a create whose answer was lost may have happened, and a second one would make a second token."""
+        """POST a new token; the answer's `token` is its secret, shown this once. Never retried unanswered (nor on a
+        503): a create whose answer was lost may have happened, and a second one would make a second token;
+        token_lifecycle looks the token up by name instead."""
         body = {"name": name, "scope": scope, "role": role, "entityId": entity_id, "description": description,
                 "tokenExpiryPeriodInDays": expiry_days}
         body = {key: value for key, value in body.items() if value is not None}
@@ -430,6 +457,14 @@ def refuses_page_size(exc):
     if any((field_error or {}).get("field") == "limit" for field_error in exc.field_errors):
         return True
     return "limit" in (exc.api_message or "").lower()
+
+
+def may_have_been_sent(exc):
+    """Whether a request that raised `exc` may have reached the server: all but a connection never made."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return type(reason).__name__ not in NOT_SENT_REASONS
 
 
 def describe_transport_error(exc, timeout):

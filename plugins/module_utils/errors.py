@@ -28,12 +28,47 @@ STATUS_HINTS = {
 }
 
 
+POSSIBLY_APPLIED = "may have been applied; run again to see"
+
+
 class AstroError(Exception):
     """Anything that stops a module: configuration, transport or API errors."""
 
+    # Raised after a write that may have landed (its answer lost, or a gateway's 502/503/504): not a plain failure.
+    possibly_applied = False
+    original_detail = None  # detail() before possibly_applied() rewrote the message
+
     def fail_kwargs(self):
-        """Keyword arguments for AnsibleModule.fail_json()."""
+        """Keyword arguments for AnsibleModule.fail_json(); possibly_applied=True tells a caller (the onboarding role)
+        to relay "may have been applied", not "failed"."""
+        kwargs = self.fail_fields()
+        if self.possibly_applied:
+            kwargs["possibly_applied"] = True
+        return kwargs
+
+    def fail_fields(self):
         return dict(msg=str(self))
+
+    def detail(self):
+        """What happened, for a message that begins with the write it happened to."""
+        return self.original_detail or str(self)
+
+
+def possibly_applied(error, what=None):
+    """The error, raised after a write that may have landed, saying so first in its message and in fail_kwargs().
+
+    what: the write, as the message names it; by default the request of an API or transport error.
+    """
+    if not error.possibly_applied:
+        error.original_detail = error.detail()
+        error.possibly_applied = True
+        error.args = ("{0} {1}. {2}".format(what or request_of(error), POSSIBLY_APPLIED, error.original_detail),)
+    return error
+
+
+def request_of(error):
+    """The request an API or transport error is about, as a message names it."""
+    return "Astro API {0} {1}".format(error.method, clip(error.path, 300)) if hasattr(error, "method") else "The write"
 
 
 class AstroConfigError(AstroError):
@@ -47,7 +82,10 @@ class AstroTransportError(AstroError):
         self.method, self.path, self.reason, self.attempts = method, path, reason, attempts
         super().__init__("Astro API {0} {1} failed after {2} attempt(s): {3}".format(method, clip(path, 300), attempts, reason))
 
-    def fail_kwargs(self):
+    def detail(self):
+        return "No answer came after {0} attempt(s): {1}.".format(self.attempts, self.reason)
+
+    def fail_fields(self):
         return dict(msg=str(self), method=self.method, path=self.path, attempts=self.attempts)
 
 
@@ -81,7 +119,7 @@ class AstroAPIError(AstroError):
         return cls(response.status_code, method, path, body.get("message"), body.get("fieldErrors"),
                    body.get("requestId") or response.headers.get("X-Request-Id"), attempts)
 
-    def fail_kwargs(self):
+    def fail_fields(self):
         return dict(msg=str(self), status=self.status, method=self.method, path=self.path,
                     api_message=self.api_message, field_errors=self.field_errors, request_id=self.request_id)
 

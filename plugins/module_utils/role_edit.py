@@ -11,11 +11,17 @@ so a read-modify-write that races another one silently drops an edit. Two defenc
 - every write is verified by a fresh read; when our role is not in effect, another
   writer overwrote us (from another controller, say), and the edit is redone on the
   fresh list, a bounded number of times.
+The verifying read settles the write (issue 22): it comes only once any write that could still be in
+flight would have landed - another job's that read the token before our write landed (its own write may
+take up to settle_seconds longer than ours), and ours whose answer never came (the lock is held until
+then, so no later edit from this controller can be erased by it). It is made outside the lock otherwise:
+an edit from this controller reads after our write was answered, so it keeps our role.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import random
@@ -28,7 +34,7 @@ except ImportError:  # not POSIX: no lock, the verifying read still guards
 
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import set_env_fallback
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, WORKSPACE
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, possibly_applied, request_of, shown
 from ansible_collections.astro.platform.plugins.module_utils.private_dir import (
     default_lock_dir,
     open_lock_dir,
@@ -59,6 +65,9 @@ VERIFY_JITTER = (0.01, 0.1)
 
 
 DEFAULT_LOCK_TIMEOUT = 300.0
+# How much longer than ours a write of another job that read the token before ours landed may take to land, and how
+# long after we gave up on it a write of ours whose answer never came may still land (doc fragment: settle_seconds).
+DEFAULT_SETTLE_SECONDS = 1.0
 # How often a waiting edit tries the lock again; short, since a held lock is held for a few requests only.
 LOCK_POLL_INTERVAL = 0.05
 
@@ -67,13 +76,25 @@ def role_edit_argument_spec():
     return dict(
         lock_dir=dict(type="path", fallback=(set_env_fallback, ["ASTRO_LOCK_DIR"])),
         lock_timeout=dict(type="float", fallback=(set_env_fallback, ["ASTRO_LOCK_TIMEOUT"])),
+        settle_seconds=dict(type="float", fallback=(set_env_fallback, ["ASTRO_SETTLE_SECONDS"])),
     )
 
 
 def lock_options(params):
     """The keyword arguments of set_token_role(s) that role_edit_argument_spec() gives (empty means unset)."""
     return dict(lock_dir=params["lock_dir"] or None,
-                lock_timeout=DEFAULT_LOCK_TIMEOUT if params["lock_timeout"] is None else params["lock_timeout"])
+                lock_timeout=DEFAULT_LOCK_TIMEOUT if params["lock_timeout"] is None else params["lock_timeout"],
+                settle_seconds=settle_seconds_option(params["settle_seconds"]))
+
+
+def settle_seconds_option(value):
+    """settle_seconds, its default when unset; a negative value is refused before anything is written."""
+    if value is None:
+        return DEFAULT_SETTLE_SECONDS
+    if value < 0:
+        raise AstroInputError("settle_seconds is {0:g}; it must be 0 or more seconds (0 turns the settle wait off: safe only "
+                              "when no other job edits the same tokens at the same time, see docs/awx.md).".format(value))
+    return value
 
 
 def wait_for_lock(fd, timeout, shown_path, sleep=time.sleep):
@@ -152,7 +173,7 @@ def check_home_workspace_named(client, token, workspace_ids, names=None):
 
 def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lock_dir=None,
                     lock_timeout=DEFAULT_LOCK_TIMEOUT, only_if_held=None, sleep=time.sleep, known=(), workspace_of=None,
-                    names=None, look_up_entities=True):
+                    names=None, look_up_entities=True, settle_seconds=DEFAULT_SETTLE_SECONDS):
     """Make the token hold each (entity_type, entity_id, role) of `edits` (role None: hold none), in one write.
 
     `edits` give each entity one role: a caller that takes several from its user checks them first, before any
@@ -168,13 +189,16 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
     look_up_entities=False: the caller listed every entity of `edits` in this run (the onboarding role's plan does):
     nothing is looked up to check them or to name the changes, whose names are those `names` gives; only a kept role
     (only_if_held) costs a look-up, for its warning.
+    settle_seconds: the verifying read waits that much longer than our write and a read took (see the module doc).
     Costs: 1 read when nothing changes; read, write and verifying read when anything does, plus one
     look-up per kind (Workspaces, Deployments) that gets a first role or, for the names that the diff, the
     changes and the warnings show, is named by the token's roles; a kept role without a change costs that look-up too.
     """
     names = EntityNames(client, names)
     edits = list(dict.fromkeys(tuple(edit) for edit in edits))  # an edit listed twice is one edit
-    with token_lock(client, token_id, lock_dir, lock_timeout):
+    lock = TokenLock(client, token_id, lock_dir, lock_timeout)
+    with lock:
+        lock.take()
         started = time.monotonic()
         token = client.get_token(token_id)
         read_seconds = time.monotonic() - started
@@ -207,9 +231,11 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
                           deployment_ids=[i for t, i, _held, _declared in kept if t == DEPLOYMENT])
         attempts = 0
         written = edited_roles
+        settled = Settled()
         if changed and not check_mode:
             written, attempts = _write_verified(client, token_id, edits, edited_roles, sleep, read_seconds, names,
-                                                before=before, echoes=echoes, workspace_of=workspace_of)
+                                                before=before, echoes=echoes, workspace_of=workspace_of,
+                                                settle_seconds=settle_seconds, lock=lock, settled=settled)
     name = "{0} ({1})".format(token.get("name"), token.get("id"))
     held = roles_by_entity(before)
     return dict(
@@ -224,6 +250,8 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
                          role_declared=declared)
                     for entity_type, entity_id, held, declared in kept],
         attempts=attempts,
+        roles_rewritten=[dict(entity_type=entity_type, entity_id=entity_id, role=role) for entity_type, entity_id, role in settled.rewritten],
+        answers_lost=settled.answers_lost,
         diff=dict(before=render_roles(before, names), after=render_roles(written, names),
                   before_header="roles of token " + name, after_header="roles of token " + name),
     )
@@ -276,19 +304,82 @@ def custom_role_echoes(client):
     return {role.get("name"): {role.get("id")} for role in listed.get("custom") or () if role.get("name") and role.get("id")}
 
 
+class TokenLock:
+    """The token's lock, taken and let go more than once in one edit: held from a read to the end of the write made
+    from it, and, after a write whose answer never came, until that write cannot land any more."""
+
+    def __init__(self, client, token_id, lock_dir, lock_timeout):
+        self._lock = functools.partial(token_lock, client, token_id, lock_dir, lock_timeout)
+        self._held = contextlib.ExitStack()
+
+    def take(self):
+        self._held.enter_context(self._lock())
+
+    def release(self):
+        self._held.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._held.close()
+
+
+class Settled:
+    """What settling an edit's writes met: the edits another writer's late write removed (written again), and how
+    many write attempts of ours got no answer (or a gateway's)."""
+
+    def __init__(self):
+        self.rewritten = []
+        self.answers_lost = 0
+
+
 def _write_verified(client, token_id, edits, roles, sleep, read_seconds, names=None, before=None, echoes=None,
-                    workspace_of=None):
-    """Write `roles`, read them back, and judge what came back (role_list.read_back_verdict); redo the edits on the
-    fresh list after an overwrite, a bounded number of times; fail at once on an answer no overwrite explains."""
+                    workspace_of=None, settle_seconds=0.0, lock=None, settled=None):
+    """Write `roles` (made from a read under `lock`, held), read them back once every write that could still be in
+    flight has landed, and judge what came back (role_list.read_back_verdict): redo the edits on a fresh read, under
+    the lock again, while another writer removed them, a bounded number of times; fail at once on an answer no
+    overwrite explains.
+
+    The lock is let go once our write was answered (an edit from this controller then reads a list with our role),
+    but held until the verifying read after a write attempt without answer: that write may land late and would erase
+    the edit of whoever wrote next.
+    """
+    settled = Settled() if settled is None else settled
+    lock = lock or TokenLock(client, token_id, None, DEFAULT_LOCK_TIMEOUT)
+    path = client.org_path("tokens", token_id, "roles")
     previous = roles if before is None else before
     echoes = dict(echoes or {})
     for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
+        if attempt > 1:
+            # A redo starts from a fresh read under the lock: an edit of this controller may have written since ours.
+            lock.take()
+            previous = client.get_token(token_id).get("roles") or []
+            roles = with_roles(previous, edits)
+        unanswered_before = len(client.unanswered)
         started = time.monotonic()
-        client.replace_token_roles(token_id, roles)
-        # A writer elsewhere that read before our write can land its stale list up to about one
-        # read and one write later: verify only after that, or we would miss the overwrite.
-        sleep(read_seconds + (time.monotonic() - started) + random.uniform(*VERIFY_JITTER))
-        fresh = client.get_token(token_id).get("roles") or []
+        failure = None
+        try:
+            client.replace_token_roles(token_id, roles)
+        except AstroError as exc:
+            if not exc.possibly_applied:
+                raise
+            failure = exc  # the read below tells whether it landed
+        write_seconds = time.monotonic() - started
+        lost_answers = client.unanswered_writes(path, unanswered_before)
+        settled.answers_lost += lost_answers
+        if not lost_answers:
+            lock.release()
+        # A writer elsewhere that read before our write landed lands its stale list up to about one read and one
+        # write later, and its write may take settle_seconds longer than ours; a write of ours without answer may
+        # land up to settle_seconds after we gave up on it. Verify only after both, or we would miss the overwrite.
+        sleep(read_seconds + write_seconds + settle_seconds + random.uniform(*VERIFY_JITTER))
+        try:
+            fresh = client.get_token(token_id).get("roles") or []
+        except AstroError as exc:
+            raise possibly_applied(exc, "The roles write of token {0}".format(token_id))
+        finally:
+            lock.release()
         implied = server_implied_entries(fresh, workspace_of)
         verdict, lost = read_back_verdict(previous, roles, fresh, edits, echoes, implied)
         if verdict == UNEXPECTED and not echoes and any(t == DEPLOYMENT and r is not None for t, i, r in lost):
@@ -297,13 +388,15 @@ def _write_verified(client, token_id, edits, roles, sleep, read_seconds, names=N
             verdict, lost = read_back_verdict(previous, roles, fresh, edits, echoes, implied)
         if verdict == IN_EFFECT:
             return fresh, attempt
+        if failure is not None:
+            raise not_applied(failure)
         if verdict == UNEXPECTED:
             raise AstroError("Roles of token {0}: the API took the write but reads back something else, and the rest of "
                              "the list is as written, so no other writer explains it; not written again. Written: {1}. "
                              "Read back: {2}.".format(token_id, describe_entries(lost, names),
                                                       describe_entries([(t, i, role_on(fresh, t, i)) for t, i, r in lost], names)))
-        # Another writer replaced the list after our write: redo our edits on what it wrote.
-        previous, roles = fresh, with_roles(fresh, edits)
+        # Another writer replaced the list after our write: redo our edits on a fresh read (the next attempt's).
+        settled.rewritten.extend(edit for edit in lost if edit not in settled.rewritten)
     raise AstroError("Roles of token {0} were overwritten by concurrent writers {1} times in a row; it now holds {2} "
                      "where roles were asked for. Re-run the task.".format(
                          token_id, MAX_WRITE_ATTEMPTS,
@@ -314,3 +407,27 @@ def describe_entries(entries, names=None):
     """(entity_type, entity_id, role) as a message lists them; role None reads 'no role'."""
     return "; ".join("{0} on {1} {2}".format(repr(role) if role is not None else "no role", entity_type, named(entity_id, names))
                      for entity_type, entity_id, role in entries)
+
+
+def not_applied(error):
+    """A write error that said "may have been applied", once a read after it could land shows it was not."""
+    detail = error.detail()
+    error.possibly_applied = False
+    error.args = ("{0} A read once it could no longer land shows that it was not applied.".format(
+        detail if detail.startswith("Astro API") else "{0}: {1}".format(request_of(error), detail)),)
+    return error
+
+
+def edit_warnings(result):
+    """The warnings of an edit's result: kept roles (kept_role_warnings), roles another writer removed after our write
+    (written again), and write answers that never came (the read after they could land decided)."""
+    warnings = kept_role_warnings(result)
+    token = "{0} ({1})".format(result["token"]["name"], result["token"]["id"])
+    if result.get("roles_rewritten"):
+        warnings.append("Another writer (another job or controller, see docs/awx.md) removed roles of token {0} that this task had "
+                        "written: {1}. They were written again and verified; the token holds them.".format(
+                            token, ", ".join("{role} on {entity_type} {entity_id}".format(**r) for r in result["roles_rewritten"])))
+    if result.get("answers_lost"):
+        warnings.append("{0} roles write(s) of token {1} got no answer (or a gateway's); the task waited until they could no longer "
+                        "land, and the read after that decided (the token holds the roles asked for).".format(result["answers_lost"], token))
+    return warnings

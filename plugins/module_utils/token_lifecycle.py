@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
+import json
 import os
+import stat
 import tempfile
+import time
 
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, ORGANIZATION, SCOPE_OPTIONS, WORKSPACE
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroError, AstroInputError, AstroTransportError, shown
@@ -27,7 +31,14 @@ from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     resolve_deployment,
     resolve_workspace_id,
 )
-from ansible_collections.astro.platform.plugins.module_utils.role_edit import lock_options, set_token_roles
+from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
+    default_lock_dir,
+    edit_warnings,
+    lock_options,
+    open_lock_dir,
+    set_token_roles,
+    settle_seconds_option,
+)
 from ansible_collections.astro.platform.plugins.module_utils.role_list import own_role_entry, with_role
 from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_own_role_name
 from ansible_collections.astro.platform.plugins.module_utils.token_view import expiry_days_of, parse_time, token_details
@@ -40,6 +51,10 @@ NO_SECRET_DESTINATION = (
     "This task would {0}, which makes a new secret that Astro shows only this once. Choose where it goes: set "
     "secret_file to a path on the host that runs the module (written with mode 0600), or set no_log: true on the "
     "task to get it as the result's `secret`. Nothing was created or rotated.")
+
+
+# A token made this long before the create of a record was sent is not the one it sent (clocks may differ a little).
+RECORD_CLOCK_SLACK = datetime.timedelta(minutes=10)
 
 
 class Target:
@@ -373,24 +388,167 @@ def create(module, client, params, target, result):
     result["diff"] = dict(before="", after=render_token(predicted_token(params, target), "new (created by this task)"))
     if module.check_mode:
         return
+    record = CreateRecord(client, target, params["name"], params["lock_dir"])
     with prepared(secret_file):
-        try:
-            created = client.create_token(params["name"], target.scope, params["role"],
-                                          entity_id=None if target.scope == ORGANIZATION else target.entity_id,
-                                          description=params["description"], expiry_days=params["expiry_days"])
-        except AstroTransportError as exc:
-            raise AstroError("{0}. The token may have been created with its answer lost; if a token named {1} now exists, "
-                             "its secret is unknown: re-run with rotate: true to give it a new one.".format(exc, repr(params["name"])))
+        record.write()
+        created = create_or_recover(module, client, params, target, result, record)
         hand_over(module, result, created, secret_file)
+        record.remove()
     result["token"] = public(created)
+
+
+def send_create(client, params, target, record):
+    """The create's answer; an error that says it was not made removes the record (nothing to recover)."""
+    try:
+        return client.create_token(params["name"], target.scope, params["role"],
+                                   entity_id=None if target.scope == ORGANIZATION else target.entity_id,
+                                   description=params["description"], expiry_days=params["expiry_days"])
+    except AstroError as exc:
+        if not exc.possibly_applied:
+            record.remove()
+        raise
+
+
+def create_or_recover(module, client, params, target, result, record, sleep=time.sleep):
+    """The create's answer, with its secret. After a create that may have been applied (its answer lost, a gateway's
+    502/503/504), the token is looked up by name before anything else: if it was made it is rotated (nobody has its
+    secret), never made again; if not, it is created once more. The record stays while a token may lack a holder."""
+    try:
+        return send_create(client, params, target, record)
+    except AstroError as exc:
+        if not exc.possibly_applied:
+            raise
+        failure = exc
+    if isinstance(failure, AstroTransportError):
+        # A create without answer may still land: look for it only once it cannot any more.
+        sleep(settle_seconds_option(params["settle_seconds"]))
+    made = find_token(client, params, target)
+    if made is None:
+        try:
+            return send_create(client, params, target, record)
+        except AstroError as exc:
+            if exc.possibly_applied:
+                error = AstroError(lost_create_message(params, exc))
+                error.possibly_applied = True
+                raise error
+            raise
+    why = "its create got no usable answer ({0}), but the token was made".format(failure.detail().rstrip("."))
+    return rotate_lost_secret(module, client, params, made, result, why)
+
+
+def lost_create_message(params, exc):
+    return ("The create of token {0} may have been applied; run again to see. {1} The next run finds the token by name "
+            "and, since nobody has its secret, rotates it so that the secret is handed over (set lost_secret: fail to be "
+            "told instead).".format(shown(params["name"]), exc.detail()))
+
+
+def rotate_lost_secret(module, client, params, token, result, why):
+    """A token whose secret nobody has (its create answer was lost): rotated so the new secret can be handed over, or,
+    with lost_secret: fail, a failure saying how to recover. Returns the rotate answer, with the secret."""
+    who = "Token {0} ({1})".format(shown(token.get("name") or ""), token.get("id"))
+    if params["lost_secret"] == "fail":
+        raise AstroError("{0}: {1}; nobody has its secret. To recover, run again with lost_secret: rotate (or rotate: true) "
+                         "and secret_file set, which gives it a new secret; or delete it (state: absent).".format(who, why))
+    module.warn("{0}: {1}; nobody had its secret, so it was rotated and the new one handed over{2}.".format(
+        who, why, " to " + params["secret_file"] if params["secret_file"] else " in the result"))
+    result.update(changed=True, actions=["create", "rotate"] if "create" in result.get("actions", []) else ["rotate"],
+                  secret_recovered=True)
+    return client.rotate_token(token["id"])
+
+
+class CreateRecord:
+    """What a create sent, kept in the private lock directory from just before it is sent until its secret has been
+    handed over. One left behind means a create whose answer never came: a later run that finds the token by name
+    knows that nobody has its secret. It holds no secret: name, scope, entity and when the create was sent."""
+
+    def __init__(self, client, target, name, lock_dir):
+        key = "\n".join((client.api_url, client.organization_id, target.scope, target.entity_id or "", name))
+        self.file_name = hashlib.sha256(key.encode("utf-8")).hexdigest()[:40] + ".create"
+        self.lock_dir = lock_dir or default_lock_dir()
+        self.fields = dict(name=name, scope=target.scope, entity_id=target.entity_id)
+
+    @property
+    def path(self):
+        return os.path.join(self.lock_dir, self.file_name)
+
+    def write(self):
+        sent = dict(self.fields, sent_at=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        dir_fd = open_lock_dir(self.lock_dir)
+        try:
+            fd = os.open(self.file_name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600, dir_fd=dir_fd)
+        except OSError as exc:
+            raise AstroError("Cannot write the create record {0} ({1}); nothing was created. Remove it, or set lock_dir (or "
+                             "ASTRO_LOCK_DIR) to another directory.".format(self.path, exc.strerror))
+        finally:
+            os.close(dir_fd)
+        with os.fdopen(fd, "w") as record:
+            if not stat.S_ISREG(os.fstat(record.fileno()).st_mode):
+                raise AstroError("Refusing the create record {0}: it is not a regular file. Remove it.".format(self.path))
+            json.dump(sent, record)
+
+    def read(self):
+        """The record's fields ({} when it cannot be parsed), or None when there is none."""
+        dir_fd = open_lock_dir(self.lock_dir)
+        try:
+            fd = os.open(self.file_name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise AstroError("Cannot read the create record {0} ({1}); remove it.".format(self.path, exc.strerror))
+        finally:
+            os.close(dir_fd)
+        with os.fdopen(fd) as record:
+            info = os.fstat(record.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                raise AstroError("Refusing the create record {0}: it is not a regular file of this user. Remove it.".format(self.path))
+            try:
+                fields = json.loads(record.read(4096))
+            except ValueError:
+                return {}
+        return fields if isinstance(fields, dict) else {}
+
+    def remove(self):
+        dir_fd = open_lock_dir(self.lock_dir)
+        try:
+            os.unlink(self.file_name, dir_fd=dir_fd)
+        except FileNotFoundError:
+            pass
+        finally:
+            os.close(dir_fd)
+
+
+def made_by_lost_create(token, record):
+    """Whether the found token is the one a create record's lost create made: made no earlier than it was sent."""
+    sent_at = parse_time(record.get("sent_at"))
+    created_at = parse_time(token.get("createdAt"))
+    return sent_at is None or created_at is None or created_at >= sent_at - RECORD_CLOCK_SLACK
+
+
+def lost_create_of(module, client, params, target, token):
+    """The create record of a create whose answer an earlier run lost, when it made this token; a stale one is removed."""
+    record = CreateRecord(client, target, token.get("name") or params["name"], params["lock_dir"])
+    fields = record.read()
+    if fields is None:
+        return None
+    if made_by_lost_create(token, fields):
+        return record
+    if not module.check_mode:
+        record.remove()  # its create never made a token: this one was there before it was sent
+    return None
 
 
 def update(module, client, params, target, token, result):
     check_expiry_unchanged(token, params["expiry_days"])
     fields, role, rotate = plan_update(params, token, datetime.datetime.now(datetime.timezone.utc))
+    lost_create = lost_create_of(module, client, params, target, token)
+    if lost_create and params["lost_secret"] == "fail":
+        rotate_lost_secret(module, client, params, token, result, "an earlier run created it, and the answer was lost")
     if role is not None:
         check_role_usable(client, target, role, module.warn)
-    secret_file = secret_destination(module, "rotate the token") if rotate else None
+    if lost_create:
+        rotate = True
+    secret_file = secret_destination(module, "rotate the token, whose secret nobody has (its create answer was lost)"
+                                     if lost_create else "rotate the token") if rotate else None
     after = dict(token, **fields)
     if role is not None:
         after["roles"] = with_role(token.get("roles"), token["scope"], own_entity_id(token), role)
@@ -408,7 +566,14 @@ def update(module, client, params, target, token, result):
                                    precheck=lambda fresh: check_token_is(fresh, target.scope, own_entity_id(token)))
             after = dict(after, roles=edit["token"]["roles"])
             result["attempts"] = edit["attempts"]
-        if rotate:
+            for warning in edit_warnings(edit):
+                module.warn(warning)
+        if rotate and lost_create:
+            after = rotate_lost_secret(module, client, params, token, result, "an earlier run created it, and the answer was lost")
+            result["actions"] = actions
+            hand_over(module, result, after, secret_file)
+            lost_create.remove()
+        elif rotate:
             after = client.rotate_token(token["id"])
             hand_over(module, result, after, secret_file)
     result["token"] = public(after)

@@ -106,6 +106,18 @@ options:
         (a temporary file in the same directory, then renamed). The file holds the secret and nothing else.
       - Written only when the task creates or rotates the token; the secret is then not returned.
     type: path
+  lost_secret:
+    description:
+      - What to do with a token whose secret nobody has because the answer to its create was lost (no answer, or a
+        gateway's 502, 503 or 504). Before a create is sent, the module records what it sends in O(lock_dir) (no
+        secret); the record is removed once the secret is handed over. After such a create, the token is looked up
+        by name at once, and by any later run that finds it; it is never created twice.
+      - V(rotate) rotates it, so that its new secret is handed over like any new secret (to O(secret_file), or as
+        RV(secret)), and warns.
+      - V(fail) fails instead, naming the token and how to recover, and changes nothing.
+    type: str
+    choices: [rotate, fail]
+    default: rotate
 notes:
   - "Costs: a task that changes nothing makes only the list requests (one page per 1000 tokens), or one read with
     O(token_id); names of Workspaces and Deployments add one list each. A create, an update of name or description,
@@ -312,6 +324,12 @@ secret_file:
   description: The file the new secret was written to.
   returned: when a secret was made and O(secret_file) is set
   type: str
+secret_recovered:
+  description:
+    - True when the token's create answer had been lost (in this run or an earlier one), so that nobody had its secret,
+      and the task rotated it to hand a secret over (see O(lost_secret)).
+  returned: when that happened
+  type: bool
 secret:
   description:
     - The new secret. Only when the task made one (create or rotate), O(secret_file) is not set and the task has
@@ -354,6 +372,7 @@ def main():
             rotate=dict(type="bool", default=False),
             rotate_after_days=dict(type="int"),
             secret_file=dict(type="path"),
+            lost_secret=dict(type="str", choices=["rotate", "fail"], default="rotate"),
         ),
         mutually_exclusive=[("workspace_id", "workspace_name"), ("deployment_id", "deployment_name")],
         supports_check_mode=True,

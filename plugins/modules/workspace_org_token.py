@@ -141,6 +141,21 @@ attempts:
   returned: success
   type: int
   sample: 1
+roles_rewritten:
+  description:
+    - Roles this task had written that another writer (another job, sharing no O(lock_dir)) removed before the
+      verifying read; they were written again, and the task warns. See O(settle_seconds).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{entity_type: WORKSPACE, entity_id: clvdwt4z3000008l60ofb6347, role: WORKSPACE_MEMBER}]
+answers_lost:
+  description:
+    - Role-list write attempts that got no answer (or a gateway's 502, 503 or 504). The task waited until they
+      could no longer land before the verifying read decided, and warns.
+  returned: success
+  type: int
+  sample: 0
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -149,7 +164,7 @@ from ansible_collections.astro.platform.plugins.module_utils.entities import ORG
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import resolve_token_id, resolve_workspace_id
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
-    kept_role_warnings,
+    edit_warnings,
     lock_options,
     role_edit_argument_spec,
     set_token_role,
@@ -190,7 +205,7 @@ def main():
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
-    for warning in kept_role_warnings(result):
+    for warning in edit_warnings(result):
         module.warn(warning)
     module.exit_json(**result)
 

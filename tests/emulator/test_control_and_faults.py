@@ -123,6 +123,53 @@ def test_drop_next_closes_the_connection_and_applies_the_write_only_when_asked(e
     assert entry["dropped"] is True and entry["applied"] is apply and entry["is_write"] is True
 
 
+def wait_until_held(emulator, count=1):
+    """Poll the control API until `count` writes are held (a state, not a time, ends the wait)."""
+    for _ in range(1000):
+        if len(emulator.control.held()) >= count:
+            return
+        time.sleep(0.01)
+    raise AssertionError("no write was held")
+
+
+def test_a_held_write_lands_after_the_writes_it_waits_for(emulator, raw, seed):
+    """hold_next: the held write (the client gave up on it) is applied after a later write: the ghost write."""
+    emulator.control.set_faults(hold_next={"count": 1, "operations": ["UpdateApiToken"], "after_writes": 1})
+    token_id = seed.token_id("ci-deployer")
+    with pytest.raises(requests.Timeout):
+        raw.post(token_url(emulator, token_id), json={"name": "first"}, timeout=0.3)
+    wait_until_held(emulator)
+    assert emulator.control.token(token_id)["name"] == "ci-deployer", "a held write is not applied yet"
+    assert raw.post(token_url(emulator, token_id), json={"name": "second"}).status_code == 200
+    for _ in range(1000):
+        if emulator.control.faults()["writes_landed"] == 2:
+            break
+        time.sleep(0.01)
+    assert emulator.control.token(token_id)["name"] == "first", "the held write lands last"
+
+
+def test_release_lets_a_held_write_go_on(emulator, raw, seed):
+    emulator.control.set_faults(hold_next={"operations": ["UpdateApiToken"]})
+    token_id = seed.token_id("ci-deployer")
+    answer = {}
+    writer = threading.Thread(target=lambda: answer.update(status=raw.post(token_url(emulator, token_id), json={"name": "late"}).status_code))
+    writer.start()
+    wait_until_held(emulator)
+    emulator.control.release()
+    writer.join()
+    assert answer["status"] == 200 and emulator.control.token(token_id)["name"] == "late"
+
+
+def test_write_delay_draws_a_delay_per_write_within_the_range(emulator, raw, seed):
+    emulator.control.set_faults(write_delay_ms=[20, 60], write_delay_operations=["UpdateApiToken"])
+    token_id = seed.token_id("ci-deployer")
+    for index in range(3):
+        assert raw.post(token_url(emulator, token_id), json={"name": "n{0}".format(index)}).status_code == 200
+    assert raw.get(token_url(emulator, token_id)).status_code == 200
+    delays = [entry.get("write_delay_ms") for entry in emulator.control.requests()]
+    assert all(20 <= delay <= 60 for delay in delays[:3]) and delays[3] is None, delays
+
+
 def test_latency_applies_outside_the_state_lock(emulator, raw, seed):
     emulator.control.set_faults(latency_ms=500, latency_operations=["GetApiToken"])
     slow_answer = {}

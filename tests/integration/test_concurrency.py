@@ -5,41 +5,36 @@
 """No lost role edits when many edits of one token run at once.
 
 The API replaces the whole role list on each write with no precondition. These tests
-run real ansible-playbook with forks, and two playbooks at once with separate lock
-directories (two controllers), against the emulator with latency that widens the
-read-to-write window. The control test runs the naive read-modify-write a user would
-write with ansible.builtin.uri in the same setup and shows that it does lose roles,
-so the setup can catch a loss.
+run real ansible-playbook with forks, and two or four playbooks at once with separate lock
+directories (AWX jobs in separate containers), against the emulator with latency or a random
+delay per write that widens the read-to-write window. The control tests run the same setups
+unguarded (the naive read-modify-write a user would write with ansible.builtin.uri, and the
+modules with settle_seconds 0) and show that they do lose roles, so the setup can catch a loss.
 """
 
 from __future__ import annotations
 
-import copy
+import importlib.util
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
-import yaml
-
-TOKEN_NAME = "never-used-reader"
 
 
-def seed_with_workspaces(demo_seed, count):
-    seed = copy.deepcopy(demo_seed)
-    extra = [{"id": "cbulkws{0:018d}".format(i), "name": "bulk-{0:03d}".format(i)} for i in range(count)]
-    seed["workspaces"] += extra
-    return seed, [w["id"] for w in extra]
+def _load(name, filename):
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[2] / "benchmarks" / filename)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-def write_inventory(path, workspace_ids):
-    hosts = {"ws-{0:03d}".format(i): {"astro_workspace_id": ws} for i, ws in enumerate(workspace_ids)}
-    path.write_text(yaml.safe_dump({"workspaces": {"hosts": hosts, "vars": {
-        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}))
-    return path
-
-
-def module_edit(token_id):
-    return [{"name": "add the token to this host's Workspace", "astro.platform.workspace_org_token": {
-        "token_id": token_id, "workspace_id": "{{ astro_workspace_id }}", "role": "WORKSPACE_MEMBER"}}]
+lost_updates = _load("astro_bench_lost_updates", "lost_updates.py")
+TOKEN_NAME = lost_updates.TOKEN_NAME
+seed_with_workspaces, write_inventory, module_edit = (lost_updates.seed_with_workspaces, lost_updates.write_inventory,
+                                                      lost_updates.module_edit)
 
 
 def naive_uri_edit(token_id):
@@ -55,7 +50,7 @@ def naive_uri_edit(token_id):
 
 
 def workspace_roles(emulator, token_id):
-    return {r["entityId"] for r in emulator.control.token(token_id)["roles"] if r["entityType"] == "WORKSPACE"}
+    return lost_updates.workspace_roles(emulator.control, token_id)
 
 
 class ManyWorkspaces:
@@ -126,3 +121,50 @@ def test_control_the_naive_read_modify_write_loses_roles_in_the_same_setup(ansib
     assert run.rc == 0, run.output[-3000:]
     lost = set(workspaces) - workspace_roles(emulator, token)
     assert lost, "the unprotected edit lost nothing: the setup cannot show a lost update"
+
+
+# -- jobs that share no lock dir, every write delayed at random 0.2-3 s (issue 22) -------------------------------------
+
+class Jobs:
+    """`count` jobs at once, each with its inventory of WORKSPACES_PER_JOB Workspace hosts and, by setup, its lock dir."""
+
+    def __init__(self, ansible, emulator, seed, many_workspaces, tmp_path, count):
+        self.ansible, self.emulator, self.many_workspaces, self.tmp_path = ansible, emulator, many_workspaces, tmp_path
+        self.token = seed.token(TOKEN_NAME)
+        self.workspaces = lost_updates.job_workspaces(many_workspaces.ids, count)
+        self.inventories = [write_inventory(tmp_path / "job-{0}-hosts.yml".format(i), w) for i, w in enumerate(self.workspaces)]
+        self.playbook = ansible.write_playbook(module_edit(self.token), hosts="workspaces")
+
+    def trial(self, setup):
+        options = lost_updates.SETUPS[setup]
+
+        def run_job(index):
+            lock = self.tmp_path / ("locks-shared" if options["shared_lock"] else "locks-job-{0}".format(index))
+            run = self.ansible.run(playbook=self.playbook, inventory=self.inventories[index], forks=lost_updates.WORKSPACES_PER_JOB,
+                                   verbosity=0, env=dict(options["env"], ASTRO_LOCK_DIR=str(lock)))
+            return run.rc, run.stdout
+
+        self.emulator.control.reset(seed=self.many_workspaces.seed)
+        return lost_updates.race_trial(self.emulator.control, self.token, self.workspaces, run_job)
+
+
+@pytest.mark.xdist_group("concurrency")
+@pytest.mark.parametrize("count, trials", [(2, 3), (4, 2)])
+def test_jobs_with_separate_lock_dirs_and_random_write_delays_lose_no_role_with_the_settle_check(
+        ansible, emulator, seed, many_workspaces, tmp_path, count, trials):
+    jobs = Jobs(ansible, emulator, seed, many_workspaces, tmp_path, count)
+    done = [jobs.trial(lost_updates.SETTLE_ON) for _trial in range(trials)]
+    for number, trial in enumerate(done, 1):
+        assert not trial["failed"], "trial {0}: job(s) {1} failed:\n{2}".format(number, trial["failed"], trial["output"])
+        assert not trial["lost"], "trial {0} lost the roles of {1}:\n{2}".format(number, trial["lost"], trial["timeline"])
+    assert sum(t["collisions"] for t in done) > 0, "no stale write landed: the setup cannot show that none is lost"
+
+
+@pytest.mark.xdist_group("concurrency")
+def test_control_the_same_jobs_without_the_guard_lose_roles(ansible, emulator, seed, many_workspaces, tmp_path):
+    """The setup of the test above with settle_seconds 0 loses roles: it can catch a loss. Trials until the first loss."""
+    jobs = Jobs(ansible, emulator, seed, many_workspaces, tmp_path, 4)
+    done = []
+    while len(done) < 6 and not any(t["lost"] for t in done):
+        done.append(jobs.trial(lost_updates.GUARD_OFF))
+    assert any(t["lost"] for t in done), "{0} unguarded trials lost nothing: the setup cannot show a lost update".format(len(done))

@@ -21,8 +21,10 @@ CASES = [
      {"max_retries": 1}, ["failed after 2 attempt(s)", "connection failed"]),
     ("slow read beyond timeout", {"latency_ms": 1500, "latency_operations": ["GetApiToken"]},
      {"timeout": 0.5, "max_retries": 1}, ["no answer within timeout=0.5s"]),
+    # Every attempt unanswered, every one lands: the read once they could no longer land shows the roles in effect
+    # (issue 22: not a failure); the task warns that answers were lost.
     ("slow write beyond timeout", {"latency_ms": 1500, "latency_operations": ["UpdateApiTokenRoles"]},
-     {"timeout": 0.5, "max_retries": 1}, ["no answer within timeout=0.5s"]),
+     {"timeout": 0.5, "max_retries": 1}, None),
 ]
 
 

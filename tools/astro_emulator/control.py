@@ -66,6 +66,14 @@ class EmulatorControl:
     def reset_modes(self):
         return self._call("DELETE", "modes")
 
+    def release(self):
+        """Let every write held by hold_next go on now."""
+        return self._call("POST", "release")
+
+    def held(self):
+        """The request log seq numbers of the writes being held now."""
+        return self.faults()["held"]
+
     def clock(self):
         """{"now": the emulator's time, "offset_seconds": its distance from real time}."""
         return self._call("GET", "clock")

@@ -1,6 +1,7 @@
 """HTTP side of the emulator: routing, auth, Astro error bodies, faults, request log, control API."""
 
 import json
+import random
 import secrets
 import ssl
 import sys
@@ -16,7 +17,9 @@ from .state import public_token
 
 CONTROL_PREFIX = "/_emulator/"
 WRITE_METHODS = ("POST", "DELETE", "PUT", "PATCH")
-FAULT_KEYS = ("latency_ms", "latency_operations", "fail_next", "drop_next")
+FAULT_KEYS = ("latency_ms", "latency_operations", "fail_next", "drop_next", "write_delay_ms", "write_delay_operations", "hold_next")
+# The longest a held write waits when its hold names no `seconds`: a forgotten hold must not pin a thread forever.
+HOLD_MAX_SECONDS = 60.0
 
 
 class Faults:
@@ -24,6 +27,11 @@ class Faults:
 
     def __init__(self):
         self.lock = threading.Lock()
+        # Held writes wait on it for their release (or for the writes that must land before them).
+        self.landed = threading.Condition(self.lock)
+        self.writes_landed = 0
+        self.released = 0  # bumped by release(): every write held before it goes on
+        self.held = []  # descriptions of the writes being held now
         self.clear()
 
     def clear(self):
@@ -32,6 +40,12 @@ class Faults:
             self.latency_operations = None
             self.fail_next = None
             self.drop_next = None
+            self.write_delay_ms = None
+            self.write_delay_operations = None
+            self.hold_next = None
+            self.writes_landed = 0
+            self.released += 1  # a reset or clear lets every held write go on
+            self.landed.notify_all()
 
     def configure(self, spec):
         unknown = set(spec) - set(FAULT_KEYS)
@@ -56,6 +70,28 @@ class Faults:
                     drop.setdefault("count", 1)
                     drop.setdefault("apply", False)
                 self.drop_next = drop
+            self._configure_late_writes(spec)
+
+    def _configure_late_writes(self, spec):
+        """write_delay_ms [min, max] (a random delay per write) and hold_next (a write held, then landing late)."""
+        if "write_delay_ms" in spec:
+            delay = spec["write_delay_ms"]
+            if delay is not None:
+                low, high = (int(delay[0]), int(delay[1]))
+                if not 0 <= low <= high:
+                    raise ValueError("write_delay_ms must be [min, max] milliseconds with 0 <= min <= max")
+                delay = [low, high]
+            self.write_delay_ms = delay
+        if "write_delay_operations" in spec:
+            self.write_delay_operations = spec["write_delay_operations"]
+        if "hold_next" in spec:
+            hold = dict(spec["hold_next"] or {}) or None
+            if hold is not None:
+                hold.setdefault("count", 1)
+                hold.setdefault("after_writes", None)
+                hold.setdefault("seconds", None)
+                hold.setdefault("late_ms", 0)
+            self.hold_next = hold
 
     def describe(self):
         with self.lock:
@@ -64,6 +100,11 @@ class Faults:
                 "latency_operations": self.latency_operations,
                 "fail_next": self.fail_next,
                 "drop_next": self.drop_next,
+                "write_delay_ms": self.write_delay_ms,
+                "write_delay_operations": self.write_delay_operations,
+                "hold_next": self.hold_next,
+                "held": list(self.held),
+                "writes_landed": self.writes_landed,
             }
 
     @staticmethod
@@ -90,6 +131,46 @@ class Faults:
     def take_failure(self, operation_id):
         with self.lock:
             return self._take("fail_next", operation_id)
+
+    # --- late writes: each write's random delay, one write held to land after others ---------------------------
+
+    def write_delay_for(self, operation_id):
+        """Seconds this write waits before it is applied, drawn at random in write_delay_ms (0 when unset)."""
+        with self.lock:
+            if not self.write_delay_ms or not self._matches(self.write_delay_operations, operation_id):
+                return 0.0
+            low, high = self.write_delay_ms
+        return random.uniform(low, high) / 1000.0
+
+    def hold(self, operation_id, seq):
+        """Hold this write when hold_next matches it: until `after_writes` other writes landed, `seconds` passed,
+        or release() (or a reset) let it go, whichever comes first; then, `late_ms` later, it is applied, its client
+        gone or not. Returns the seconds of that last wait (the caller sleeps them outside the lock)."""
+        with self.lock:
+            hold = self._take("hold_next", operation_id)
+            if hold is None:
+                return 0.0
+            target = self.writes_landed + hold["after_writes"] if hold["after_writes"] is not None else None
+            released = self.released
+            seconds = HOLD_MAX_SECONDS if hold["seconds"] is None else float(hold["seconds"])
+            self.held.append(seq)
+            self.landed.wait_for(lambda: self.released != released or (target is not None and self.writes_landed >= target),
+                                 timeout=seconds)
+            self.held.remove(seq)
+            return int(hold["late_ms"] or 0) / 1000.0 if self.released == released else 0.0
+
+    def write_landed(self):
+        """Count a write handled (applied, or refused); its number in landing order since the faults were cleared."""
+        with self.lock:
+            self.writes_landed += 1
+            self.landed.notify_all()
+            return self.writes_landed
+
+    def release(self):
+        """Let every held write go on now."""
+        with self.lock:
+            self.released += 1
+            self.landed.notify_all()
 
 
 class RequestLog:
@@ -208,6 +289,8 @@ class Handler(BaseHTTPRequestHandler):
         delay = faults.latency_for(operation_id) if is_api else 0.0
         if delay:
             time.sleep(delay)
+        if exchange.entry["is_write"]:
+            self._land_late(exchange, faults, operation_id)
         drop = faults.take_drop(operation_id) if is_api else None
         if drop and not drop["apply"]:
             self._lose_answer(exchange, applied=False)
@@ -219,12 +302,25 @@ class Handler(BaseHTTPRequestHandler):
         else:
             status, answer = self._answer(exchange, operations, implementation, params)
         exchange.entry["status"] = status
+        if exchange.entry["is_write"]:
+            exchange.entry.update(landed=faults.write_landed(), landed_at=round(time.monotonic(), 3))
         if drop:  # drop with apply=true: the operation ran, the answer is lost.
             self._lose_answer(exchange, applied=True)
             return
         # Injected faults are not the emulator's own answers; only their requests are checked.
         self._validate(exchange, None if failure else (status, exchange.headers, answer))
         self._send(status, answer, exchange.headers)
+
+    @staticmethod
+    def _land_late(exchange, faults, operation_id):
+        """A write's own random delay, then a hold: both before the state lock, like latency, so others go on."""
+        delay = faults.write_delay_for(operation_id)
+        if delay:
+            exchange.entry["write_delay_ms"] = round(delay * 1000)
+            time.sleep(delay)
+        late = faults.hold(operation_id, exchange.entry["seq"])
+        if late:
+            time.sleep(late)
 
     def _log_request(self, exchange, segments, operation_id, is_api):
         return self.server.emulator.log.start({
@@ -237,6 +333,7 @@ class Handler(BaseHTTPRequestHandler):
             "is_write": is_api and self.command in WRITE_METHODS,
             "requestId": exchange.request_id,
             "body": _json_or_text(exchange.body),
+            "received_at": round(time.monotonic(), 3),  # seconds on the server's monotonic clock, for timelines
         })
 
     def _lose_answer(self, exchange, applied):
@@ -366,6 +463,12 @@ def _faults(emulator, method, body, _token_id):
     return 200, emulator.faults.describe()
 
 
+def _release(emulator, _method, _body, _token_id):
+    """POST: every held write goes on now."""
+    emulator.faults.release()
+    return 200, emulator.faults.describe()
+
+
 def _clock(emulator, method, body, _token_id):
     """GET: the clock; POST: set it (now or offset_seconds); DELETE: back to real time. Answers the clock then."""
     if method == "POST":
@@ -409,6 +512,7 @@ CONTROL_ROUTES = {
     ("GET", "faults"): _faults,
     ("POST", "faults"): _faults,
     ("DELETE", "faults"): _faults,
+    ("POST", "release"): _release,
     ("GET", "clock"): _clock,
     ("POST", "clock"): _clock,
     ("DELETE", "clock"): _clock,

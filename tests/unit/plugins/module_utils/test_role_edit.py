@@ -15,8 +15,10 @@ import pytest
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     default_lock_dir,
+    edit_warnings,
     kept_role_warnings,
     lock_file_name,
+    lock_options,
     set_token_role,
     set_token_roles,
     token_lock,
@@ -37,11 +39,18 @@ class InMemoryTokens:
 
     def __init__(self, roles, after_write=None, scope="ORGANIZATION"):
         self.token = {"id": "ctok", "name": "ci", "scope": scope, "roles": list(roles)}
+        self.unanswered = []  # as AstroClient: (method, path) of the write attempts whose answer never came
         self.after_write = after_write
         self.calls = []
         self.looked_up = []
         self.workspaces = [{"id": i, "name": "ws-" + i} for i in ("cw1", "cw2", "cw3", "cw7", "cwa")]
         self.deployments = [{"id": i, "name": "dep-" + i, "workspaceId": "cwa"} for i in ("cd1", "cd2")]
+
+    def org_path(self, *segments):
+        return "/organizations/corg/" + "/".join(segments)
+
+    def unanswered_writes(self, path, since=0):
+        return sum(1 for _method, written in self.unanswered[since:] if written == path)
 
     def list_workspaces(self, names=None, workspace_ids=None):
         self.calls.append("WORKSPACES")
@@ -238,7 +247,8 @@ def test_a_concurrent_overwrite_of_one_of_several_edits_is_repaired_keeping_the_
 
     api = InMemoryTokens(BEFORE, after_write=stale_writer)
     result = edit_several(api)
-    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET", "POST", "GET"], "no second look-up"
+    # The redo reads again under the lock (the verifying read was made outside it); no second look-up.
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET", "GET", "POST", "GET"], "no second look-up"
     assert result["attempts"] == 2 and result["changed"] is True
     assert api.token["roles"] == [e for e in AFTER if e["entityId"] != "cd2"] + [theirs, dep("cd2", "DAG_RUNNER")]
     assert result["token"]["roles"] == api.token["roles"]
@@ -495,3 +505,80 @@ def test_an_accessor_the_server_keeps_beside_a_deployment_role_is_not_removed():
     removed = set_token_roles(api, "ctok", [("WORKSPACE", "cwa", None), ("DEPLOYMENT", "cd1", None)], sleep=lambda s: None,
                               workspace_of={"cd1": "cwa"}, look_up_entities=False)
     assert removed["changed"] is True and api.token["roles"] == [ORG_ROLE], "without the Deployment role it goes"
+
+
+# Settling (issue 22): the verifying read waits for any write still in flight; a write without answer holds the lock.
+
+def lock_is_free(api, lock_dir):
+    """Whether another edit of the token could take its lock now (flock on a description of our own)."""
+    import fcntl
+    path = os.path.join(lock_dir, lock_file_name(api, "ctok"))
+    with open(path, "a") as other:
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(other, fcntl.LOCK_UN)
+        return True
+
+
+def test_the_verifying_read_waits_settle_seconds_more_and_is_made_outside_the_lock(tmp_path):
+    api = InMemoryTokens([ORG_ROLE])
+    waits = []
+    set_token_role(api, "ctok", "WORKSPACE", "cw1", "WORKSPACE_MEMBER", lock_dir=str(tmp_path), settle_seconds=2.5,
+                   sleep=lambda seconds: waits.append((seconds, lock_is_free(api, str(tmp_path)))))
+    assert len(waits) == 1 and 2.5 < waits[0][0] < 2.7 and waits[0][1], "one wait past settle_seconds, the lock let go"
+
+
+def test_a_write_without_answer_holds_the_lock_until_it_can_no_longer_land(tmp_path):
+    api = InMemoryTokens([ORG_ROLE])
+    original = api.replace_token_roles
+
+    def unanswered_then_retried(token_id, roles):  # the client's first attempt timed out, its retry was answered
+        api.unanswered.append(("POST", api.org_path("tokens", token_id, "roles")))
+        original(token_id, roles)
+
+    api.replace_token_roles = unanswered_then_retried
+    waits = []
+    result = set_token_role(api, "ctok", "WORKSPACE", "cw1", "WORKSPACE_MEMBER", lock_dir=str(tmp_path), settle_seconds=3.0,
+                            sleep=lambda seconds: waits.append((seconds, lock_is_free(api, str(tmp_path)))))
+    assert len(waits) == 1 and waits[0][0] >= 3.0 and not waits[0][1], "the lock is held through the wait"
+    assert lock_is_free(api, str(tmp_path))
+    assert result["answers_lost"] == 1 and any("got no answer" in w for w in edit_warnings(result))
+
+
+def test_a_role_another_writer_removed_after_our_write_is_written_again_and_reported(tmp_path):
+    other = {"entityType": "WORKSPACE", "entityId": "cw2", "role": "WORKSPACE_OWNER"}
+    api = InMemoryTokens([ORG_ROLE])
+
+    def late_rival(seconds):  # during our settle wait, a job that read before our write lands its stale list
+        if api.calls.count("POST") == 1:
+            api.token["roles"] = [ORG_ROLE, other]
+
+    result = set_token_role(api, "ctok", "WORKSPACE", "cw1", "WORKSPACE_MEMBER", lock_dir=str(tmp_path), sleep=late_rival)
+    assert api.token["roles"] == [ORG_ROLE, other, ws("cw1", "WORKSPACE_MEMBER")]
+    assert result["attempts"] == 2
+    assert result["roles_rewritten"] == [dict(entity_type="WORKSPACE", entity_id="cw1", role="WORKSPACE_MEMBER")]
+    assert any("written again" in w and "cw1" in w for w in edit_warnings(result))
+    assert api.calls == ["GET", "WORKSPACES", "POST", "GET", "GET", "POST", "GET"], "the redo reads again under the lock"
+
+
+def test_a_verifying_read_that_fails_says_the_write_may_have_been_applied(tmp_path):
+    api = InMemoryTokens([ORG_ROLE])
+    reads = []
+
+    def get_token(token_id):
+        reads.append(token_id)
+        if len(reads) == 2:
+            raise AstroError("Astro API GET /x failed after 6 attempt(s): connection failed")
+        return dict(api.token, roles=list(api.token["roles"]))
+
+    api.get_token = get_token
+    with pytest.raises(AstroError, match="may have been applied; run again to see") as raised:
+        edit(api, lock_dir=str(tmp_path))
+    assert raised.value.fail_kwargs()["possibly_applied"] is True
+
+
+def test_a_negative_settle_seconds_is_refused_naming_the_value():
+    with pytest.raises(AstroInputError, match="settle_seconds is -1; it must be 0 or more"):
+        lock_options(dict(lock_dir=None, lock_timeout=None, settle_seconds=-1.0))

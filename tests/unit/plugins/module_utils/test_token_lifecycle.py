@@ -14,12 +14,15 @@ from ansible_collections.astro.platform.plugins.module_utils.entities import ORG
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_own_role_name
 from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import (
+    CreateRecord,
     SecretFile,
+    Target,
     check_expiry_days,
     check_expiry_unchanged,
     check_rotate_after_days,
     check_token_is,
     expiry_days_of,
+    made_by_lost_create,
     matching_tokens,
     only_token,
     parse_time,
@@ -176,3 +179,43 @@ def test_secret_file_refuses_a_directory_it_may_not_write(tmp_path):
         pytest.skip("running as root")
     with pytest.raises(AstroInputError, match="not writable"):
         SecretFile(str(locked / "t")).check()
+
+
+# The record of a create, kept until its secret was handed over (issue 22).
+
+class Client:
+    api_url = "https://api.example/v1"
+    organization_id = ORG
+
+
+def test_a_create_record_holds_what_was_sent_privately_and_no_secret(tmp_path):
+    locks = tmp_path / "locks"
+    record = CreateRecord(Client(), Target("WORKSPACE", WS), "ci", str(locks))
+    assert record.read() is None
+    record.write()
+    fields = record.read()
+    assert {k: fields[k] for k in ("name", "scope", "entity_id")} == {"name": "ci", "scope": "WORKSPACE", "entity_id": WS}
+    assert stat.S_IMODE(os.stat(locks).st_mode) == 0o700 and stat.S_IMODE(os.stat(record.path).st_mode) == 0o600
+    other = CreateRecord(Client(), Target("WORKSPACE", WS), "ci-2", str(locks))
+    assert other.read() is None, "one record per name, scope and entity"
+    record.remove()
+    record.remove()  # gone already: nothing to do
+    assert record.read() is None and os.listdir(locks) == []
+
+
+def test_a_symlink_in_place_of_a_create_record_is_refused(tmp_path):
+    locks = tmp_path / "locks"
+    record = CreateRecord(Client(), Target("ORGANIZATION", ORG), "ci", str(locks))
+    record.write()
+    record.remove()
+    os.symlink(str(tmp_path / "elsewhere"), record.path)
+    with pytest.raises(Exception, match="create record"):
+        record.write()
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_only_a_token_made_after_the_create_was_sent_is_the_lost_one():
+    sent = {"sent_at": "2026-01-10T12:00:00Z"}
+    assert made_by_lost_create(token(createdAt="2026-01-10T12:00:03Z"), sent)
+    assert made_by_lost_create(token(createdAt="2026-01-10T11:55:00Z"), sent), "clocks may differ by minutes"
+    assert not made_by_lost_create(token(createdAt="2025-06-01T00:00:00Z"), sent), "there before the create"
