@@ -13,6 +13,7 @@ The `ansible` fixture fails a run whose output, results or log holds the API tok
 from __future__ import annotations
 
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -147,3 +148,59 @@ def test_an_answer_bigger_than_any_astro_answer_is_refused(ansible, gateway, cor
     run = ansible.run([list_task()], env={"ASTRO_API_URL": proxy.api_url}, verbosity=0, core=core)
     failed = run.task("list")
     assert failed["failed"] and "is larger than 67108864 bytes" in failed["msg"], failed
+
+
+# 2. A secret_file where another user could interfere is refused before the API is asked for a secret.
+
+OTHER_UID = 65534  # nobody
+
+
+def plant(tmp_path, planted):
+    """A secret_file path that another user could interfere with, made as `planted` says; the path."""
+    target = tmp_path / "secrets" / "reader.token"
+    target.parent.mkdir(mode=0o700)
+    if planted == "their directory":
+        os.chown(target.parent, OTHER_UID, -1)
+    elif planted == "a directory all may write":
+        target.parent.chmod(0o777)
+    elif planted == "their symlink as a parent":
+        (tmp_path / "root-only").mkdir(mode=0o700)
+        (tmp_path / "link").symlink_to(tmp_path / "root-only")
+        os.lchown(tmp_path / "link", OTHER_UID, -1)
+        target = tmp_path / "link" / "reader.token"
+    elif planted == "their file at the path":
+        target.write_text("theirs")
+        os.chown(target, OTHER_UID, -1)
+    return target
+
+
+PLANTED = ["their directory", "a directory all may write", "their symlink as a parent", "their file at the path"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another user needs root")
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("planted", PLANTED)
+def test_a_secret_file_another_user_could_touch_is_refused_before_any_write(ansible, emulator, seed, tmp_path, core, planted):
+    target = plant(tmp_path, planted)
+    emulator.control.clear_log()
+    run = ansible.run([rotate_task(seed, target)], verbosity=0, core=core)
+    failed = run.task("rotate")
+    assert failed["failed"] and "Refusing secret_file" in failed["msg"] and "Nothing was created or rotated" in failed["msg"], failed
+    assert emulator.control.writes() == [] and emulator.control.issued_secrets() == []
+
+
+# 6 (first half). A relative secret_file is taken against the working directory, and the run says so.
+
+@pytest.mark.parametrize("core", CORES)
+def test_a_relative_secret_file_is_written_in_the_working_directory(ansible, emulator, seed, tmp_path, core):
+    playbooks = tmp_path / "elsewhere"
+    playbooks.mkdir()
+    playbook = ansible.write_playbook([rotate_task(seed, "reader.token")])
+    moved = playbooks / playbook.name
+    playbook.rename(moved)
+    run = ansible.run(playbook=moved, verbosity=0, core=core)  # run in ansible.workdir, the playbook in elsewhere/
+    assert not run.task("rotate")["failed"], run.output
+    written = ansible.workdir / "reader.token"
+    assert written.read_text() == emulator.control.issued_secrets()[-1] and not (playbooks / "reader.token").exists()
+    said = "is relative: it is taken against the working directory of ansible-playbook, as {0}".format(written)
+    assert "".join(said.split()) in "".join(run.output.split()), run.output  # the warning is wrapped, anywhere
