@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import random
+import re
 import time
 import traceback
 from email.utils import parsedate_to_datetime
@@ -20,8 +21,9 @@ from urllib.parse import quote, urlsplit
 
 try:
     import requests
+    from urllib3.util import parse_url
 except ImportError:
-    requests = None
+    requests = parse_url = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:
     REQUESTS_IMPORT_ERROR = None
@@ -56,6 +58,14 @@ NOT_SENT_REASONS = ("NewConnectionError", "NameResolutionError", "ConnectTimeout
 MAX_RETRY_AFTER = 60.0
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
+# No answer of the API comes near this (a page of 1 000 tokens with their roles is a few MB): a bigger one is
+# refused as it arrives, so a broken or hostile server cannot make the controller hold it all in memory.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+ANSWER_CHUNK_BYTES = 1024 * 1024
+MASK = "********"
+# The value of a `token` field (JSON, escaped JSON inside a message, YAML or a query string): how a create or
+# rotate answer carries a new secret, and so how a gateway that quotes the upstream answer would echo it.
+SECRET_FIELD = re.compile(r"""(?i)(\btoken\\*["']?\s*[:=]\s*\\*["']?)([^\s"'\\,;&}\]]+)""")
 
 # The connection options of every module and of the inventory plugin (doc fragment astro.platform.astro), each with
 # what it is when not set, or set to the empty string (AWX injects '' for a credential field left empty, and an
@@ -136,10 +146,24 @@ def is_loopback_host(host):
         return False
 
 
+def url_host(api_url):
+    """The host a request to api_url connects to, as the transport (urllib3, under requests) parses it.
+
+    urllib.parse reads some URLs otherwise: http://evil.example\\@localhost/v1 is localhost to it and
+    evil.example to urllib3. Without requests nothing is sent, and urllib.parse's reading is as good as any.
+    """
+    if parse_url is None:
+        return urlsplit(api_url or "").hostname
+    try:
+        host = parse_url(api_url or "").host
+    except ValueError:
+        return None
+    return host[1:-1] if host and host.startswith("[") else host
+
+
 def sends_token_in_clear(api_url):
     """Whether the token would cross a network unencrypted: http:// to anything but the machine itself."""
-    parts = urlsplit(api_url or "")
-    return parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname)
+    return urlsplit(api_url or "").scheme.lower() == "http" and not is_loopback_host(url_host(api_url))
 
 
 def connection_warnings(options):
@@ -160,6 +184,27 @@ def client_from_options(options, warn, note=None):
     for warning in connection_warnings(options):
         warn(warning)
     return AstroClient(note=note, **options)
+
+
+def without_secret_fields(text):
+    """text with the value of every `token` field masked: a secret the client never saw whole (see SECRET_FIELD)."""
+    return SECRET_FIELD.sub(lambda match: match.group(1) + MASK, text)
+
+
+def read_answer(response):
+    """The answer's body, read as it arrives up to MAX_ANSWER_BYTES; None (the connection closed) beyond that.
+
+    Kept where requests keeps a body it read itself, so response.content, .text and .json() give it as usual.
+    """
+    chunks, size = [], 0
+    for chunk in response.iter_content(ANSWER_CHUNK_BYTES):
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            response.close()
+            return None
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # pylint: disable=protected-access  # what requests itself sets on reading
+    return response.content
 
 
 def query_value(value):
@@ -210,6 +255,8 @@ class AstroClient:
         self._note = note or (lambda text: None)
         self._token = api_token
         self.budget = RequestBudget(self.api_url, api_token, budget_dir, sleep=sleep)
+        # The API token and every secret a create or rotate of this client answered: masked in every message.
+        self._secrets = [api_token]
         self._session = requests.Session()
         self._session.headers.update({
             "Authorization": "Bearer " + api_token,
@@ -242,7 +289,9 @@ class AstroClient:
             attempt += 1
             self.budget.wait_turn(method)
             try:
-                response = self._session.request(method, url, params=params, json=body, timeout=self.timeout, verify=self._verify)
+                response = self._session.request(method, url, params=params, json=body, timeout=self.timeout, verify=self._verify,
+                                                 stream=True)
+                content = read_answer(response)
             except requests.exceptions.SSLError as exc:
                 raise AstroTransportError(method, path, self._without_token(
                     "TLS verification failed ({0}); set ca_path to the CA bundle that signed the API's certificate".format(exc)), attempt)
@@ -260,6 +309,9 @@ class AstroClient:
                     type(exc).__name__), attempt)
             if is_write and response.status_code in MAYBE_APPLIED_STATUSES:
                 self.unanswered.append((method, path))
+            if content is None:
+                raise AstroTransportError(method, path, "the answer (HTTP {0}) is larger than {1} bytes, more than any Astro API "
+                                          "answer; nothing more of it was read".format(response.status_code, MAX_ANSWER_BYTES), attempt)
             retryable = RETRY_STATUSES if retry_unanswered else NOT_APPLIED_STATUSES
             if response.status_code in retryable and attempt <= self.max_retries:
                 delay = retry_delay(attempt, response.headers.get("Retry-After"), response.status_code)
@@ -270,14 +322,22 @@ class AstroClient:
                     self._sleep(delay)
                 continue
             if response.status_code >= 400:
-                raise self._truthful(AstroAPIError.from_response(method, path, response, attempt), unanswered_before)
-            if not response.content:
+                raise self._truthful(AstroAPIError.from_response(method, path, response, attempt, mask=self._without_token),
+                                     unanswered_before)
+            if not content:
                 return None
             try:
-                return response.json()
+                answer = response.json()
             except ValueError:
                 raise AstroTransportError(method, path, "the answer was not JSON (HTTP {0}, {1!r})".format(
-                    response.status_code, response.text[:200]), attempt)
+                    response.status_code, self._without_token(response.text)[:200]), attempt)
+            self._remember_secret(answer)
+            return answer
+
+    def _remember_secret(self, answer):
+        """A create or rotate answer's new secret joins the ones masked in every later message of this client."""
+        if isinstance(answer, dict) and isinstance(answer.get("token"), str) and answer["token"]:
+            self._secrets.append(answer["token"])
 
     def _truthful(self, error, unanswered_before):
         """The error of a write some attempt of which may have landed says so (not a plain failure)."""
@@ -290,10 +350,12 @@ class AstroClient:
         return sum(1 for _method, written in self.unanswered[since:] if written == path)
 
     def _without_token(self, text):
-        """Text of a transport error with the token blanked out, should a library ever quote it, escaped or not."""
-        for form in (self._token, repr(self._token)[1:-1]):
-            text = text.replace(form, "********")
-        return text
+        """text with the API token and the run's new secrets blanked out, whole or escaped, and any `token` field's
+        value; done before any clipping, so that no part of a secret is left at a cut."""
+        for secret in self._secrets:
+            for form in (secret, repr(secret)[1:-1]):
+                text = text.replace(form, MASK)
+        return without_secret_fields(text)
 
     def pages(self, path, items_key, params=None):
         """Each page of a paginated list, in the largest pages the API allows: ceil(n/1000) requests.

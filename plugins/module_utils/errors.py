@@ -108,15 +108,22 @@ class AstroAPIError(AstroError):
         super().__init__(text)
 
     @classmethod
-    def from_response(cls, method, path, response, attempts):
+    def from_response(cls, method, path, response, attempts, mask=str):
+        """The error of an answer; mask(text) blanks out the secrets in every text of it, before any clipping."""
         try:
             body = response.json()
         except ValueError:
             body = None
         if not isinstance(body, dict):
             # Not an Astro error body (a proxy's HTML page, say): show its start, it is all we have.
-            body = {"message": (response.text or response.reason or "")[:300]}
-        return cls(response.status_code, method, path, body.get("message"), body.get("fieldErrors"),
+            body = {"message": mask(response.text or response.reason or "")[:300]}
+        message = body.get("message")
+        message = None if message is None else mask(message if isinstance(message, str) else repr(message))
+        field_errors = body.get("fieldErrors")
+        if isinstance(field_errors, list):
+            field_errors = [dict((key, mask(value) if isinstance(value, str) else value) for key, value in error.items())
+                            if isinstance(error, dict) else error for error in field_errors]
+        return cls(response.status_code, method, path, message, field_errors,
                    body.get("requestId") or response.headers.get("X-Request-Id"), attempts)
 
     def fail_fields(self):

@@ -17,6 +17,7 @@ import datetime
 import hashlib
 import json
 import os
+import secrets
 import stat
 import tempfile
 import time
@@ -222,34 +223,96 @@ def public(token):
     return details
 
 
+class SecretKept(OSError):
+    """The secret is written to the temporary file, which could not be moved to its place: it stays there."""
+
+    def __init__(self, temp_path, cause):
+        super().__init__(cause.errno, cause.strerror)
+        self.temp_path = temp_path
+
+
+def trusted_owner(info):
+    """Owned by this user or by root: nobody else can swap it, or what it holds, for something of theirs."""
+    return info.st_uid in (os.geteuid(), 0)
+
+
+def with_parents(path):
+    """An absolute path and each directory above it, up to the root."""
+    paths = [path]
+    while os.path.dirname(paths[-1]) != paths[-1]:
+        paths.append(os.path.dirname(paths[-1]))
+    return paths
+
+
+def path_problem(path):
+    """What lets another user interfere with files written in the directory `path`, in words; None when nothing does.
+
+    Every component is checked: one owned by another user, a directory another user may write to (a parent only if it
+    is not sticky, like /tmp: there nobody can move or replace what is not theirs), or a symbolic link that another
+    user owns, would let them put the secret where they read it, or replace a file of a directory only root may write.
+    """
+    for component in with_parents(os.path.abspath(path)):
+        info = os.lstat(component)
+        if stat.S_ISLNK(info.st_mode) and not trusted_owner(info):
+            return "{0} is a symbolic link owned by uid {1}, another user".format(shown(component), info.st_uid)
+    checked = with_parents(os.path.realpath(path))
+    for index, directory in enumerate(checked):
+        info = os.stat(directory)
+        if not trusted_owner(info):
+            return "{0} is owned by uid {1}, another user (it must be this user's or root's)".format(shown(directory), info.st_uid)
+        if info.st_mode & 0o022 and (index == 0 or not info.st_mode & stat.S_ISVTX):
+            return "{0} has mode {1:04o}: other users may write to it (run: chmod go-w {2})".format(
+                shown(directory), stat.S_IMODE(info.st_mode), directory)
+    return None
+
+
 class SecretFile:
     """Writes a secret to `path` with mode 0600, atomically: a temporary file in the same directory, then os.replace.
 
-    prepare() makes the temporary file before the API call that makes the secret, so a path that cannot be
-    written fails before anything is created or rotated; commit() writes and moves it in place; discard()
-    removes it when the API call failed.
+    check() refuses, before the API is asked for a secret, a path that cannot take the file or that another user could
+    interfere with; prepare() makes the temporary file, through a descriptor of the directory that every later step
+    uses, so a path that cannot be written fails before anything is created or rotated; commit() writes and moves it in
+    place (when the move fails, the secret stays in the temporary file: SecretKept); discard() removes it when the API
+    call failed. A relative path is taken against the working directory of the module (see the api_token action).
     """
 
     def __init__(self, path):
+        self.given = path
         self.path = os.path.abspath(path)
         self.directory = os.path.dirname(self.path)
-        self._fd = self._temp = None
+        self.name = os.path.basename(self.path)
+        self._fd = self._dir_fd = self._temp = None
 
     def check(self):
-        """Fail early on a path that cannot take the file (checked again, for real, by prepare())."""
+        """Fail early on a path that cannot take the file, or is not safe from other users (checked again by prepare())."""
         if os.path.isdir(self.path):
             raise AstroInputError("secret_file {0} is a directory; give the path of the file to write.".format(shown(self.path)))
         if not os.path.isdir(self.directory):
             raise AstroInputError("secret_file {0}: the directory {1} does not exist.".format(shown(self.path), shown(self.directory)))
         if not os.access(self.directory, os.W_OK | os.X_OK):
             raise AstroInputError("secret_file {0}: the directory {1} is not writable.".format(shown(self.path), shown(self.directory)))
+        problem = path_problem(self.directory)
+        if problem:
+            raise AstroInputError("Refusing secret_file {0}: {1}. Choose a directory of yours that only you may write to "
+                                  "(mode 0700, say). Nothing was created or rotated.".format(shown(self.path), problem))
+        try:
+            info = os.lstat(self.path)
+        except FileNotFoundError:
+            return
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            raise AstroInputError("Refusing secret_file {0}: a file that is not a regular file of this user is there (uid {1}); "
+                                  "remove it or choose another path. Nothing was created or rotated.".format(shown(self.path), info.st_uid))
 
     def prepare(self):
         self.check()
         try:
-            # mkstemp creates the file with mode 0600, readable by its owner only from the first byte on.
-            self._fd, self._temp = tempfile.mkstemp(dir=self.directory, prefix="." + os.path.basename(self.path) + ".", suffix=".tmp")
+            self._dir_fd = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY)
+            # Created with mode 0600, readable by its owner only from the first byte on; O_EXCL: never someone else's file.
+            self._temp = ".{0}.{1}.tmp".format(self.name, secrets.token_hex(8))
+            self._fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=self._dir_fd)
         except OSError as exc:
+            self._temp = None
+            self.discard()
             raise AstroInputError("secret_file {0} cannot be written: {1}.".format(shown(self.path), exc.strerror))
 
     def commit(self, secret):
@@ -260,7 +323,11 @@ class SecretFile:
             os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
-            os.replace(self._temp, self.path)
+            try:
+                os.replace(self._temp, self.name, src_dir_fd=self._dir_fd, dst_dir_fd=self._dir_fd)
+            except OSError as exc:
+                kept, self._temp = os.path.join(self.directory, self._temp), None  # the secret is there: never removed
+                raise SecretKept(kept, exc)
             self._temp = None
         finally:
             self.discard()
@@ -271,10 +338,13 @@ class SecretFile:
             self._fd = None
         if self._temp is not None:
             try:
-                os.unlink(self._temp)
+                os.unlink(self._temp, dir_fd=self._dir_fd)
             except OSError:
                 pass
             self._temp = None
+        if self._dir_fd is not None:
+            os.close(self._dir_fd)
+            self._dir_fd = None
 
 
 @contextlib.contextmanager
@@ -295,6 +365,9 @@ def secret_destination(module, action):
     if module.params["secret_file"]:
         secret_file = SecretFile(module.params["secret_file"])
         secret_file.check()
+        if not os.path.isabs(secret_file.given):  # on a remote host: the action makes a local one absolute
+            module.warn("secret_file {0} is relative: it is taken against the module's working directory, as {1}.".format(
+                shown(secret_file.given), shown(secret_file.path)))
         return secret_file
     if module.no_log:
         return None
@@ -311,6 +384,10 @@ def hand_over(module, result, answer, secret_file):
     module.no_log_values.add(secret)
     try:
         secret_file.commit(secret)
+    except SecretKept as exc:
+        raise AstroError("Token {0} has a new secret; it could not be moved to {1} ({2}), so it is kept in {3} (mode 0600): "
+                         "move that file to where the secret belongs.".format(answer.get("id"), secret_file.path, exc.strerror,
+                                                                              exc.temp_path))
     except OSError as exc:
         raise AstroError("Token {0} has a new secret, but writing it to {1} failed ({2}); the secret is lost. "
                          "Fix the file's place and re-run with rotate: true to give the token another one.".format(

@@ -105,6 +105,13 @@ options:
       - File to write a new secret to, on the host that runs the module, with mode C(0600) and atomically
         (a temporary file in the same directory, then renamed). The file holds the secret and nothing else.
       - Written only when the task creates or rotates the token; the secret is then not returned.
+      - "Checked before the API is asked for a secret: its directory and every directory above it must be owned by
+        this user or root and not writable by other users (a sticky parent such as C(/tmp) excepted), no symbolic
+        link on the way may belong to another user, and a file already at the path must be a regular file of this
+        user. Should the final rename fail, the secret stays in the temporary file, and the error names it."
+      - A relative path is taken against the working directory of C(ansible-playbook) when the module runs on the
+        controller (a local connection), and against the module's working directory on a remote host; a warning
+        says which path that is.
     type: path
   lost_secret:
     description:

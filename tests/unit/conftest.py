@@ -37,7 +37,7 @@ class ScriptedServer:
                 scripted.requests.append(dict(method=self.command, path=self.path, headers=dict(self.headers),
                                               body=json.loads(payload) if payload else None))
                 status, body, headers = scripted.script.pop(0) if scripted.script else (500, {"message": "unscripted"}, {})
-                data = json.dumps(body).encode() if body is not None else b""
+                data = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""  # bytes: as they are
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

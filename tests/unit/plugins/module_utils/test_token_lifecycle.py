@@ -16,6 +16,7 @@ from ansible_collections.astro.platform.plugins.module_utils.role_rules import c
 from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import (
     CreateRecord,
     SecretFile,
+    SecretKept,
     Target,
     check_expiry_days,
     check_expiry_unchanged,
@@ -219,3 +220,59 @@ def test_only_a_token_made_after_the_create_was_sent_is_the_lost_one():
     assert made_by_lost_create(token(createdAt="2026-01-10T12:00:03Z"), sent)
     assert made_by_lost_create(token(createdAt="2026-01-10T11:55:00Z"), sent), "clocks may differ by minutes"
     assert not made_by_lost_create(token(createdAt="2025-06-01T00:00:00Z"), sent), "there before the create"
+
+
+# Issue 26: a secret_file where another user could interfere is refused before any API call; a secret is never lost.
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o722])
+def test_secret_file_refuses_a_directory_others_may_write_to(tmp_path, mode):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(mode)
+    with pytest.raises(AstroInputError, match=r"has mode {0:04o}: other users may write to it \(run: chmod go-w".format(mode)):
+        SecretFile(str(shared / "t")).check()
+
+
+def test_secret_file_under_a_sticky_parent_such_as_tmp_is_taken(tmp_path):
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    (sticky / "mine").mkdir(mode=0o700)
+    SecretFile(str(sticky / "mine" / "t")).check()
+    with pytest.raises(AstroInputError, match="other users may write to it"):
+        SecretFile(str(sticky / "t")).check()  # in the sticky directory itself, another user may take the name first
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another user needs root")
+@pytest.mark.parametrize("planted", ["directory", "parent", "symlink", "file"])
+def test_secret_file_refuses_what_another_user_owns(tmp_path, planted):
+    other = 65534
+    target = tmp_path / "d" / "t"
+    target.parent.mkdir(mode=0o700)
+    if planted == "directory":
+        os.chown(target.parent, other, -1)
+    elif planted == "parent":
+        os.chown(tmp_path, other, -1)
+    elif planted == "symlink":
+        (tmp_path / "root-only").mkdir(mode=0o700)
+        (tmp_path / "link").symlink_to(tmp_path / "root-only")
+        os.lchown(tmp_path / "link", other, -1)
+        target = tmp_path / "link" / "t"
+    else:
+        target.write_text("theirs")
+        os.chown(target, other, -1)
+    with pytest.raises(AstroInputError, match="uid 65534"):
+        SecretFile(str(target)).check()
+
+
+def test_a_secret_that_cannot_be_moved_in_place_stays_in_its_temporary_file(tmp_path):
+    path = tmp_path / "ci.token"
+    secret_file = SecretFile(str(path))
+    secret_file.prepare()
+    path.mkdir()  # the path made a directory while the temporary file exists
+    (path / "x").write_text("")
+    with pytest.raises(SecretKept) as raised:
+        secret_file.commit("new-secret")
+    with open(raised.value.temp_path) as kept:
+        assert kept.read() == "new-secret"
+    assert stat.S_IMODE(os.stat(raised.value.temp_path).st_mode) == 0o600

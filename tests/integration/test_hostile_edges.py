@@ -1,0 +1,206 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Secrets and trust at the edges (issue 26), each attack reproduced with real ansible-playbook or ansible-inventory
+on the oldest and newest claimed ansible-core: a gateway that echoes a new secret, a secret_file in a directory
+another user controls, an inventory cache another user can write, host names an inventory directory reads as files,
+a huge answer, names with control characters, hostile declarations files and hygiene patterns.
+
+The `ansible` fixture fails a run whose output, results or log holds the API token or any secret the emulator issued.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+from harness.cores import NEWEST_CORE, OLDEST_CORE
+
+CORES = [OLDEST_CORE, NEWEST_CORE]
+MODULE = "astro.platform.api_token"
+
+
+def rotate_task(seed, secret_file, **options):
+    return {"name": "rotate", "ignore_errors": True, MODULE: dict(
+        name="never-used-reader", token_id=seed.token("never-used-reader"), rotate=True, secret_file=str(secret_file), **options)}
+
+
+class Gateway:
+    """A proxy on 127.0.0.1 in front of the emulator that forwards every request, and answers those of the paths
+    ending in `suffix` (a rotate, a create) the way a broken gateway does: `answer(upstream status, body)` gives
+    (status, bytes) to send back instead."""
+
+    def __init__(self, upstream_url, suffix, answer):
+        upstream = upstream_url.rstrip("/")
+        prefix = "/v1"
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items() if k.lower() in ("authorization", "content-type", "accept")}
+                answer_ = requests.request(self.command, upstream + self.path[len(prefix):], data=body, headers=headers, timeout=30)
+                status, data = answer_.status_code, answer_.content
+                if self.path.split("?")[0].endswith(suffix):
+                    status, data = answer(status, answer_.text)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_DELETE = _forward
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.api_url = "http://127.0.0.1:{0}{1}".format(self._server.server_address[1], prefix)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def gateway(emulator):
+    started = []
+
+    def start(suffix, answer):
+        started.append(Gateway(emulator.api_url, suffix, answer))
+        return started[-1]
+    yield start
+    for server in started:
+        server.close()
+
+
+def token_first(text):
+    """The answer with its secret first, as the gateway of the report served it."""
+    answer = json.loads(text)
+    return json.dumps(dict({"token": answer.pop("token")}, **answer))
+
+
+ECHOES = {
+    "500 quoting the upstream answer": lambda status, text: (500, json.dumps({"message": "upstream said: " + token_first(text)}).encode()),
+    "502 quoting it, retried": lambda status, text: (502, ("<html><body>Bad gateway. Upstream: " + token_first(text) + "</body></html>").encode()),
+    "200 that is not JSON": lambda status, text: (200, (token_first(text) + "\n<!-- served by gateway -->").encode()),
+}
+
+
+# 1. Every secret issued in a run is masked in every message, even one the client only ever saw in an error body.
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("echo", sorted(ECHOES))
+def test_a_new_secret_echoed_by_a_gateway_is_never_shown(ansible, emulator, seed, gateway, tmp_path, core, echo):
+    proxy = gateway("/rotate", ECHOES[echo])
+    emulator.control.clear_log()
+    run = ansible.run([rotate_task(seed, tmp_path / "reader.token", max_retries=2)], env={"ASTRO_API_URL": proxy.api_url},
+                      verbosity=0, core=core)  # the fixture's leak check: stdout, stderr, results, ANSIBLE_LOG_PATH
+    failed = run.task("rotate")
+    assert failed["failed"], failed
+    assert emulator.control.issued_secrets(), "the rotate reached the API"
+    assert '"token": "********' in failed["msg"].replace('\\"', '"'), failed["msg"]  # the rest of the answer is shown
+    verbose = ansible.run([rotate_task(seed, tmp_path / "reader.token", max_retries=0)], env={"ASTRO_API_URL": proxy.api_url},
+                          verbosity=4, core=core)
+    assert verbose.task("rotate")["failed"]
+
+
+def list_task(**options):
+    return {"name": "list", "ignore_errors": True, "astro.platform.token_info": options}
+
+
+# 5. The API token echoed across the point where a body is cut for the message: no piece of it shows.
+
+@pytest.mark.parametrize("core", CORES)
+def test_the_api_token_cut_where_an_error_body_is_clipped_shows_none_of_it(ansible, api_env, gateway, core):
+    token = api_env["ASTRO_API_TOKEN"]
+    body = ("x" * 250 + "rejected: Bearer " + token + " " + "y" * 300).encode()
+    proxy = gateway("/tokens", lambda status, text: (401, body))
+    run = ansible.run([list_task()], env={"ASTRO_API_URL": proxy.api_url}, verbosity=4, core=core)
+    failed = run.task("list")
+    assert failed["failed"] and "answered 401" in failed["msg"], failed
+    everything = run.output + run.log + json.dumps(run.results)
+    assert [token[i:i + 8] for i in range(len(token) - 7) if token[i:i + 8] in everything] == []
+
+
+# 12. The clear-text check reads api_url as the transport does.
+
+@pytest.mark.parametrize("core", CORES)
+def test_a_url_that_only_looks_local_is_warned_about(ansible, emulator, core):
+    url = "http://evil.invalid\\@127.0.0.1:{0}/v1".format(emulator.api_url.split(":")[-1].split("/")[0])
+    run = ansible.run([list_task(max_retries=0, timeout=3)], env={"ASTRO_API_URL": url}, verbosity=0, core=core)
+    assert "travels in clear text" in " ".join(run.output.split()), run.output
+    assert run.task("list")["failed"]  # urllib3 went to evil.invalid, which does not resolve
+
+
+# 13. An answer is read up to a bound, not whole.
+
+@pytest.mark.parametrize("core", CORES)
+def test_an_answer_bigger_than_any_astro_answer_is_refused(ansible, gateway, core):
+    huge = b'{"tokens": [], "totalCount": 0, "padding": "' + b"x" * (80 * 1024 * 1024) + b'"}'  # 80 MB
+    proxy = gateway("/tokens", lambda status, text: (200, huge))
+    run = ansible.run([list_task()], env={"ASTRO_API_URL": proxy.api_url}, verbosity=0, core=core)
+    failed = run.task("list")
+    assert failed["failed"] and "is larger than 67108864 bytes" in failed["msg"], failed
+
+
+# 2. A secret_file where another user could interfere is refused before the API is asked for a secret.
+
+OTHER_UID = 65534  # nobody
+
+
+def plant(tmp_path, planted):
+    """A secret_file path that another user could interfere with, made as `planted` says; the path."""
+    target = tmp_path / "secrets" / "reader.token"
+    target.parent.mkdir(mode=0o700)
+    if planted == "their directory":
+        os.chown(target.parent, OTHER_UID, -1)
+    elif planted == "a directory all may write":
+        target.parent.chmod(0o777)
+    elif planted == "their symlink as a parent":
+        (tmp_path / "root-only").mkdir(mode=0o700)
+        (tmp_path / "link").symlink_to(tmp_path / "root-only")
+        os.lchown(tmp_path / "link", OTHER_UID, -1)
+        target = tmp_path / "link" / "reader.token"
+    elif planted == "their file at the path":
+        target.write_text("theirs")
+        os.chown(target, OTHER_UID, -1)
+    return target
+
+
+PLANTED = ["their directory", "a directory all may write", "their symlink as a parent", "their file at the path"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another user needs root")
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("planted", PLANTED)
+def test_a_secret_file_another_user_could_touch_is_refused_before_any_write(ansible, emulator, seed, tmp_path, core, planted):
+    target = plant(tmp_path, planted)
+    emulator.control.clear_log()
+    run = ansible.run([rotate_task(seed, target)], verbosity=0, core=core)
+    failed = run.task("rotate")
+    assert failed["failed"] and "Refusing secret_file" in failed["msg"] and "Nothing was created or rotated" in failed["msg"], failed
+    assert emulator.control.writes() == [] and emulator.control.issued_secrets() == []
+
+
+# 6 (first half). A relative secret_file is taken against the working directory, and the run says so.
+
+@pytest.mark.parametrize("core", CORES)
+def test_a_relative_secret_file_is_written_in_the_working_directory(ansible, emulator, seed, tmp_path, core):
+    playbooks = tmp_path / "elsewhere"
+    playbooks.mkdir()
+    playbook = ansible.write_playbook([rotate_task(seed, "reader.token")])
+    moved = playbooks / playbook.name
+    playbook.rename(moved)
+    run = ansible.run(playbook=moved, verbosity=0, core=core)  # run in ansible.workdir, the playbook in elsewhere/
+    assert not run.task("rotate")["failed"], run.output
+    written = ansible.workdir / "reader.token"
+    assert written.read_text() == emulator.control.issued_secrets()[-1] and not (playbooks / "reader.token").exists()
+    said = "is relative: it is taken against the working directory of ansible-playbook, as {0}".format(written)
+    assert "".join(said.split()) in "".join(run.output.split()), run.output  # the warning is wrapped, anywhere
