@@ -21,6 +21,7 @@ COMMANDS = {
     "docs": ("docs", [], "antsibull-docs: lint | build (the HTML site into .cache/docs/)"),
     "tree": ("collection_tree", [], "copy the collection to ROOT/ansible_collections/astro/platform ([ROOT])"),
     "get-pip": ("get_pip", [], "write the offline get-pip stand-in ansible-test needs"),
+    "sanity-ignores": ("sanity_ignores", [], "write tests/sanity/ignore-<core>.txt: the development files sanity skips"),
 }
 
 

@@ -37,22 +37,35 @@ TOP_LEVEL = [
     "requirements.txt",
     "bindep.txt",
 ]
-# Test inputs ansible-test needs.
-TEST_ENTRIES = ["tests/config.yml", "tests/unit", "tests/sanity"]
+# Test inputs ansible-test needs. Not tests/sanity/: its ignore files are about the development files of a checkout
+# (harness.sanity_ignores), which this copy leaves out.
+TEST_ENTRIES = ["tests/config.yml", "tests/unit"]
 
 IGNORE = shutil.ignore_patterns(
     "__pycache__", "*.pyc", "*.pyo", ".pytest_cache", ".hypothesis", ".ansible", "output", "*.tar.gz"
 )
 
 
-def build_tree(root: Path | str | None = None, source: Path | str | None = None) -> Path:
-    """(Re)create the copy under ``root`` and return the collection directory."""
+def build_tree(root: Path | str | None = None, source: Path | str | None = None, checkout: bool = False) -> Path:
+    """(Re)create the copy under ``root`` and return the collection directory.
+
+    checkout: copy every file of a checkout instead (those git lists: tracked, and new ones it does not ignore), the
+    development files and tests/sanity/ included, as ansible-test sees a clone (.github/workflows/ci.yml runs it so).
+    """
     src = Path(source) if source else REPO_ROOT
     base = Path(root) if root else CACHE_DIR
     dest = base / "ansible_collections" / NAMESPACE / NAME
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
+    if checkout:
+        from .sanity_ignores import checkout_files  # noqa: PLC0415
+
+        for entry in checkout_files():
+            target = dest / entry
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src / entry, target)
+        return dest
     for entry in TOP_LEVEL + TEST_ENTRIES:
         path = src / entry
         if not path.exists():

@@ -93,16 +93,18 @@ def command_line(command: str, extra: list[str], core: str | None = None) -> lis
 
 
 def run(command: str, extra: list[str] | None = None, tree_root: Path | str | None = None,
-        capture: bool = False, timeout: float | None = None, core: str | None = None) -> subprocess.CompletedProcess:
+        capture: bool = False, timeout: float | None = None, core: str | None = None,
+        checkout: bool = False) -> subprocess.CompletedProcess:
     """Copy the collection, then run ansible-test ``command`` inside the copy.
 
     core: a series of harness.cores.SUPPORTED_CORES whose ansible-test runs, instead of the dev venv's.
+    checkout: copy every file of a checkout (harness.collection_tree), not only the shippable content.
     """
     if core is not None and core not in SUPPORTED_CORES:
         raise SystemExit(f"unknown ansible-core series {core!r}; expected one of {sorted(SUPPORTED_CORES)}")
     extra = list(extra or [])
     root = Path(tree_root or os.environ.get("ASTRO_TREE_ROOT") or CACHE_DIR / "trees" / command)
-    collection_dir = build_tree(root)
+    collection_dir = build_tree(root, checkout=checkout)
     bin_dir = core_venv(core) if core else None
     ensure_standin(bin_dir)
     if command == "units" and core is None:
@@ -138,5 +140,6 @@ def main(args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness", allow_abbrev=False, usage=__doc__.split("Usage:")[1].split("\n\n")[0])
     parser.add_argument("command", choices=sorted(PER_COMMAND))
     parser.add_argument("--core", choices=sorted(SUPPORTED_CORES), help="run that claimed ansible-core's ansible-test")
+    parser.add_argument("--checkout", action="store_true", help="on every file of a checkout, not only the shippable content")
     options, extra = parser.parse_known_args(args)
-    return run(options.command, extra, core=options.core).returncode
+    return run(options.command, extra, core=options.core, checkout=options.checkout).returncode
