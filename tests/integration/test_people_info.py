@@ -137,3 +137,18 @@ def test_hostile_values_are_literals_or_clear_errors(ansible, emulator, seed):
             # IDs are lower-cased before use, as the Astro CLI does; each stays one path segment.
             assert segments[0] in ("teams", "users") and len(segments) == 2 and unquote(segments[1]) in {h.lower() for h in HOSTILE}
     assert emulator.control.writes() == []
+
+
+def test_a_workspace_owner_token_lists_the_people_of_its_own_workspace(ansible, emulator, seed):
+    """As for tokens (assumed, SEMANTICS.md): its own Workspace's teams and users; the Organization's answer 403."""
+    tasks = [
+        {"name": "own teams", "astro.platform.team_info": {"workspace_name": "data-platform"}},
+        {"name": "own users", "astro.platform.user_info": {"workspace_id": seed.workspace("data-platform")}},
+        {"name": "every user", "astro.platform.user_info": {}, "ignore_errors": True},
+    ]
+    run = ansible.run(tasks, env={"ASTRO_API_TOKEN": seed.secret("data-platform-owner")})
+    assert [t["name"] for t in run.task("own teams")["teams"]] == ["data-engineers"]
+    assert [(u["email"], u["workspace_role"]) for u in run.task("own users")["users"]] == [("alan@acme.example", "WORKSPACE_AUTHOR")]
+    denied = run.task("every user")
+    assert denied["failed"] and "403" in denied["msg"] and "may list only the users of its own Workspace" in denied["msg"], denied["msg"]
+    assert emulator.control.writes() == []
