@@ -420,7 +420,7 @@ def resolve_people_scope(client, params):
     An ID that matches nothing fails (one list request each), so that a mistyped ID never reads as "nobody".
     """
     workspace_id = None
-    if params["workspace_id"] or params["workspace_name"]:
+    if params["workspace_id"] is not None or params["workspace_name"] is not None:  # a blank one fails there
         workspace_id = as_id(resolve_workspace(client, params["workspace_id"], params["workspace_name"])["id"])
     deployment_id = resolve_deployment_checked(client, params["deployment_id"], params["deployment_name"], workspace_id)
     return PeopleScope(workspace_id, deployment_id)

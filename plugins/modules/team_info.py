@@ -156,7 +156,7 @@ def main():
     try:
         client = astro_client(module)
         scope = resolve_people_scope(client, params)
-        if params["team_id"] or params["team_name"]:
+        if params["team_id"] is not None or params["team_name"] is not None:  # a blank one fails in resolve_team
             teams = [resolve_team(client, params["team_id"], params["team_name"])]
         else:
             teams = client.list_teams(names=params["names"] or None, **scope.filters)

@@ -137,7 +137,7 @@ def main():
     try:
         client = astro_client(module)
         scope = resolve_people_scope(client, params)
-        if params["user_id"] or params["email"]:
+        if params["user_id"] is not None or params["email"] is not None:  # a blank one fails in resolve_user
             users = [resolve_user(client, params["user_id"], params["email"])]
         else:
             users = client.list_users(**scope.filters)

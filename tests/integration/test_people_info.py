@@ -8,6 +8,9 @@ and their failures. Nothing is ever written."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 
 def test_team_info_lists_like_the_cli(ansible, emulator, seed):
     """astro organization team list; astro workspace team list; astro deployment team list"""
@@ -97,3 +100,55 @@ def test_unknown_ids_fail_and_are_never_read_as_nobody(ansible):
         result = run.task(name)
         assert result["failed"] and unknown in result["msg"], (name, result)
     assert "404" in run.task("team")["msg"] and "404" in run.task("user")["msg"]
+
+
+HOSTILE = [
+    "it's \"quoted\"", "a/b", "../users", "..%2F..%2Froles", "%2F", "x?workspaceId=y", "x#fragment",
+    "ünïcødé ☃", "x" * 10000, "..", " ", "",
+]
+# The answer a failure must give: a clear sentence, not a traceback.
+CLEAR = re.compile(r"is not a valid Astro ID|is empty|answered 404: .* \[requestId: |^No [A-Za-z ]+ is named "
+                   r"|^No user of the Organization has the e-mail ")
+
+
+def test_hostile_values_are_literals_or_clear_errors(ansible, emulator, seed):
+    cases = [("astro.platform.team_info", option) for option in ("team_id", "team_name", "workspace_name")]
+    cases += [("astro.platform.user_info", option) for option in ("user_id", "email", "deployment_name")]
+    tasks = [{"name": "names", "astro.platform.team_info": {"names": HOSTILE}}]
+    for module, option in cases:
+        tasks += [{"name": "{0} {1}".format(option, index), "ignore_errors": True, module: {option: value}}
+                  for index, value in enumerate(HOSTILE)]
+    run = ansible.run(tasks, verbosity=0)  # 10 000-character values make -vvv output huge; the leak check still runs
+    assert run.task("names")["teams"] == []
+    for module, option in cases:
+        for index, value in enumerate(HOSTILE):
+            result = run.task("{0} {1}".format(option, index))
+            assert result["failed"], "{0}={1!r} was accepted".format(option, value[:50])
+            assert CLEAR.search(result["msg"]), "{0}={1!r}: unclear {2!r}".format(option, value[:50], result["msg"][:300])
+            assert len(result["msg"]) < 11000
+
+    org_prefix = "/v1/organizations/{0}/".format(seed.organization)
+    for request in emulator.control.requests():
+        assert request["operationId"] in ("GetTeam", "ListTeams", "GetUser", "ListUsers", "ListWorkspaces", "ListDeployments"), \
+            request["raw_path"][:200]
+        assert request["path"].startswith(org_prefix), request["raw_path"][:200]
+        if request["operationId"] in ("GetTeam", "GetUser"):
+            segments = request["raw_path"].split("?")[0][len(org_prefix):].split("/")
+            # IDs are lower-cased before use, as the Astro CLI does; each stays one path segment.
+            assert segments[0] in ("teams", "users") and len(segments) == 2 and unquote(segments[1]) in {h.lower() for h in HOSTILE}
+    assert emulator.control.writes() == []
+
+
+def test_a_workspace_owner_token_lists_the_people_of_its_own_workspace(ansible, emulator, seed):
+    """As for tokens (assumed, SEMANTICS.md): its own Workspace's teams and users; the Organization's answer 403."""
+    tasks = [
+        {"name": "own teams", "astro.platform.team_info": {"workspace_name": "data-platform"}},
+        {"name": "own users", "astro.platform.user_info": {"workspace_id": seed.workspace("data-platform")}},
+        {"name": "every user", "astro.platform.user_info": {}, "ignore_errors": True},
+    ]
+    run = ansible.run(tasks, env={"ASTRO_API_TOKEN": seed.secret("data-platform-owner")})
+    assert [t["name"] for t in run.task("own teams")["teams"]] == ["data-engineers"]
+    assert [(u["email"], u["workspace_role"]) for u in run.task("own users")["users"]] == [("alan@acme.example", "WORKSPACE_AUTHOR")]
+    denied = run.task("every user")
+    assert denied["failed"] and "403" in denied["msg"] and "may list only the users of its own Workspace" in denied["msg"], denied["msg"]
+    assert emulator.control.writes() == []
