@@ -391,7 +391,7 @@ def measure_rate_limits(bench, size, forks=20):
         for limits, modes in (("none", None), ("documented, no Retry-After", STRICT_LIMITS)):
             for row in onboard(bench, data, "role", size, runs=2, modes=modes):
                 rows.append(dict(row, limits=limits))
-                print("2b. rate limits {0}: {1} Workspaces, {2} run: {3} s, {4} requests, {5} answered 429".format(
+                print("2b. rate limits {0}: {1} Workspaces, {2}: {3} s, {4} requests, {5} answered 429".format(
                     limits, size, row["run"], row["seconds"], row["requests"], row["refused"]), flush=True)
     finally:
         bench.forks = saved

@@ -375,8 +375,8 @@ class AstroClient:
                     raise
                 self.budget.remember_page_size(items_key, FALLBACK_PAGE_SIZE)
                 self._note("The Astro API refused pages of {0} {1} ({2}); pages of {3} are asked from now on by this "
-                           "controller (for {4} hours).".format(params["limit"], items_key, exc.api_message,
-                                                               FALLBACK_PAGE_SIZE, int(PAGE_SIZE_MEMORY // 3600)))
+                           "controller (for {4} hours).".format(
+                               params["limit"], items_key, exc.api_message, FALLBACK_PAGE_SIZE, int(PAGE_SIZE_MEMORY // 3600)))
                 params["limit"] = FALLBACK_PAGE_SIZE
                 continue
             yield page

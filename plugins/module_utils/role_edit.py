@@ -33,7 +33,7 @@ except ImportError:  # not POSIX: no lock, the verifying read still guards
     fcntl = None
 
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import set_env_fallback
-from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, WORKSPACE
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, WORKSPACE, WORKSPACE_ACCESSOR
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, possibly_applied, request_of, shown
 from ansible_collections.astro.platform.plugins.module_utils.private_dir import (
     default_lock_dir,
@@ -210,7 +210,8 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
         # A Workspace Accessor the server keeps beside a Deployment role of that Workspace is not removed: it would
         # only come back, and exclusive onboarding would then rewrite the list on every run.
         implied = server_implied_entries(with_roles(before, edits), workspace_of)
-        edits = without_entities(edits, [(t, i) for t, i, role in edits if role is None and (t, i) in implied])
+        edits = without_entities(edits, [(t, i) for t, i, role in edits if role is None and (t, i) in implied
+                                         and role_on(before, t, i) == WORKSPACE_ACCESSOR])
         echoes = {}
         if echoed_edits(before, edits):
             echoes = custom_role_echoes(client)

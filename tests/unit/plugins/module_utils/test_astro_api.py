@@ -322,7 +322,7 @@ def test_roles_look_up_asks_for_default_roles_and_returns_both_lists(scripted_se
 
 def test_429_without_retry_after_waits_out_the_one_second_window_each_time(scripted_server):
     """No public source shows Astro sending Retry-After: quick full-jitter retries would land in the same window."""
-    for _ in range(3):
+    for _attempt in range(3):
         scripted_server.answer(429, error_body("Too many requests", 429))
     scripted_server.answer(body={"id": "tok"})
     sleeps = []

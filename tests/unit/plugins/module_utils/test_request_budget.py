@@ -34,7 +34,7 @@ def most_in_one_window(slots):
 @pytest.mark.parametrize("method", sorted(RATE_LIMITS))
 def test_a_burst_up_to_the_limit_leaves_at_once_and_the_next_one_after_the_window(method):
     state, now = forget_stale({}, 100.0), 100.0
-    slots = [reserve_slot(state, method, now) for _ in range(RATE_LIMITS[method] + 1)]
+    slots = [reserve_slot(state, method, now) for _request in range(RATE_LIMITS[method] + 1)]
     assert slots[:-1] == [now] * RATE_LIMITS[method]
     assert slots[-1] > now + RATE_WINDOW
 
@@ -80,7 +80,7 @@ class FakeTime:
 def test_two_processes_of_one_controller_share_one_budget(private_lock_dir):
     """Two budgets of the same (API, token) — two forks — together wait as one would."""
     fake = FakeTime()
-    forks = [RequestBudget(URL, SECRET, clock=fake.clock, sleep=fake.sleep) for _ in range(2)]
+    forks = [RequestBudget(URL, SECRET, clock=fake.clock, sleep=fake.sleep) for _fork in range(2)]
     for index in range(RATE_LIMITS["POST"] + 2):
         forks[index % 2].wait_turn("POST")
     assert len(fake.slept) == 1 and fake.slept[0] > RATE_WINDOW

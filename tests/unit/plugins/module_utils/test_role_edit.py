@@ -507,6 +507,15 @@ def test_an_accessor_the_server_keeps_beside_a_deployment_role_is_not_removed():
     assert removed["changed"] is True and api.token["roles"] == [ORG_ROLE], "without the Deployment role it goes"
 
 
+def test_another_workspace_role_beside_a_deployment_role_is_still_removed():
+    deployment = {"entityType": "DEPLOYMENT", "entityId": "cd1", "role": "DEPLOYMENT_ADMIN"}
+    author = {"entityType": "WORKSPACE", "entityId": "cwa", "role": "WORKSPACE_AUTHOR"}
+    api = InMemoryTokens([ORG_ROLE, deployment, author])
+    result = set_token_roles(api, "ctok", [("WORKSPACE", "cwa", None)], sleep=lambda s: None, workspace_of={"cd1": "cwa"},
+                             look_up_entities=False)
+    assert result["changed"] is True and api.token["roles"] == [ORG_ROLE, deployment]
+
+
 # Settling (issue 22): the verifying read waits for any write still in flight; a write without answer holds the lock.
 
 def lock_is_free(api, lock_dir):
