@@ -427,10 +427,11 @@ def _write_verified(client, token_id, edits, roles, sleep, read_seconds, names=N
 def not_applied(error):
     """A write error that said "may have been applied", once a read after it could land shows it is not in effect."""
     detail = error.detail()
+    if not detail.startswith("Astro API"):
+        detail = "{0}: {1}".format(request_of(error), detail)
     error.possibly_applied = False
     error.args = ("{0} A read once it could no longer land shows that the roles asked for are not in effect (it was not "
-                  "applied, or another writer replaced it); run again.".format(
-        detail if detail.startswith("Astro API") else "{0}: {1}".format(request_of(error), detail)),)
+                  "applied, or another writer replaced it); run again.".format(detail),)
     return error
 
 
