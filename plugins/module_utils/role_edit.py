@@ -411,11 +411,13 @@ def describe_entries(entries, names=None):
 
 
 def not_applied(error):
-    """A write error that said "may have been applied", once a read after it could land shows it was not."""
+    """A write error that said "may have been applied", once a read after it could land shows it is not in effect."""
     detail = error.detail()
+    if not detail.startswith("Astro API"):
+        detail = "{0}: {1}".format(request_of(error), detail)
     error.possibly_applied = False
-    error.args = ("{0} A read once it could no longer land shows that it was not applied.".format(
-        detail if detail.startswith("Astro API") else "{0}: {1}".format(request_of(error), detail)),)
+    error.args = ("{0} A read once it could no longer land shows that the roles asked for are not in effect (it was not "
+                  "applied, or another writer replaced it); run again.".format(detail),)
     return error
 
 

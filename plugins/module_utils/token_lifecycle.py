@@ -23,7 +23,7 @@ import tempfile
 import time
 
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, ORGANIZATION, SCOPE_OPTIONS, WORKSPACE
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroError, AstroInputError, AstroTransportError, shown
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroError, AstroInputError, shown
 from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     EntityNames,
     check_deployment_roles,
@@ -496,9 +496,8 @@ def create_or_recover(module, client, params, target, result, record, sleep=time
         if not exc.possibly_applied:
             raise
         failure = exc
-    if isinstance(failure, AstroTransportError):
-        # A create without answer may still land: look for it only once it cannot any more.
-        sleep(settle_seconds_option(params["settle_seconds"]))
+    # A create without answer (or answered by a gateway) may still land: look for it only once it cannot any more.
+    sleep(settle_seconds_option(params["settle_seconds"]))
     made = find_token(client, params, target)
     if made is None:
         try:
@@ -656,10 +655,13 @@ def update(module, client, params, target, token, result):
     result["token"] = public(after)
 
 
-def delete(module, client, token, result):
+def delete(module, client, token, result, target=None, params=None):
     if token is None:
         result.update(changed=False, actions=[], token=None, diff=dict(before="", after=""))
         return
+    if target is not None and not module.check_mode:
+        # A record of a lost create of this token is about it no more: a later token of its name is somebody's.
+        CreateRecord(client, target, token.get("name") or params["name"], params["lock_dir"]).remove()
     result.update(changed=True, actions=["delete"], token=None, diff=dict(before=render_token(token, secret_note(token)), after=""))
     if not module.check_mode:
         try:

@@ -392,7 +392,7 @@ def main():
         target = resolve_target(client, params, scope)
         token = find_token(client, params, target)
         if params["state"] == "absent":
-            delete(module, client, token, result)
+            delete(module, client, token, result, target, params)
         elif token is None and params["token_id"]:
             raise AstroInputError("No token has ID {0}; leave token_id out to create a token named {1}.".format(
                 repr(params["token_id"]), repr(params["name"])))
