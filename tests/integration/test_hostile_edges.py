@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import requests
@@ -204,3 +207,41 @@ def test_a_relative_secret_file_is_written_in_the_working_directory(ansible, emu
     assert written.read_text() == emulator.control.issued_secrets()[-1] and not (playbooks / "reader.token").exists()
     said = "is relative: it is taken against the working directory of ansible-playbook, as {0}".format(written)
     assert "".join(said.split()) in "".join(run.output.split()), run.output  # the warning is wrapped, anywhere
+
+
+# 14. Another user's directory at the shared temporary default stops nothing: the default is private to the user.
+
+@pytest.fixture
+def short_tmp():
+    """A temporary directory with a short path: ansible-core 2.21 makes a Unix socket in TMPDIR (108 bytes at most)."""
+    path = Path(tempfile.mkdtemp(prefix="astro-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def lock_edit_task(seed):
+    return {"name": "edit", "ignore_errors": True, "astro.platform.workspace_org_token": dict(
+        token_id=seed.token("never-used-reader"), workspace_id=seed.workspace("analytics"), role="WORKSPACE_MEMBER")}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a directory to another user needs root")
+@pytest.mark.parametrize("core", CORES)
+def test_a_lock_directory_planted_in_the_temporary_directory_stops_no_edit(ansible, emulator, seed, tmp_path, short_tmp, core):
+    shared_tmp = short_tmp
+    shared_tmp.chmod(0o1777)
+    planted = shared_tmp / "astro.platform-locks-{0}".format(os.geteuid())
+    planted.mkdir(mode=0o700)
+    os.chown(planted, OTHER_UID, -1)
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    env = dict(ASTRO_LOCK_DIR="", XDG_RUNTIME_DIR="", XDG_CACHE_HOME="", TMPDIR=str(shared_tmp), HOME=str(home))
+    run = ansible.run([lock_edit_task(seed)], env=env, verbosity=0, core=core)
+    assert not run.task("edit")["failed"], run.output
+    assert (home / ".cache" / "astro.platform-locks").is_dir() and list(planted.iterdir()) == []
+
+    open_home = tmp_path / "open-home"  # a cache directory in a home others may write to is not private either
+    open_home.mkdir()
+    open_home.chmod(0o777)
+    env["XDG_CACHE_HOME"] = str(open_home / ".cache")  # so the shared default is the only one left, refused with what to do
+    refused = ansible.run([lock_edit_task(seed)], env=env, verbosity=0, core=core).task("edit")
+    assert refused["failed"] and "rm -r {0}".format(planted) in refused["msg"] and "XDG_RUNTIME_DIR" in refused["msg"], refused
