@@ -12,9 +12,12 @@ The `ansible` fixture fails a run whose output, results or log holds the API tok
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
+import stat
+import subprocess
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +25,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from harness.cores import NEWEST_CORE, OLDEST_CORE
+import yaml
+from harness.cores import NEWEST_CORE, OLDEST_CORE, core_venv
 
 CORES = [OLDEST_CORE, NEWEST_CORE]
 MODULE = "astro.platform.api_token"
@@ -245,3 +249,89 @@ def test_a_lock_directory_planted_in_the_temporary_directory_stops_no_edit(ansib
     env["XDG_CACHE_HOME"] = str(open_home / ".cache")  # so the shared default is the only one left, refused with what to do
     refused = ansible.run([lock_edit_task(seed)], env=env, verbosity=0, core=core).task("edit")
     assert refused["failed"] and "rm -r {0}".format(planted) in refused["msg"] and "XDG_RUNTIME_DIR" in refused["msg"], refused
+
+
+# 3. An inventory cache another user can write to is refused; the cache is written 0600.
+
+def write_inventory(path, **options):
+    path.write_text(yaml.safe_dump(dict({"plugin": "astro.platform.astro"}, **options)))
+    return path
+
+
+def list_inventory(ansible, source, core, extra_env=None):
+    """ansible-inventory --list on that core; (finished process, inventory or None)."""
+    output = source.parent / (source.name + ".json")
+    command = [str(core_venv(core) / "ansible-inventory"), "-i", str(source), "--list", "--output", str(output)]
+    listed = subprocess.run(command, cwd=ansible.workdir, env=ansible.env(extra_env), capture_output=True, text=True,
+                            timeout=180, check=False)
+    return listed, (json.loads(output.read_text()) if output.exists() else None)
+
+
+def plain(value):
+    """ansible-inventory shows strings marked unsafe as {"__ansible_unsafe": ...}."""
+    return value.get("__ansible_unsafe", value) if isinstance(value, dict) else value
+
+
+def cached_source(tmp_path, cache_dir):
+    return write_inventory(tmp_path / "cached.astro.yml", cache=True, cache_plugin="ansible.builtin.jsonfile",
+                           cache_connection=str(cache_dir))
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_the_inventory_cache_is_written_readable_by_its_user_only(ansible, emulator, tmp_path, core):
+    listed, _ = list_inventory(ansible, cached_source(tmp_path, tmp_path / "cache"), core)
+    assert listed.returncode == 0, listed.stderr
+    [cache_file] = (tmp_path / "cache").iterdir()
+    assert stat.S_IMODE(cache_file.stat().st_mode) == 0o600
+
+
+CACHE_ATTACKS = ["a directory all may write", "their directory", "their file in it"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another user needs root")
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("attack", CACHE_ATTACKS)
+def test_an_inventory_cache_another_user_may_write_is_refused(ansible, emulator, tmp_path, core, attack):
+    cache_dir = tmp_path / "cache"
+    source = cached_source(tmp_path, cache_dir)
+    listed, _ = list_inventory(ansible, source, core)  # fills the cache
+    assert listed.returncode == 0, listed.stderr
+    [cache_file] = cache_dir.iterdir()
+    if attack == "a directory all may write":
+        cache_dir.chmod(0o777)
+    elif attack == "their directory":
+        os.chown(cache_dir, OTHER_UID, -1)
+    else:
+        os.chown(cache_file, OTHER_UID, -1)
+    listed, inventory = list_inventory(ansible, source, core)
+    said = " ".join(listed.stderr.split())
+    assert "refusing the inventory cache" in said and "Set cache_connection to a directory of yours" in said, said
+    assert "astro_workspaces" not in inventory, inventory  # the source is not used (ansible-inventory only warns)
+
+
+# 4. Host names never end in a suffix an inventory directory reads as a file.
+
+@pytest.mark.parametrize("core", CORES)
+def test_no_host_name_ends_like_a_vars_file(ansible, emulator, demo_seed, tmp_path, core):
+    seed = copy.deepcopy(demo_seed)
+    names = ["db1.yml", "web.YAML", "x.json", "hosts.ini"]
+    for index, name in enumerate(names):
+        seed["workspaces"].append(dict(id="csuffix{0:018d}".format(index), name=name, description=""))
+    seed["deployments"].append(dict(id="csuffixdeploy000000000001", workspaceId="csuffix{0:018d}".format(0), name="json"))
+    emulator.control.reset(seed)
+    inventory = tmp_path / "inventory"
+    (inventory / "host_vars").mkdir(parents=True)
+    (inventory / "hosts.ini").write_text("db1 ansible_host=192.0.2.10\n")
+    (inventory / "host_vars" / "db1.yml").write_text("ansible_connection: ssh\nansible_become_password: theirs\n")
+    (inventory / "host_vars" / "db1_yml.json").write_text("{}\n")
+    write_inventory(inventory / "workspaces.astro.yml", include_deployments=True)
+    listed, listing = list_inventory(ansible, inventory, core)
+    assert listed.returncode == 0, listed.stderr
+    hostvars = listing["_meta"]["hostvars"]
+    assert {"db1_yml", "web_YAML", "x_json", "hosts_ini", "db1_yml.json_csuffixdeploy000000000001"} <= set(hostvars) or \
+        {"db1_yml", "web_YAML", "x_json", "hosts_ini", "db1_yml_json"} <= set(hostvars), sorted(hostvars)
+    for host, host_vars in hostvars.items():
+        assert not host.lower().endswith((".yml", ".yaml", ".json", ".ini")), host
+        if host != "db1":
+            connection = host_vars.get("ansible_connection")
+            assert "ansible_become_password" not in host_vars and plain(connection) == "local", (host, host_vars)
