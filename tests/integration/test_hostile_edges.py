@@ -335,3 +335,35 @@ def test_no_host_name_ends_like_a_vars_file(ansible, emulator, demo_seed, tmp_pa
         if host != "db1":
             connection = host_vars.get("ansible_connection")
             assert "ansible_become_password" not in host_vars and plain(connection) == "local", (host, host_vars)
+
+
+# 7. The declarations reader refuses aliases that expand past a bound, and keys given twice, naming them.
+
+def alias_bomb(levels, width=10):
+    """A few hundred bytes whose aliases expand to more than width ** (levels + 1) values (the report's had 9 levels)."""
+    names = [chr(ord("a") + index) for index in range(levels + 1)]
+    lines = ["{0}: &{0} [{1}]".format(names[0], ", ".join(["x"] * width))]
+    lines += ["{0}: &{0} [{1}]".format(name, ", ".join(["*" + previous] * width)) for previous, name in zip(names, names[1:])]
+    return "\n".join(lines) + "\nastro_workspaces: []\n"
+
+
+DUPLICATE_KEY = """astro_workspaces:
+  - workspace: data-platform
+    exclusive: true
+    org_tokens: [{token: ci-deployer, role: WORKSPACE_AUTHOR}]
+    org_tokens: []
+"""
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize(("content", "said"), [
+    (alias_bomb(5, width=11), "values, more than the 1000000 a declarations file may hold (the largest value aliased starts at line 5)"),
+    (DUPLICATE_KEY, "the key 'org_tokens' is given twice (lines 4 and 5)"),
+], ids=["alias bomb", "duplicate key"])
+def test_a_declarations_file_with_an_alias_bomb_or_a_key_given_twice_is_refused(ansible, tmp_path, core, content, said):
+    declarations = tmp_path / "declarations.yml"
+    declarations.write_text(content)
+    run = ansible.run([{"name": "read", "ignore_errors": True, "astro.platform.onboarding_declarations": {"path": str(declarations)}}],
+                      verbosity=0, core=core)
+    failed = run.task("read")
+    assert failed["failed"] and said in failed["msg"] and str(declarations) in failed["msg"], repr(failed["msg"])
