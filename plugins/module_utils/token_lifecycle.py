@@ -28,6 +28,7 @@ from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     resolve_deployment,
     resolve_workspace_id,
 )
+from ansible_collections.astro.platform.plugins.module_utils.role_display import printable
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import lock_options, set_token_roles
 from ansible_collections.astro.platform.plugins.module_utils.role_list import own_role_entry, with_role
 from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_own_role_name
@@ -171,7 +172,7 @@ def render_token(token, secret_line):
         ("expiry", describe_expiry(expiry_days_of(token))),
         ("secret", secret_line),
     ]
-    return "".join("{0}: {1}\n".format(key, value) for key, value in lines)
+    return "".join("{0}: {1}\n".format(key, printable(value)) for key, value in lines)  # a line break cannot forge a line
 
 
 def predicted_token(params, target):
@@ -184,7 +185,7 @@ def predicted_token(params, target):
 def plan_update(params, token, now):
     """(fields of UpdateApiToken to set, own role to set or None, whether to rotate) for a found token."""
     update = {}
-    if params["name"] != token.get("name"):
+    if params["name"] is not None and params["name"] != token.get("name"):  # None: the token keeps its name
         update["name"] = params["name"]
     if params["description"] is not None and params["description"] != (token.get("description") or ""):
         update["description"] = params["description"]

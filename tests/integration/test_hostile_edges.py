@@ -367,3 +367,71 @@ def test_a_declarations_file_with_an_alias_bomb_or_a_key_given_twice_is_refused(
                       verbosity=0, core=core)
     failed = run.task("read")
     assert failed["failed"] and said in failed["msg"] and str(declarations) in failed["msg"], repr(failed["msg"])
+
+
+# 11. Hygiene: a pattern is one regular expression matching whole names; 8: names are data, never re-typed.
+
+@pytest.fixture
+def hygiene_playbook(installed_collection):
+    return installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks" / "token_hygiene.yml"
+
+
+def hygiene_preview(ansible, playbook, tmp_path, core, **extra):
+    extra_vars = dict(astro_hygiene_dir=str(tmp_path / "reports"), astro_hygiene_secret_dir=str(tmp_path / "secrets"), **extra)
+    run = ansible.run(playbook=playbook, extra_vars=extra_vars, verbosity=0, core=core)
+    report = tmp_path / "reports" / "token_hygiene.json"
+    return run, (json.loads(report.read_text()) if report.exists() else None)
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("pattern", ["shared-.*)|(never-used-.*", "ci-("])
+def test_a_hygiene_pattern_that_is_not_one_regular_expression_fails_naming_it(ansible, emulator, hygiene_playbook, tmp_path,
+                                                                                core, pattern):
+    """Wrapped in ^(?:...)$, the first one matched every name that either starts with shared- or ends with never-used-."""
+    emulator.control.clear_log()
+    run, _ = hygiene_preview(ansible, hygiene_playbook, tmp_path, core, astro_hygiene_name_pattern=pattern, astro_hygiene_apply=True)
+    said = " ".join(run.output.split())
+    assert run.rc != 0 and "The name pattern {0!r} is not a valid Python regular expression".format(pattern) in said, run.output
+    assert emulator.control.writes() == []
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_a_hygiene_pattern_matches_whole_names_only(ansible, emulator, hygiene_playbook, tmp_path, core):
+    run, report = hygiene_preview(ansible, hygiene_playbook, tmp_path, core, astro_hygiene_name_pattern="shared-.*|never-used")
+    assert run.rc == 0, run.output
+    assert sorted(entry["token"] for entry in report["in_scope"]) == ["shared-automation", "shared-automation"]
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_hygiene_keeps_a_name_that_looks_like_a_python_literal(ansible, emulator, demo_seed, hygiene_playbook, tmp_path, core):
+    seed = copy.deepcopy(demo_seed)
+    literal = next(t for t in seed["tokens"] if t["name"] == "never-used-reader")
+    literal["name"] = "[1,2]"
+    emulator.control.reset(seed)
+    run, report = hygiene_preview(ansible, hygiene_playbook, tmp_path, core, astro_hygiene_tokens=[literal["id"]],
+                                  astro_hygiene_apply=True)
+    assert run.rc == 0, run.output
+    assert [entry["token_id"] for entry in report["rotate"]] == [literal["id"]]
+    assert emulator.control.token(literal["id"])["name"] == "[1,2]"
+    assert [w["operationId"] for w in emulator.control.writes()] == ["RotateApiToken"], emulator.control.writes()
+
+
+# 9. Control characters in names and descriptions are shown escaped: no terminal escape, no forged diff line.
+
+@pytest.mark.parametrize("core", CORES)
+def test_control_characters_in_names_are_escaped_in_diffs(ansible, emulator, demo_seed, seed, tmp_path, core):
+    hostile = copy.deepcopy(demo_seed)
+    reader = next(t for t in hostile["tokens"] if t["name"] == "never-used-reader")
+    reader.update(name="reader\x1b]0;owned\x07\x1b[2K", description="audit\nrole: ORGANIZATION_OWNER")
+    emulator.control.reset(hostile)
+    run = ansible.run([
+        {"name": "rename", MODULE: dict(token_id=reader["id"], name="reader-renamed")},
+        {"name": "add a role", "astro.platform.workspace_org_token": dict(
+            token_id=reader["id"], workspace_id=seed.workspace("analytics"), role="WORKSPACE_MEMBER")},
+    ], check=True, verbosity=0, core=core)
+    assert run.rc == 0, run.output
+    assert "\x1b" not in run.output and "\x07" not in run.output
+    forged = [line for line in run.stdout.splitlines() if line.lstrip("+- ").startswith("role: ORGANIZATION_OWNER")]
+    assert forged == [], forged
+    assert "description: audit\\u000arole: ORGANIZATION_OWNER" in run.stdout, run.stdout
+    assert "roles of token reader\\u001b]0;owned\\u0007\\u001b[2K ({0})".format(reader["id"]) in run.stdout, run.stdout
