@@ -20,6 +20,72 @@ except ImportError:  # PyYAML built without libyaml
 
 # The key of the declarations in the file, as playbooks/vars/onboarding.yml has it.
 DECLARATIONS_KEY = "astro_workspaces"
+# Values the file may hold once its aliases are expanded (1 000 Workspaces declared in full are about 50 000): a few
+# hundred bytes of nested aliases expand to billions, which every later copy would walk.
+MAX_EXPANDED_VALUES = 1000000
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class DeclarationsLoader(SafeLoader):  # pylint: disable=too-many-ancestors
+    """The safe loader, refusing a key given twice in one mapping (the last one would silently win)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            lines = {}
+            for key_node, _value in node.value:
+                if key_node.tag == MERGE_TAG or not isinstance(key_node, yaml.ScalarNode):
+                    continue  # '<<' merges are meant to be overridden
+                key = self.construct_object(key_node, deep=deep)
+                if key in lines:
+                    raise yaml.constructor.ConstructorError(
+                        "in the mapping at line {0}".format(node.start_mark.line + 1), node.start_mark,
+                        "the key {0!r} is given twice (lines {1} and {2}); only the last would count".format(
+                            key, lines[key], key_node.start_mark.line + 1), key_node.start_mark)
+                lines[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def expanded_size(root):
+    """How many values the YAML node graph holds with every alias expanded; (count, line of the largest aliased node).
+
+    Linear in the nodes written: each node's size is computed once, however often it is aliased.
+    """
+    sizes, seen_twice, stack = {}, {}, [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes and not children_done:
+            seen_twice[id(node)] = node
+            continue
+        children = ([child for pair in node.value for child in pair] if isinstance(node, yaml.MappingNode)
+                    else list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        sizes[id(node)] = None  # in progress: an alias to it from below is a recursive one
+        stack.append((node, True))
+        for child in children:
+            if id(child) in sizes and sizes[id(child)] is None:
+                raise yaml.YAMLError("a recursive alias at line {0}".format(child.start_mark.line + 1))
+            stack.append((child, False))
+    biggest = max(seen_twice.values(), key=lambda node: sizes[id(node)], default=None)
+    return sizes[id(root)], (biggest.start_mark.line + 1 if biggest is not None else None)
+
+
+def load_declarations(text):
+    """The file's data, refusing duplicate keys and aliases that expand past MAX_EXPANDED_VALUES (yaml.YAMLError)."""
+    loader = DeclarationsLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size, line = expanded_size(node)
+        if size > MAX_EXPANDED_VALUES:
+            raise yaml.YAMLError("its aliases expand it to {0} values, more than the {1} a declarations file may hold "
+                                 "(the largest value aliased starts at line {2}); write the values out".format(
+                                     size, MAX_EXPANDED_VALUES, line))
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 class ActionModule(ActionBase):
@@ -47,7 +113,7 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("Declarations file {0!r} not found (looked for it in the playbook's directory and its "
                                     "vars/ directory).".format(path))
         try:
-            data = yaml.load(_file_text(self._loader, found), Loader=SafeLoader)  # safe: plain mappings, lists and scalars
+            data = load_declarations(_file_text(self._loader, found))  # safe: plain mappings, lists and scalars
         except (yaml.YAMLError, AnsibleError, UnicodeError) as exc:
             raise AnsibleActionFail("Declarations file {0} is not valid YAML or JSON: {1}".format(found, exc))
         declarations = data.get(DECLARATIONS_KEY, False) if isinstance(data, dict) else False

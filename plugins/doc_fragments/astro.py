@@ -89,7 +89,9 @@ options:
         the same directory.
       - If not set, the environment variable E(ASTRO_LOCK_DIR) is used; then C(astro.platform-locks) in the
         per-user runtime directory E(XDG_RUNTIME_DIR) when it is set and private to the user; then
-        C(astro.platform-locks-<uid>) in the system's temporary directory.
+        C(astro.platform-locks) in the user's cache directory (E(XDG_CACHE_HOME), or C(~/.cache)) when the home
+        directory is the user's and closed to others; then C(astro.platform-locks-<uid>) in the system's temporary
+        directory, where another user could create it first (the task then fails, saying what to do).
       - The directory is created with mode 0700. An existing one must be a real directory (not a symbolic link),
         owned by the user running the task, with no group or other permissions; otherwise the task fails before
         anything is written, naming the directory and the fix (C(chmod 700), or another O(lock_dir)), since another

@@ -15,7 +15,9 @@ description:
     the Workspace with every character outside C(A-Z), C(a-z), C(0-9), C(_), C(.) and C(-) replaced by C(_), and
     leading dots replaced by C(_) too (so C(data-platform) stays C(data-platform), C(../../x) becomes C(___.._x) and
     C(a b) becomes C(a_b)). When that name is empty, C(all), C(ungrouped), C(localhost) or C(127.0.0.1), or several
-    Workspaces get the same one, each of them is named C(<name>_<ID>) instead (the ID made safe the same way)."
+    Workspaces get the same one, each of them is named C(<name>_<ID>) instead (the ID made safe the same way).
+    A host name never ends in C(.yml), C(.yaml), C(.json) or C(.ini) (in any case), which an inventory directory and
+    C(host_vars/) read as a file's: that dot becomes C(_) (C(db1.yml) is C(db1_yml)), for Deployment hosts too."
   - A Deployment host is named C(<Workspace host>.<Deployment name>), the Deployment name made safe by the same rule
     (so C(data-platform.etl-prod)); with C(_<ID>) appended when several Deployments, or a Deployment and a Workspace,
     get the same name.
@@ -40,7 +42,10 @@ description:
     Plus the groups of O(groups) and O(keyed_groups)."
   - The API token is never put in a host variable, and never shown in an error or a warning.
   - "With O(cache), keep the cache in a directory only you can write to (such as C(~/.cache/astro-inventory), which
-    the cache plugin creates): its entries become hosts. An entry is used only if it has the shape this plugin writes
+    the cache plugin creates): its entries become hosts. With a file cache plugin (such as C(ansible.builtin.jsonfile))
+    the plugin fails on a cache directory, or a directory above it, that another user owns or may write to (a sticky
+    parent such as C(/tmp) excepted), and on a cache file of another user or that others may write to; it writes
+    its cache file with mode C(0600). An entry is used only if it has the shape this plugin writes
     and was written for the same O(organization_id), O(api_url), O(filters) and O(include_deployments); its values
     are treated as data like the API's. Any other entry is ignored with a warning, and the API is read again."
   - The inventory file name must end with C(astro.yml) or C(astro.yaml).
@@ -133,6 +138,7 @@ cache_connection: ~/.cache/astro-inventory
 """
 
 
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -141,6 +147,7 @@ from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import CONNECTION_DEFAULTS, client_from_options
 from ansible_collections.astro.platform.plugins.module_utils.entity_view import deployment_summary, workspace_summary
+from ansible_collections.astro.platform.plugins.module_utils.file_safety import file_problem, path_problem
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data, as_template
 
 WORKSPACES_GROUP = "astro_workspaces"
@@ -153,12 +160,16 @@ WORKSPACE_FIELDS = ("id", "name", "description")
 DEPLOYMENT_FIELDS = ("id", "name", "description", "status", "workspaceId")
 # Host names that mean something else to Ansible (the implicit localhost, the built-in groups).
 RESERVED_HOSTS = frozenset(("", "all", "ungrouped", "localhost", "127.0.0.1"))
+# Endings an inventory directory, host_vars/ and group_vars/ read as a file's: a host named db1.yml would take the
+# variables of host_vars/db1.yml, written for another host of another source.
+FILE_SUFFIXES = (".yml", ".yaml", ".json", ".ini")
 MASK = "********"
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = "astro.platform.astro"
+    _cache_key = None  # of the source being read
 
     def verify_file(self, path):
         return super(InventoryModule, self).verify_file(path) and path.endswith(("astro.yml", "astro.yaml"))
@@ -167,13 +178,43 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
         self._read_config_data(path)
         source = dict((name, self.get_option(name)) for name in SOURCE_OPTIONS)
-        cache_key = self.get_cache_key(path)
+        cache_key = self._cache_key = self.get_cache_key(path)
+        if self.get_option("cache"):
+            self._check_cache_place(cache_key)
         data = self._from_cache(cache_key, source) if self.get_option("cache") and cache else None
         if data is None:
             data = self._from_api(source)
             if self.get_option("cache"):
                 self._cache[cache_key] = data
         self._populate(data)
+
+    def _cache_file(self, cache_key):
+        """(directory, file) of a file cache plugin's entry (such as ansible.builtin.jsonfile); (None, None) for others."""
+        # pylint: disable=protected-access  # no public API names the file; each step is guarded
+        plugin = getattr(self._cache, "_plugin", None)
+        if hasattr(plugin, "__wrapped__") and hasattr(plugin, "_get_key"):  # ansible-core 2.19 and later: a schema prefix
+            plugin, cache_key = plugin.__wrapped__, plugin._get_key(cache_key)
+        if not getattr(plugin, "_cache_dir", None) or not hasattr(plugin, "_get_cache_file_name"):
+            return None, None
+        return plugin._cache_dir, plugin._get_cache_file_name(cache_key)
+
+    def _check_cache_place(self, cache_key):
+        """Refuse a cache directory or file another user may write to: its entries become hosts."""
+        directory, cache_file = self._cache_file(cache_key)
+        if directory is None or not os.path.isdir(directory):
+            return  # not a file cache, or a directory the cache plugin makes on its first write
+        problem = path_problem(directory) or file_problem(cache_file)
+        if problem:
+            self._fail("refusing the inventory cache ({0}): its entries become hosts, so only this user may write to it. "
+                       "Set cache_connection to a directory of yours with mode 0700 (the cache plugin creates it), or "
+                       "chmod 700 it and remove files of other users.".format(problem))
+
+    def update_cache_if_changed(self):
+        """Write the cache as Cacheable does, then make the entry's file readable and writable by this user only."""
+        super(InventoryModule, self).update_cache_if_changed()
+        _directory, cache_file = self._cache_file(self._cache_key) if self._cache_key else (None, None)
+        if cache_file and os.path.isfile(cache_file) and not os.path.islink(cache_file):
+            os.chmod(cache_file, 0o600)  # the file cache plugins make it 0644
 
     def _from_cache(self, cache_key, source):
         """The cached entry, rebuilt and checked like an API answer; None when there is none or it is not usable."""
@@ -207,7 +248,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _populate(self, data):
         organization_id = data["source"]["organization_id"]
         workspaces = sorted(data["workspaces"], key=lambda w: (w["name"] or "", w["id"]))
-        workspace_hosts = unique_names(workspaces, lambda w: host_safe(w["name"]))
+        workspace_hosts = unique_names(workspaces, lambda w: not_a_file_name(host_safe(w["name"])))
         self.inventory.add_group(WORKSPACES_GROUP)
         for workspace in workspaces:
             self._add_host(workspace_hosts[workspace["id"]], [WORKSPACES_GROUP], dict(
@@ -219,7 +260,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         deployments = sorted(data["deployments"], key=lambda d: (d["name"] or "", d["id"]))
         workspace_groups = unique_names([by_id[i] for i in set(d["workspaceId"] for d in deployments)],
                                         lambda w: WORKSPACE_GROUP_PREFIX + group_safe(w["name"]), safe=group_safe)
-        deployment_hosts = unique_names(deployments, lambda d: "{0}.{1}".format(workspace_hosts[d["workspaceId"]], host_safe(d["name"])),
+        deployment_hosts = unique_names(deployments, lambda d: not_a_file_name("{0}.{1}".format(workspace_hosts[d["workspaceId"]],
+                                                                                                host_safe(d["name"]))),
                                         taken=set(workspace_hosts.values()))
         for deployment in deployments:
             workspace = by_id[deployment["workspaceId"]]
@@ -308,6 +350,14 @@ def host_safe(name):
     """name with every character outside A-Z a-z 0-9 _ . - replaced by _, and leading dots too: never a path or a pattern."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name or "")
     return re.sub(r"^\.+", lambda dots: "_" * len(dots.group()), safe)
+
+
+def not_a_file_name(host):
+    """host with the dot of a file ending (FILE_SUFFIXES, in any case) made _: db1.yml is db1_yml."""
+    for suffix in FILE_SUFFIXES:
+        if host.lower().endswith(suffix):
+            return host[:-len(suffix)] + "_" + host[-len(suffix) + 1:]
+    return host
 
 
 def group_safe(name):

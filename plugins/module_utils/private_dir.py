@@ -4,8 +4,8 @@
 
 """The per-user private directory of this controller's lock files and request budgets, and safe opening of its files.
 
-Moved here unchanged from role_edit so that the HTTP client's request budget (request_budget) can live beside the
-token locks without importing role_edit.
+Here, not in role_edit, so that the HTTP client's request budget (request_budget) and the create records
+(token_lifecycle) live beside the token locks without importing role_edit.
 """
 
 from __future__ import annotations
@@ -26,12 +26,31 @@ def is_private_dir(path):
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o077
 
 
-def default_lock_dir():
-    """The per-user runtime directory when the system gives one (nobody else can touch it), else one in the temp dir."""
+def private_runtime_dir():
+    """Where this user's per-controller state (lock files, say) goes by default: a directory no other user can enter,
+    nor create first, as anyone can in the shared temporary directory. (directory, whether it is the user's own)
+
+    The per-user runtime directory when the system gives a private one (XDG_RUNTIME_DIR); else the user's cache
+    directory (XDG_CACHE_HOME, or ~/.cache) when the directory above it (the home) is this user's and closed to
+    others; else the temporary directory, shared: (that, False).
+    """
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and is_private_dir(runtime):
-        return os.path.join(runtime, "astro.platform-locks")
-    return os.path.join(tempfile.gettempdir(), "astro.platform-locks-{0}".format(os.geteuid()))
+        return runtime, True
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    try:
+        home = os.lstat(os.path.dirname(os.path.abspath(cache)))
+    except OSError:
+        home = None
+    if home is not None and stat.S_ISDIR(home.st_mode) and home.st_uid == os.geteuid() and not home.st_mode & 0o022:
+        return cache, True
+    return tempfile.gettempdir(), False
+
+
+def default_lock_dir():
+    """astro.platform-locks in private_runtime_dir(); with the uid in its name in the shared temporary directory."""
+    directory, own = private_runtime_dir()
+    return os.path.join(directory, "astro.platform-locks" if own else "astro.platform-locks-{0}".format(os.geteuid()))
 
 
 def open_lock_dir(lock_dir):
@@ -57,7 +76,9 @@ def open_lock_dir(lock_dir):
     info = os.fstat(fd)
     problem = None
     if info.st_uid != os.geteuid():
-        problem = "is owned by uid {0}, not by this user (uid {1}): another user controls it".format(info.st_uid, os.geteuid())
+        problem = ("is owned by uid {0}, not by this user (uid {1}): another user controls it, which stops every role edit "
+                   "here (and could be an attack); have it removed (as root: rm -r {2}), or set XDG_RUNTIME_DIR to a "
+                   "private runtime directory of yours").format(info.st_uid, os.geteuid(), lock_dir)
     elif info.st_mode & 0o077:
         problem = "has mode {0:04o}: other users can tamper with its lock files; run: chmod 700 {1}".format(
             stat.S_IMODE(info.st_mode), lock_dir)

@@ -6,8 +6,23 @@
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, WORKSPACE
 from ansible_collections.astro.platform.plugins.module_utils.errors import shown
+
+
+# Control characters (C0, DEL, C1), line and paragraph separators, zero-width and bidirectional formatting characters
+# and the byte order mark: printed raw, each can move the cursor, recolour a terminal, forge a diff line or make a
+# name read as another.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def printable(text):
+    """text from the API (a name, a description) as a line of a message, warning, diff or label may show it: every
+    character of UNPRINTABLE written as \\uXXXX, so it stays on its line and reads as what it is."""
+    text = "" if text is None else str(text)
+    return UNPRINTABLE.sub(lambda match: "\\u{0:04x}".format(ord(match.group(0))), text)
 
 
 def named(entity_id, names=None):

@@ -41,7 +41,7 @@ from ansible_collections.astro.platform.plugins.module_utils.private_dir import 
     open_lock_file,
 )
 from ansible_collections.astro.platform.plugins.module_utils.resolve import EntityNames, list_deployment_roles
-from ansible_collections.astro.platform.plugins.module_utils.role_display import named, render_roles
+from ansible_collections.astro.platform.plugins.module_utils.role_display import named, printable, render_roles
 from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     IN_EFFECT,
     UNEXPECTED,
@@ -155,7 +155,7 @@ def kept_role_warnings(result):
     """A warning for each role a removal left alone because the token holds another role there than declared."""
     text = ("Token {token} holds {role_held} on {entity_type} {entity}, not the declared {role_declared}: that role was "
             "kept, not removed. Remove it with state: absent and no role, or declare {role_held}.")
-    token = "{0} ({1})".format(result["token"]["name"], result["token"]["id"])
+    token = "{0} ({1})".format(printable(result["token"]["name"]), result["token"]["id"])
     return [text.format(token=token, entity=named(kept["entity_id"], {kept["entity_id"]: kept.get("entity_name")}), **kept)
             for kept in result["roles_kept"]]
 
@@ -237,7 +237,7 @@ def set_token_roles(client, token_id, edits, check_mode=False, precheck=None, lo
             written, attempts = _write_verified(client, token_id, edits, edited_roles, sleep, read_seconds, names,
                                                 before=before, echoes=echoes, workspace_of=workspace_of,
                                                 settle_seconds=settle_seconds, lock=lock, settled=settled)
-    name = "{0} ({1})".format(token.get("name"), token.get("id"))
+    name = "{0} ({1})".format(printable(token.get("name")), token.get("id"))  # a diff header: one line, as it reads
     held = roles_by_entity(before)
     return dict(
         changed=changed,

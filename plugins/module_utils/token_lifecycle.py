@@ -19,11 +19,11 @@ import json
 import os
 import secrets
 import stat
-import tempfile
 import time
 
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, ORGANIZATION, SCOPE_OPTIONS, WORKSPACE
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroError, AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.file_safety import file_problem, path_problem
 from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     EntityNames,
     check_deployment_roles,
@@ -32,6 +32,7 @@ from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     resolve_deployment,
     resolve_workspace_id,
 )
+from ansible_collections.astro.platform.plugins.module_utils.role_display import printable
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     default_lock_dir,
     edit_warnings,
@@ -186,7 +187,7 @@ def render_token(token, secret_line):
         ("expiry", describe_expiry(expiry_days_of(token))),
         ("secret", secret_line),
     ]
-    return "".join("{0}: {1}\n".format(key, value) for key, value in lines)
+    return "".join("{0}: {1}\n".format(key, printable(value)) for key, value in lines)  # a line break cannot forge a line
 
 
 def predicted_token(params, target):
@@ -199,7 +200,7 @@ def predicted_token(params, target):
 def plan_update(params, token, now):
     """(fields of UpdateApiToken to set, own role to set or None, whether to rotate) for a found token."""
     update = {}
-    if params["name"] != token.get("name"):
+    if params["name"] is not None and params["name"] != token.get("name"):  # None: the token keeps its name
         update["name"] = params["name"]
     if params["description"] is not None and params["description"] != (token.get("description") or ""):
         update["description"] = params["description"]
@@ -231,41 +232,6 @@ class SecretKept(OSError):
         self.temp_path = temp_path
 
 
-def trusted_owner(info):
-    """Owned by this user or by root: nobody else can swap it, or what it holds, for something of theirs."""
-    return info.st_uid in (os.geteuid(), 0)
-
-
-def with_parents(path):
-    """An absolute path and each directory above it, up to the root."""
-    paths = [path]
-    while os.path.dirname(paths[-1]) != paths[-1]:
-        paths.append(os.path.dirname(paths[-1]))
-    return paths
-
-
-def path_problem(path):
-    """What lets another user interfere with files written in the directory `path`, in words; None when nothing does.
-
-    Every component is checked: one owned by another user, a directory another user may write to (a parent only if it
-    is not sticky, like /tmp: there nobody can move or replace what is not theirs), or a symbolic link that another
-    user owns, would let them put the secret where they read it, or replace a file of a directory only root may write.
-    """
-    for component in with_parents(os.path.abspath(path)):
-        info = os.lstat(component)
-        if stat.S_ISLNK(info.st_mode) and not trusted_owner(info):
-            return "{0} is a symbolic link owned by uid {1}, another user".format(shown(component), info.st_uid)
-    checked = with_parents(os.path.realpath(path))
-    for index, directory in enumerate(checked):
-        info = os.stat(directory)
-        if not trusted_owner(info):
-            return "{0} is owned by uid {1}, another user (it must be this user's or root's)".format(shown(directory), info.st_uid)
-        if info.st_mode & 0o022 and (index == 0 or not info.st_mode & stat.S_ISVTX):
-            return "{0} has mode {1:04o}: other users may write to it (run: chmod go-w {2})".format(
-                shown(directory), stat.S_IMODE(info.st_mode), directory)
-    return None
-
-
 class SecretFile:
     """Writes a secret to `path` with mode 0600, atomically: a temporary file in the same directory, then os.replace.
 
@@ -295,13 +261,10 @@ class SecretFile:
         if problem:
             raise AstroInputError("Refusing secret_file {0}: {1}. Choose a directory of yours that only you may write to "
                                   "(mode 0700, say). Nothing was created or rotated.".format(shown(self.path), problem))
-        try:
-            info = os.lstat(self.path)
-        except FileNotFoundError:
-            return
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-            raise AstroInputError("Refusing secret_file {0}: a file that is not a regular file of this user is there (uid {1}); "
-                                  "remove it or choose another path. Nothing was created or rotated.".format(shown(self.path), info.st_uid))
+        problem = file_problem(self.path)
+        if problem:
+            raise AstroInputError("Refusing secret_file {0}: {1}; remove it or choose another path. Nothing was created or "
+                                  "rotated.".format(shown(self.path), problem))
 
     def prepare(self):
         self.check()

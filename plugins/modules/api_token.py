@@ -32,8 +32,10 @@ options:
   name:
     description:
       - Name of the token. Names are not unique in Astro; with O(token_id), the token gets this name.
+      - Required unless O(token_id) is set; with O(token_id) and no O(name), the token keeps its name (so a playbook
+        that loops over tokens it found need not pass their names back, which ansible-core 2.16 would re-type: a
+        name such as C([1,2]) would come back as C([1, 2])).
     type: str
-    required: true
   scope:
     description:
       - The token's scope, fixed at creation. V(organization) is C(astro organization token),
@@ -365,7 +367,7 @@ def main():
         argument_spec=dict(
             astro_argument_spec(),
             **role_edit_argument_spec(),
-            name=dict(type="str", required=True),
+            name=dict(type="str"),
             scope=dict(type="str", choices=list(SCOPE_OPTIONS), default="organization"),
             workspace_id=dict(type="str"),
             workspace_name=dict(type="str"),
@@ -382,6 +384,7 @@ def main():
             lost_secret=dict(type="str", choices=["rotate", "fail"], default="rotate"),
         ),
         mutually_exclusive=[("workspace_id", "workspace_name"), ("deployment_id", "deployment_name")],
+        required_one_of=[("name", "token_id")],
         supports_check_mode=True,
     )
     params = module.params

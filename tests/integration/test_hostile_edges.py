@@ -12,14 +12,21 @@ The `ansible` fixture fails a run whose output, results or log holds the API tok
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import shutil
+import stat
+import subprocess
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import requests
-from harness.cores import NEWEST_CORE, OLDEST_CORE
+import yaml
+from harness.cores import NEWEST_CORE, OLDEST_CORE, core_venv
 
 CORES = [OLDEST_CORE, NEWEST_CORE]
 MODULE = "astro.platform.api_token"
@@ -204,3 +211,227 @@ def test_a_relative_secret_file_is_written_in_the_working_directory(ansible, emu
     assert written.read_text() == emulator.control.issued_secrets()[-1] and not (playbooks / "reader.token").exists()
     said = "is relative: it is taken against the working directory of ansible-playbook, as {0}".format(written)
     assert "".join(said.split()) in "".join(run.output.split()), run.output  # the warning is wrapped, anywhere
+
+
+# 14. Another user's directory at the shared temporary default stops nothing: the default is private to the user.
+
+@pytest.fixture
+def short_tmp():
+    """A temporary directory with a short path: ansible-core 2.21 makes a Unix socket in TMPDIR (108 bytes at most)."""
+    path = Path(tempfile.mkdtemp(prefix="astro-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def lock_edit_task(seed):
+    return {"name": "edit", "ignore_errors": True, "astro.platform.workspace_org_token": dict(
+        token_id=seed.token("never-used-reader"), workspace_id=seed.workspace("analytics"), role="WORKSPACE_MEMBER")}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a directory to another user needs root")
+@pytest.mark.parametrize("core", CORES)
+def test_a_lock_directory_planted_in_the_temporary_directory_stops_no_edit(ansible, emulator, seed, tmp_path, short_tmp, core):
+    shared_tmp = short_tmp
+    shared_tmp.chmod(0o1777)
+    planted = shared_tmp / "astro.platform-locks-{0}".format(os.geteuid())
+    planted.mkdir(mode=0o700)
+    os.chown(planted, OTHER_UID, -1)
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    env = dict(ASTRO_LOCK_DIR="", XDG_RUNTIME_DIR="", XDG_CACHE_HOME="", TMPDIR=str(shared_tmp), HOME=str(home))
+    run = ansible.run([lock_edit_task(seed)], env=env, verbosity=0, core=core)
+    assert not run.task("edit")["failed"], run.output
+    assert (home / ".cache" / "astro.platform-locks").is_dir() and list(planted.iterdir()) == []
+
+    open_home = tmp_path / "open-home"  # a cache directory in a home others may write to is not private either
+    open_home.mkdir()
+    open_home.chmod(0o777)
+    env["XDG_CACHE_HOME"] = str(open_home / ".cache")  # so the shared default is the only one left, refused with what to do
+    refused = ansible.run([lock_edit_task(seed)], env=env, verbosity=0, core=core).task("edit")
+    assert refused["failed"] and "rm -r {0}".format(planted) in refused["msg"] and "XDG_RUNTIME_DIR" in refused["msg"], refused
+
+
+# 3. An inventory cache another user can write to is refused; the cache is written 0600.
+
+def write_inventory(path, **options):
+    path.write_text(yaml.safe_dump(dict({"plugin": "astro.platform.astro"}, **options)))
+    return path
+
+
+def list_inventory(ansible, source, core, extra_env=None):
+    """ansible-inventory --list on that core; (finished process, inventory or None)."""
+    output = source.parent / (source.name + ".json")
+    command = [str(core_venv(core) / "ansible-inventory"), "-i", str(source), "--list", "--output", str(output)]
+    listed = subprocess.run(command, cwd=ansible.workdir, env=ansible.env(extra_env), capture_output=True, text=True,
+                            timeout=180, check=False)
+    return listed, (json.loads(output.read_text()) if output.exists() else None)
+
+
+def plain(value):
+    """ansible-inventory shows strings marked unsafe as {"__ansible_unsafe": ...}."""
+    return value.get("__ansible_unsafe", value) if isinstance(value, dict) else value
+
+
+def cached_source(tmp_path, cache_dir):
+    return write_inventory(tmp_path / "cached.astro.yml", cache=True, cache_plugin="ansible.builtin.jsonfile",
+                           cache_connection=str(cache_dir))
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_the_inventory_cache_is_written_readable_by_its_user_only(ansible, emulator, tmp_path, core):
+    listed, _ = list_inventory(ansible, cached_source(tmp_path, tmp_path / "cache"), core)
+    assert listed.returncode == 0, listed.stderr
+    [cache_file] = (tmp_path / "cache").iterdir()
+    assert stat.S_IMODE(cache_file.stat().st_mode) == 0o600
+
+
+CACHE_ATTACKS = ["a directory all may write", "their directory", "their file in it"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another user needs root")
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("attack", CACHE_ATTACKS)
+def test_an_inventory_cache_another_user_may_write_is_refused(ansible, emulator, tmp_path, core, attack):
+    cache_dir = tmp_path / "cache"
+    source = cached_source(tmp_path, cache_dir)
+    listed, _ = list_inventory(ansible, source, core)  # fills the cache
+    assert listed.returncode == 0, listed.stderr
+    [cache_file] = cache_dir.iterdir()
+    if attack == "a directory all may write":
+        cache_dir.chmod(0o777)
+    elif attack == "their directory":
+        os.chown(cache_dir, OTHER_UID, -1)
+    else:
+        os.chown(cache_file, OTHER_UID, -1)
+    listed, inventory = list_inventory(ansible, source, core)
+    said = " ".join(listed.stderr.split())
+    assert "refusing the inventory cache" in said and "Set cache_connection to a directory of yours" in said, said
+    assert "astro_workspaces" not in inventory, inventory  # the source is not used (ansible-inventory only warns)
+
+
+# 4. Host names never end in a suffix an inventory directory reads as a file.
+
+@pytest.mark.parametrize("core", CORES)
+def test_no_host_name_ends_like_a_vars_file(ansible, emulator, demo_seed, tmp_path, core):
+    seed = copy.deepcopy(demo_seed)
+    names = ["db1.yml", "web.YAML", "x.json", "hosts.ini"]
+    for index, name in enumerate(names):
+        seed["workspaces"].append(dict(id="csuffix{0:018d}".format(index), name=name, description=""))
+    seed["deployments"].append(dict(id="csuffixdeploy000000000001", workspaceId="csuffix{0:018d}".format(0), name="json"))
+    emulator.control.reset(seed)
+    inventory = tmp_path / "inventory"
+    (inventory / "host_vars").mkdir(parents=True)
+    (inventory / "hosts.ini").write_text("db1 ansible_host=192.0.2.10\n")
+    (inventory / "host_vars" / "db1.yml").write_text("ansible_connection: ssh\nansible_become_password: theirs\n")
+    (inventory / "host_vars" / "db1_yml.json").write_text("{}\n")
+    write_inventory(inventory / "workspaces.astro.yml", include_deployments=True)
+    listed, listing = list_inventory(ansible, inventory, core)
+    assert listed.returncode == 0, listed.stderr
+    hostvars = listing["_meta"]["hostvars"]
+    assert {"db1_yml", "web_YAML", "x_json", "hosts_ini", "db1_yml.json_csuffixdeploy000000000001"} <= set(hostvars) or \
+        {"db1_yml", "web_YAML", "x_json", "hosts_ini", "db1_yml_json"} <= set(hostvars), sorted(hostvars)
+    for host, host_vars in hostvars.items():
+        assert not host.lower().endswith((".yml", ".yaml", ".json", ".ini")), host
+        if host != "db1":
+            connection = host_vars.get("ansible_connection")
+            assert "ansible_become_password" not in host_vars and plain(connection) == "local", (host, host_vars)
+
+
+# 7. The declarations reader refuses aliases that expand past a bound, and keys given twice, naming them.
+
+def alias_bomb(levels, width=10):
+    """A few hundred bytes whose aliases expand to more than width ** (levels + 1) values (the report's had 9 levels)."""
+    names = [chr(ord("a") + index) for index in range(levels + 1)]
+    lines = ["{0}: &{0} [{1}]".format(names[0], ", ".join(["x"] * width))]
+    lines += ["{0}: &{0} [{1}]".format(name, ", ".join(["*" + previous] * width)) for previous, name in zip(names, names[1:])]
+    return "\n".join(lines) + "\nastro_workspaces: []\n"
+
+
+DUPLICATE_KEY = """astro_workspaces:
+  - workspace: data-platform
+    exclusive: true
+    org_tokens: [{token: ci-deployer, role: WORKSPACE_AUTHOR}]
+    org_tokens: []
+"""
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize(("content", "said"), [
+    (alias_bomb(5, width=11), "values, more than the 1000000 a declarations file may hold (the largest value aliased starts at line 5)"),
+    (DUPLICATE_KEY, "the key 'org_tokens' is given twice (lines 4 and 5)"),
+], ids=["alias bomb", "duplicate key"])
+def test_a_declarations_file_with_an_alias_bomb_or_a_key_given_twice_is_refused(ansible, tmp_path, core, content, said):
+    declarations = tmp_path / "declarations.yml"
+    declarations.write_text(content)
+    run = ansible.run([{"name": "read", "ignore_errors": True, "astro.platform.onboarding_declarations": {"path": str(declarations)}}],
+                      verbosity=0, core=core)
+    failed = run.task("read")
+    assert failed["failed"] and said in failed["msg"] and str(declarations) in failed["msg"], repr(failed["msg"])
+
+
+# 11. Hygiene: a pattern is one regular expression matching whole names; 8: names are data, never re-typed.
+
+@pytest.fixture
+def hygiene_playbook(installed_collection):
+    return installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks" / "token_hygiene.yml"
+
+
+def hygiene_preview(ansible, playbook, tmp_path, core, **extra):
+    extra_vars = dict(astro_hygiene_dir=str(tmp_path / "reports"), astro_hygiene_secret_dir=str(tmp_path / "secrets"), **extra)
+    run = ansible.run(playbook=playbook, extra_vars=extra_vars, verbosity=0, core=core)
+    report = tmp_path / "reports" / "token_hygiene.json"
+    return run, (json.loads(report.read_text()) if report.exists() else None)
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("pattern", ["shared-.*)|(never-used-.*", "ci-("])
+def test_a_hygiene_pattern_that_is_not_one_regular_expression_fails_naming_it(ansible, emulator, hygiene_playbook, tmp_path,
+                                                                                core, pattern):
+    """Wrapped in ^(?:...)$, the first one matched every name that either starts with shared- or ends with never-used-."""
+    emulator.control.clear_log()
+    run, _ = hygiene_preview(ansible, hygiene_playbook, tmp_path, core, astro_hygiene_name_pattern=pattern, astro_hygiene_apply=True)
+    said = " ".join(run.output.split())
+    assert run.rc != 0 and "The name pattern {0!r} is not a valid Python regular expression".format(pattern) in said, run.output
+    assert emulator.control.writes() == []
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_a_hygiene_pattern_matches_whole_names_only(ansible, emulator, hygiene_playbook, tmp_path, core):
+    run, report = hygiene_preview(ansible, hygiene_playbook, tmp_path, core, astro_hygiene_name_pattern="shared-.*|never-used")
+    assert run.rc == 0, run.output
+    assert sorted(entry["token"] for entry in report["in_scope"]) == ["shared-automation", "shared-automation"]
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_hygiene_keeps_a_name_that_looks_like_a_python_literal(ansible, emulator, demo_seed, hygiene_playbook, tmp_path, core):
+    seed = copy.deepcopy(demo_seed)
+    literal = next(t for t in seed["tokens"] if t["name"] == "never-used-reader")
+    literal["name"] = "[1,2]"
+    emulator.control.reset(seed)
+    run, report = hygiene_preview(ansible, hygiene_playbook, tmp_path, core, astro_hygiene_tokens=[literal["id"]],
+                                  astro_hygiene_apply=True)
+    assert run.rc == 0, run.output
+    assert [entry["token_id"] for entry in report["rotate"]] == [literal["id"]]
+    assert emulator.control.token(literal["id"])["name"] == "[1,2]"
+    assert [w["operationId"] for w in emulator.control.writes()] == ["RotateApiToken"], emulator.control.writes()
+
+
+# 9. Control characters in names and descriptions are shown escaped: no terminal escape, no forged diff line.
+
+@pytest.mark.parametrize("core", CORES)
+def test_control_characters_in_names_are_escaped_in_diffs(ansible, emulator, demo_seed, seed, tmp_path, core):
+    hostile = copy.deepcopy(demo_seed)
+    reader = next(t for t in hostile["tokens"] if t["name"] == "never-used-reader")
+    reader.update(name="reader\x1b]0;owned\x07\x1b[2K", description="audit\nrole: ORGANIZATION_OWNER")
+    emulator.control.reset(hostile)
+    run = ansible.run([
+        {"name": "rename", MODULE: dict(token_id=reader["id"], name="reader-renamed")},
+        {"name": "add a role", "astro.platform.workspace_org_token": dict(
+            token_id=reader["id"], workspace_id=seed.workspace("analytics"), role="WORKSPACE_MEMBER")},
+    ], check=True, verbosity=0, core=core)
+    assert run.rc == 0, run.output
+    assert "\x1b" not in run.output and "\x07" not in run.output
+    forged = [line for line in run.stdout.splitlines() if line.lstrip("+- ").startswith("role: ORGANIZATION_OWNER")]
+    assert forged == [], forged
+    assert "description: audit\\u000arole: ORGANIZATION_OWNER" in run.stdout, run.stdout
+    assert "roles of token reader\\u001b]0;owned\\u0007\\u001b[2K ({0})".format(reader["id"]) in run.stdout, run.stdout

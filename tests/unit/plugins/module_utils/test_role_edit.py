@@ -358,8 +358,23 @@ def test_the_private_runtime_directory_is_preferred(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     assert default_lock_dir() == str(runtime / "astro.platform-locks")
     runtime.chmod(0o755)
-    assert default_lock_dir().startswith(tempfile.gettempdir())
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert default_lock_dir() == str(home / ".cache" / "astro.platform-locks")  # a runtime directory others may enter: not used
     monkeypatch.delenv("XDG_RUNTIME_DIR")
+    assert default_lock_dir() == str(home / ".cache" / "astro.platform-locks")
+
+
+def test_without_a_private_home_the_lock_directory_is_the_shared_temporary_ones_with_the_uid(tmp_path, monkeypatch):
+    """Issue 26: another user may create that name first; the error then says what to do (tests/integration)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    home.chmod(0o777)
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
     assert default_lock_dir() == os.path.join(tempfile.gettempdir(), "astro.platform-locks-{0}".format(os.geteuid()))
 
 
