@@ -48,6 +48,7 @@ from harness.paths import playbook_env  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ROLE_PLAYBOOK = REPO / "playbooks" / "onboard_workspaces.yml"
+AUDIT_PLAYBOOK = REPO / "playbooks" / "token_audit.yml"
 README = REPO / "README.md"
 # The README's benchmark figures are rewritten by every run, between these markers, so they are never typed in.
 README_START, README_END = "<!-- make bench: start -->", "<!-- make bench: end -->"
@@ -311,6 +312,55 @@ def _min_formula(base, lookups, token_pages, role_lookup, listing=False, entity_
     return " + ".join(parts)
 
 
+# -- 5. the token audit -------------------------------------------------------------------------------
+
+
+def measure_audit(bench, token_counts):
+    """playbooks/token_audit.yml over organizations of `token_counts` tokens: wall time and requests, then a re-run
+    (which must change nothing). Its rows, findings and reports are built in Python (filter token_audit)."""
+    rows = []
+    for tokens in token_counts:
+        data = seedgen.generate(tokens=tokens)
+        bench.emu.control.reset(seed=data)
+        extra = {"astro_audit_dir": str(bench.workdir / "audit-{0}".format(tokens))}
+        for run in ("first", "re-run"):
+            bench.emu.control.clear_log()
+            seconds, changed = bench.playbook(AUDIT_PLAYBOOK, extra_vars=extra)
+            got = bench.log()
+            rows.append(dict(tokens=tokens, run=run, seconds=round(seconds, 1), requests=got["requests"], writes=got["writes"],
+                             changed_tasks=changed, minimum=pages(tokens) + pages(len(data["workspaces"]))
+                             + pages(len(data["deployments"]))))
+            print("5. token audit, {tokens} tokens, {run}: {seconds} s, {requests} requests (min {minimum}), "
+                  "{changed_tasks} changed".format(**rows[-1]), flush=True)
+    return rows
+
+
+def markdown_audit(audit):
+    if not audit:
+        return []
+    out = ["", "## Token audit", "",
+           "`playbooks/token_audit.yml` (its rows, findings and reports built in Python) over an organization of that many "
+           "tokens; requests against the minimum (one list page per 1000 tokens, Workspaces and Deployments).", "",
+           "| tokens | run | seconds | requests (minimum) | changed tasks |", "| ---: | --- | ---: | ---: | ---: |"]
+    out += ["| {tokens} | {run} | {seconds} | {requests} ({minimum}) | {changed_tasks} |".format(**r) for r in audit]
+    return out
+
+
+def audit_targets(audit):
+    """The audit at the largest size in seconds; a re-run changes nothing; requests at the minimum."""
+    checks = []
+    for r in audit:
+        if r["run"] == "first" and r["tokens"] == AUDIT_SIZE:
+            checks.append(("token audit, {0} tokens: ≤ {1} s".format(AUDIT_SIZE, AUDIT_MAX), "{0} s".format(r["seconds"]),
+                           r["seconds"] <= AUDIT_MAX))
+        if r["run"] == "re-run":
+            checks.append(("token audit, {0} tokens: a re-run changes nothing".format(r["tokens"]),
+                           "{0} changed tasks".format(r["changed_tasks"]), r["changed_tasks"] == 0))
+        checks.append(("token audit, {tokens} tokens, {run}: requests = minimum".format(**r),
+                       "{requests} (min {minimum})".format(**r), r["requests"] == r["minimum"]))
+    return checks
+
+
 # -- 2./3. onboarding --------------------------------------------------------------------------------
 
 
@@ -380,7 +430,7 @@ def estimate(done, size):
     return done[last] * (size / last) ** k * 1.1
 
 
-def run_onboarding(bench, data, sizes, args, started):
+def run_onboarding(bench, data, sizes, args, started, with_uri=True):
     """Onboarding at every size, smallest first: both role paths at all sizes, then the uri playbook while it fits.
 
     The role's two paths run first (first run and idempotent re-run at every size), so that the slow uri playbook
@@ -392,7 +442,7 @@ def run_onboarding(bench, data, sizes, args, started):
     Returns (result rows, [(size, approach, estimated seconds, why)] skipped).
     """
     rows, skipped, larger = [], [], {}
-    for approaches in (("role", "role localhost"), ("uri", "uri serial")):
+    for approaches in (("role", "role localhost"), ("uri", "uri serial") if with_uri else ()):
         for approach in approaches:
             done = {}
             for size in sizes if approach != "uri serial" else [args.serial_size]:
@@ -561,6 +611,7 @@ APPROACHES = ("role", "role localhost", "uri", "uri serial")
 # Targets at enterprise size (seconds, on this machine, forks 10).
 TARGET_SIZE, BASE_SIZE = 1000, 100
 HOST_FIRST_MAX, HOST_RERUN_MAX, LOCALHOST_MAX = 60, 45, 20
+AUDIT_SIZE, AUDIT_MAX = 5000, 20
 # "A sync in seconds": ansible-inventory with 1 000 Workspaces and 4 000 Deployments as hosts, whole process.
 INVENTORY_SYNC_MAX = 10
 
@@ -569,7 +620,7 @@ def markdown(results):
     """The report: one section per measurement, then the targets."""
     out = markdown_header(results["meta"]) + markdown_operations(results["ops"])
     out += markdown_onboarding(results["meta"], results["onboarding"], results["skipped"])
-    out += markdown_per_workspace(results["onboarding"]) + markdown_inventory(results["inventory"])
+    out += markdown_per_workspace(results["onboarding"]) + markdown_inventory(results["inventory"]) + markdown_audit(results.get("audit", []))
     out += markdown_lookups(results["lookups"]) + markdown_profile(results["profile"])
     out += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | :---: |"]
     for name, measured, met in results["checks"]:
@@ -766,6 +817,9 @@ def write_csv(path, results):
         for r in results["lookups"]:
             writer.writerow(["lookup", "token by name", r["tokens"], "", r["seconds"], r["requests"], r["requests"], 0, r["minimum"], r["cli"],
                              "", "", ""])
+        for r in results.get("audit", []):
+            writer.writerow(["audit", "token_audit.yml", r["tokens"], r["run"], r["seconds"], r["requests"], r["requests"] - r["writes"],
+                             r["writes"], r["minimum"], "", "", "", ""])
 
 
 PLOT_STYLES = {"role": "o-", "role localhost": "D-", "uri": "s--", "uri serial": "^:"}
@@ -855,28 +909,43 @@ def parse_args(argv):
     parser.add_argument("--budget", type=float, default=2700, help="seconds; a size whose estimate would exceed it is skipped")
     parser.add_argument("--output", default=str(BENCH_DIR / "results"))
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--audit-sizes", default="500,{0}".format(AUDIT_SIZE), help="tokens of the token audit's organizations")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="the measurements to make, out of {0} (uri: the uri playbook beside the role)".format(", ".join(PARTS)))
     parser.add_argument("--readme-only", action="store_true", help="only copy the figures of OUTPUT/latest.md into README.md")
     return parser.parse_args(argv)
 
 
+PARTS = ("operations", "lookups", "inventory", "profile", "onboarding", "uri", "audit")
+
+
 def measure_all(bench, data, args, started):
-    """Every measurement, in the order of the report; the emulator is re-seeded with `data` between them."""
-    print("1. per operation ...", flush=True)
-    ops = measure_operations(bench, data) + measure_api_token(bench, data)
-    print("   {0:.0f} s".format(time.monotonic() - started), flush=True)
-    print("3b. by-name lookups at", args.lookup_sizes, "tokens ...", flush=True)
-    lookups = lookup_scaling(bench, [int(n) for n in args.lookup_sizes.split(",")])
-    inventory = []
-    if args.inventory_size:
+    """Every measurement of args.parts, in the order of the report; the emulator is re-seeded with `data` between them."""
+    parts = set(args.parts.split(","))
+    ops, lookups, inventory, profile, onboarding, skipped, audit = [], [], [], None, [], [], []
+    if "operations" in parts:
+        print("1. per operation ...", flush=True)
+        ops = measure_operations(bench, data) + measure_api_token(bench, data)
+        print("   {0:.0f} s".format(time.monotonic() - started), flush=True)
+    if "lookups" in parts:
+        print("3b. by-name lookups at", args.lookup_sizes, "tokens ...", flush=True)
+        lookups = lookup_scaling(bench, [int(n) for n in args.lookup_sizes.split(",")])
+    if args.inventory_size and "inventory" in parts:
         print("4. inventory plugin at", args.inventory_size, "Workspaces ...", flush=True)
         inventory = measure_inventory(bench, args.inventory_size)
     bench.emu.control.reset(seed=data)
     bench.emu.control.clear_log()
-    profile = None if args.no_profile else profile_module(bench, data)
-    sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.main_size})
-    onboarding, skipped = run_onboarding(bench, data, sizes, args, started)
+    if "profile" in parts and not args.no_profile:
+        profile = profile_module(bench, data)
+    if "onboarding" in parts:
+        sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.main_size})
+        onboarding, skipped = run_onboarding(bench, data, sizes, args, started, with_uri="uri" in parts)
+    if "audit" in parts:
+        audit = measure_audit(bench, [int(n) for n in args.audit_sizes.split(",")])
     checks = targets(ops, onboarding, args.main_size, args.serial_size) + scale_targets(onboarding, data) + inventory_targets(inventory)
-    return dict(ops=ops, lookups=lookups, inventory=inventory, profile=profile, onboarding=onboarding, skipped=skipped, checks=checks)
+    checks += audit_targets(audit)
+    return dict(ops=ops, lookups=lookups, inventory=inventory, profile=profile, onboarding=onboarding, skipped=skipped, checks=checks,
+                audit=audit)
 
 
 def write_results(results, output):
