@@ -18,12 +18,11 @@ from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_dat
 # Options handed on to every module run (module_defaults of group/astro.platform.astro reach this task too).
 CONNECTION = tuple(astro_argument_spec())
 LOCKS = ("lock_dir", "lock_timeout")
-PLAN = ("workspaces", "exclusive", "state", "limit")
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(PLAN + CONNECTION + LOCKS)
+    _VALID_ARGS = frozenset(("workspaces", "exclusive", "state", "limit") + CONNECTION + LOCKS)
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -31,16 +30,13 @@ class ActionModule(ActionBase):
         args = self._task.args
         declarations, exclusive = args.get("workspaces"), args.get("exclusive", False)
         state, limit = args.get("state", "present"), args.get("limit") or None
-        try:
+        try:  # every declaration is checked before any request, and the whole plan before any write
             onboarding.check_declarations(declarations, state, exclusive)
-        except AstroInputError as exc:
-            raise AnsibleActionFail(str(exc))
-        needs = onboarding.needs(declarations, exclusive, state)
-        lookup = self._module("deployment_info", dict(with_deployment_roles=needs["custom_roles"]))
-        tokens = None
-        if needs["every_token"] or needs["token_names"]:
-            tokens = self._module("token_info", {} if needs["every_token"] else {"names": needs["token_names"]})["tokens"]
-        try:
+            needs = onboarding.needs(declarations, exclusive, state)
+            lookup = self._module("deployment_info", dict(with_deployment_roles=needs["custom_roles"]))
+            tokens = None
+            if needs["every_token"] or needs["token_names"]:
+                tokens = self._module("token_info", {} if needs["every_token"] else {"names": needs["token_names"]})["tokens"]
             found = onboarding.plan(declarations, lookup, tokens, lookup.get("deployment_roles"), exclusive, state, limit,
                                     datetime.datetime.now(datetime.timezone.utc))
         except AstroInputError as exc:
@@ -51,10 +47,9 @@ class ActionModule(ActionBase):
         action = "would remove (check mode)" if self._task.check_mode else "removed"
         result.update(as_data(dict(
             changed=False, token_results=[dict(r, arguments=w["arguments"]) for w, r in token_results], results=edit_results,
-            new_token_roles=set_aside, undeclared=[dict(u, action=action) for u in found["undeclared"]],
-            changes_by_workspace=changes, workspaces=found["workspaces"], deployments=found["deployments"],
+            new_token_roles=set_aside, undeclared=[dict(u, action=action) for u in found["undeclared"]], changes_by_workspace=changes,
             msg="{0} changes in {1} Workspaces.".format(sum(len(lines) for lines in changes.values()),
-                                                           sum(1 for lines in changes.values() if lines)))))
+                                                        sum(1 for lines in changes.values() if lines)))))
         if self._task.diff:
             result["diff"] = as_data({"prepared": "\n".join(line for lines in changes.values() for line in lines)})
         if any(r.get("failed") for r in edit_results):

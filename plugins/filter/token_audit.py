@@ -9,15 +9,14 @@ name: token_audit
 short_description: The token audit's rows, findings, summary and reports, from the token and Deployment listings
 version_added: 1.0.0
 description:
-  - The reporting step of the playbook C(astro.platform.token_audit), with no API call of its own, in one pass over
-    the tokens (5 000 tokens in well under a second).
-  - One row per token and role (a token without a role has one row), with the names of the Workspace and Deployment
-    beside the token; a C(DAG) or C(DAG_TAG) role names its Deployment and Workspace, and its DAG or tag.
-  - Flags each row with the findings C(never expires), C(expired), C(never used) and C(owner/admin role).
-  - Renders the Markdown and CSV reports, every value through the escaping of P(astro.platform.report_cell#filter).
+  - The reporting step of the playbook C(astro.platform.token_audit), in one pass over the tokens, with no API call.
+  - One row per token and role (a token without a role has one row), with the Workspace and Deployment names; a
+    C(DAG) or C(DAG_TAG) role names its Deployment, its Workspace, and its DAG or tag. Each row is flagged with the
+    findings C(never expires), C(expired), C(never used) and C(owner/admin role).
+  - The Markdown and CSV reports escape every value as P(astro.platform.report_cell#filter) does.
 author:
   - astro.platform contributors (@astro-platform)
-positional: lookup
+positional: lookup, privileged_roles
 options:
   _input:
     description: Every token with its roles, as RV(astro.platform.token_info#module:tokens) returns them.
@@ -25,7 +24,7 @@ options:
     elements: dict
     required: true
   lookup:
-    description: The registered result of M(astro.platform.deployment_info) listing every Workspace and Deployment.
+    description: The registered result of M(astro.platform.deployment_info).
     type: dict
     required: true
   privileged_roles:
@@ -34,14 +33,14 @@ options:
     elements: str
     default: [ORGANIZATION_OWNER, WORKSPACE_OWNER, DEPLOYMENT_ADMIN]
   organization:
-    description: The Organization's ID, for the summary and the Markdown report.
+    description: The Organization's ID, for the summary.
     type: str
   directory:
     description: The directory of the reports, for the summary's report paths.
     type: str
-    required: true
+    default: .
   fail_on:
-    description: The findings that make RV(_value.failure) a message when any token has them.
+    description: The findings that make C(failure) a message when any token has them.
     type: list
     elements: str
     default: []
@@ -55,30 +54,12 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The audit; its strings are data that Ansible never templates again.
+  description:
+    - C(rows) (one per token and role, with the CSV report's columns), C(summary) (C(organization), C(tokens),
+      C(role_assignments), the tokens of each finding and the C(reports) paths), the C(markdown), C(csv) and C(json)
+      reports, and C(failure) (the message about the findings of O(fail_on), or empty). Data that Ansible never
+      templates again.
   type: dict
-  contains:
-    rows:
-      description: One per token and role, with the columns of the CSV report (C(flags) a list).
-      type: list
-      elements: dict
-    summary:
-      description:
-        - C(organization), C(tokens), C(role_assignments), the names of the tokens of each finding
-          (C(never_expires), C(expired), C(never_used), C(owner_or_admin)) and the C(reports) paths.
-      type: dict
-    markdown:
-      description: The Markdown report.
-      type: str
-    csv:
-      description: The CSV report.
-      type: str
-    json:
-      description: The JSON report (the summary and the rows).
-      type: str
-    failure:
-      description: The message naming the findings of O(fail_on) that tokens have, or an empty string.
-      type: str
 """
 
 import datetime
@@ -94,7 +75,6 @@ COLUMNS = ("token", "token_id", "scope", "role", "on", "workspace", "deployment"
 FINDINGS = {"never expires": "never_expires", "expired": "expired", "never used": "never_used", "owner/admin role": "owner_or_admin"}
 # Roles on a DAG or a DAG tag of a Deployment: the entry names its Deployment, as token_view.roles_within reads it.
 DAG_ROLES = ("DAG", "DAG_TAG")
-NO_ROLE = {"entityType": "", "entityId": "", "role": ""}
 
 
 def audit_rows(tokens, lookup, privileged_roles, now):
@@ -105,15 +85,12 @@ def audit_rows(tokens, lookup, privileged_roles, now):
         expiry = token.get("expiry")
         expired = expiry and parse_time(expiry) < now
         token_flags = [flag for flag, found in (("never expires", not expiry), ("expired", expired),
-                                                 ("never used", not token.get("last_used_at"))) if found]
-        for role in token.get("roles") or [NO_ROLE]:
+                                                ("never used", not token.get("last_used_at"))) if found]
+        for role in token.get("roles") or [{}]:  # a token without a role: one row
             on, entity_id = role.get("entityType") or "", role.get("entityId") or ""
             deployment_id = entity_id if on == DEPLOYMENT else (role.get("deploymentId") or "" if on in DAG_ROLES else "")
             deployment = deployments.get(deployment_id) or {}
-            if on == WORKSPACE:
-                workspace = workspace_names.get(entity_id, entity_id)
-            else:
-                workspace = deployment.get("workspace_name") or "" if deployment_id else ""
+            workspace = workspace_names.get(entity_id, entity_id) if on == WORKSPACE else deployment.get("workspace_name") or ""
             rows.append(dict(token=token.get("name"), token_id=token.get("id"), scope=token.get("scope"), role=role.get("role"),
                              on=on, workspace=workspace, deployment=deployment.get("name", deployment_id) if deployment_id else "",
                              dag=entity_id if on in DAG_ROLES else "", expires=expiry or "never",
@@ -125,26 +102,21 @@ def audit_rows(tokens, lookup, privileged_roles, now):
 def markdown_report(rows, summary, privileged_roles):
     lines = ["# Astro token audit", "",
              "Organization {0}, {1} tokens, {2} role assignments.".format(markdown_cell(summary["organization"] or ""), summary["tokens"],
-                                                                           summary["role_assignments"]),
+                                                                          summary["role_assignments"]),
              "Flags: **never expires** (no expiry date), **expired**, **never used** (no last use), **owner/admin role** "
              "({0}).".format(", ".join(markdown_cell(r) for r in privileged_roles)), "",
              "| Token | Token ID | Scope | Role | On | Workspace | Deployment | DAG | Expires | Last used | Flags |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for row in rows:
-        cells = [", ".join(row[c]) if c == "flags" else row[c] for c in COLUMNS]
-        lines.append("| {0} |".format(" | ".join(markdown_cell(_text(cell)) or "-" for cell in cells)))
+    lines += ["| {0} |".format(" | ".join(markdown_cell(cell) or "-" for cell in _cells(row, ", "))) for row in rows]
     return "\n".join(lines) + "\n"
 
 
 def csv_report(rows):
-    lines = [",".join(COLUMNS)]
-    for row in rows:
-        lines.append(",".join(csv_cell(_text("; ".join(row[c]) if c == "flags" else row[c])) for c in COLUMNS))
-    return "\n".join(lines) + "\n"
+    return "\n".join([",".join(COLUMNS)] + [",".join(csv_cell(cell) for cell in _cells(row, "; ")) for row in rows]) + "\n"
 
 
-def _text(value):
-    return "" if value is None else str(value)
+def _cells(row, flags_joined_by):
+    return [flags_joined_by.join(row[c]) if c == "flags" else "" if row[c] is None else str(row[c]) for c in COLUMNS]
 
 
 def token_audit(tokens, lookup, privileged_roles=("ORGANIZATION_OWNER", "WORKSPACE_OWNER", "DEPLOYMENT_ADMIN"), organization=None,

@@ -2,13 +2,8 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The Workspace onboarding, planned: declarations and listings in; the token writes, one role edit per token and
-the changes by Workspace out.
-
-Pure like role_list: the action plugin onboarding looks things up, runs the modules and hands their results back
-here. Names resolve with resolve, Deployment roles are judged by role_rules, and `exclusive` is read in
-is_exclusive only.
-"""
+"""The Workspace onboarding planned, pure like role_list: declarations and listings in; the token writes, one role
+edit per token and the changes by Workspace out (the action plugin onboarding looks up and runs the modules)."""
 
 from __future__ import annotations
 
@@ -45,8 +40,6 @@ STATES = ("present", "absent")
 SCOPES = {option: frozenset(scopes) for option, scopes in TOKEN_SCOPES.items()}
 # The own tokens a declaration creates, and the scope of each (as api_token's scope option).
 OWN_TOKEN_SCOPES = {"workspace_tokens": "workspace", "deployment_own_tokens": "deployment"}
-# The token actions (of astro.platform.api_token) after which the token's new secret is in its secret_file.
-NEW_SECRET = ("create", "rotate")
 
 
 def is_exclusive(declaration, default):
@@ -117,18 +110,11 @@ def _whole_number(value, what, place, least, most=None):
               "{0} to {1}".format(least, most) if most else "{0} or more".format(least))
 
 
-def _entries(declaration, option, place):
-    entries = declaration.get(option) or []
-    if not isinstance(entries, list):
-        _fail("{0}: {1} must be a list of entries, not {2!r}.", place, option, entries)
-    return entries
-
-
 def _check_own_tokens(index, declaration, secret_files):
     """The workspace_tokens and deployment_own_tokens entries; secret_files: path -> the entry that writes it, of all."""
     for option in OWN_TOKEN_SCOPES:
         seen = set()
-        for entry_index, entry in enumerate(_entries(declaration, option, where(index, declaration))):
+        for entry_index, entry in enumerate(declaration.get(option) or []):
             place = where(index, declaration, option, entry_index, entry)
             if not isinstance(entry, dict):
                 _fail("{0} is not a mapping: {1!r}.", place, entry)
@@ -176,7 +162,7 @@ def check_declarations(declarations, default_state="present", default_exclusive=
             _boolean(declaration["exclusive"], place + " exclusive")
         role_required = state_of(declaration, default_state) == "present"
         for option in ("org_tokens", "deployment_tokens"):
-            for entry_index, entry in enumerate(_entries(declaration, option, place)):
+            for entry_index, entry in enumerate(declaration.get(option) or []):
                 if not isinstance(entry, dict):
                     _fail("{0} {1}[{2}] is not a mapping: {3!r}.", place, option, entry_index, entry)
                 entry_place = where(index, declaration, option, entry_index, entry)
@@ -213,9 +199,8 @@ def _token_ref(entry):
 
 
 def _describe_wanted(wanted):
-    if wanted["state"] == "present":
-        return "role " + wanted["role"]
-    return "state absent" + (" of role " + wanted["removed_role"] if wanted["removed_role"] else "")
+    return "role " + wanted["role"] if wanted["state"] == "present" else "state absent" + (
+        " of role " + wanted["removed_role"] if wanted["removed_role"] else "")
 
 
 def _role_args(wanted):
@@ -226,11 +211,8 @@ def _role_args(wanted):
 
 
 def _needs_api_token(token, entry, now):
-    """Whether api_token may change the listed token: its role, description, expiry, or a rotation that may be due.
-
-    token_info lists the creation and expiry times but not the last rotation; a rotation it cannot rule out is left
-    to api_token, which reads the token and decides exactly.
-    """
+    """Whether api_token may change the listed token: its role, description, expiry, or a rotation that may be due
+    (token_info lists no rotation time: api_token decides exactly)."""
     listed = {"createdAt": token.get("created_at"), "endAt": token.get("expiry")}
     return (own_role(token) != entry["role"]
             or (entry.get("description") is not None and entry["description"] != (token.get("description") or ""))
@@ -240,30 +222,19 @@ def _needs_api_token(token, entry, now):
 
 
 class Plan:
-    """Everything asked of each token, keyed so that one key is one token edit, and the declared tokens to write.
-
-    The look-ups are indexed once (by ID, by name, by Workspace), so that planning costs time in proportion to the
-    declarations and the look-ups, not to their product.
-    """
+    """Everything asked of each token, keyed so that one key is one token edit, and the declared tokens to write. The
+    look-ups are indexed once, so planning costs time in proportion to the declarations and look-ups, not their product."""
 
     def __init__(self, lookup, tokens=None, limit=None, deployment_roles=None, now=None):
-        self.workspaces = [dict(id=w.get("id"), name=w.get("name")) for w in lookup.get("workspaces") or []]
-        self.workspace_by_id = {w["id"]: w for w in self.workspaces}
-        self.workspace_names = {w["id"]: w["name"] for w in self.workspaces}
-        self.workspaces_by_name = {}
-        for w in self.workspaces:
+        self.workspace_by_id = {w["id"]: w for w in lookup.get("workspaces") or []}
+        self.workspace_names = {w["id"]: w["name"] for w in self.workspace_by_id.values()}
+        self.workspaces_by_name, self.deployments_by_workspace = {}, {}
+        for w in self.workspace_by_id.values():
             self.workspaces_by_name.setdefault(w["name"], []).append(w)
-        self.deployments_by_workspace = {}
         for d in lookup.get("deployments") or []:
-            self.deployments_by_workspace.setdefault(d.get("workspace_id"), []).append(
-                dict(id=d.get("id"), name=d.get("name"), workspace_id=d.get("workspace_id")))
+            self.deployments_by_workspace.setdefault(d.get("workspace_id"), []).append(d)
         self.limit = self._limit_ids(limit)
-        self.deployment_roles = None if deployment_roles is None else {
-            kind: [dict(name=r.get("name"), scopeType=r.get("scopeType"), restrictedWorkspaceIds=list(r.get("restrictedWorkspaceIds") or []))
-                   for r in deployment_roles.get(kind) or []]
-            for kind in ("custom", "default")}
-        self.tokens = tokens
-        self.now = now
+        self.deployment_roles, self.tokens, self.now = deployment_roles, tokens, now
         self.edits = {}  # token key -> {"token": ..., "scopes": set, "roles": {(type, id): wanted}}
         self.declared = set()
         self.acted_on = {}  # Workspace ID -> name, of the declarations planned (in the limit)
@@ -274,10 +245,7 @@ class Plan:
         self._token_ids = {}
 
     def _limit_ids(self, limit):
-        """The IDs of the Workspaces in the limit: an entry is a Workspace's ID, or else the exact name of Workspaces.
-
-        IDs are compared with IDs only: a Workspace named as another's ID is not in that one's limit.
-        """
+        """The IDs in the limit, compared with IDs only: an entry is a Workspace's ID, or else the exact name of Workspaces."""
         if not limit:
             return None
         ids = set()
@@ -301,9 +269,6 @@ class Plan:
             _fail("Workspace {0} ({1}) is declared twice; declare it once.", workspace["name"], workspace["id"])
         self.declared.add(workspace["id"])
         return workspace
-
-    def in_limit(self, workspace):
-        return self.limit is None or workspace["id"] in self.limit
 
     def deployments_of(self, workspace, named_deployments, token):
         own = self.deployments_by_workspace.get(workspace["id"], [])
@@ -357,7 +322,7 @@ class Plan:
         """Check one declaration against the look-ups; plan its writes when its Workspace is in the limit."""
         workspace = self.workspace(declaration)
         state = state_of(declaration, default_state)
-        acting = self.in_limit(workspace)
+        acting = self.limit is None or workspace["id"] in self.limit
         if state == "present":
             self.declare_own_tokens(index, declaration, workspace, acting)
         org_keys, grants = [], set()
@@ -382,8 +347,7 @@ class Plan:
             self.exclusive.append((workspace, org_keys, grants))
 
     def declare_own_tokens(self, index, declaration, workspace, acting):
-        """The api_token arguments of the declared tokens that must be created or may need a change; a token that
-        needs nothing costs no request beyond the one token listing."""
+        """api_token's arguments for the declared tokens to create or that may need a change (the others cost nothing)."""
         for option, scope in OWN_TOKEN_SCOPES.items():
             for entry_index, entry in enumerate(declaration.get(option) or []):
                 place = where(index, declaration, option, entry_index, entry)
@@ -398,12 +362,8 @@ class Plan:
                     self.check_role(entry["role"], workspace, place)
                 if not acting:
                     continue
-                for key in ("description", "secret_file"):
-                    if entry.get(key) is not None:
-                        arguments[key] = entry[key]
-                for key in ("expiry_days", "rotate_after_days"):
-                    if _days(entry.get(key)) is not None:
-                        arguments[key] = _days(entry[key])
+                arguments.update((key, entry[key]) for key in ("description", "secret_file") if entry.get(key) is not None)
+                arguments.update((key, _days(entry[key])) for key in ("expiry_days", "rotate_after_days") if _days(entry.get(key)) is not None)
                 matches = matching_tokens(self.tokens or [], entry["name"], scope.upper(), entity_id)
                 if len(matches) > 1:
                     _fail("{0}: {1} tokens have that name there ({2}); rename or delete all but one "
@@ -421,11 +381,8 @@ class Plan:
                     self.new_tokens.add((entry["name"], workspace["id"]))
 
     def token_id_of(self, key):
-        """The ID of the token that astro.platform.token_roles will edit for a key, by the same rules; None if none.
-
-        A token declared by name is known by its name only once every declaration has narrowed its scope, so
-        exclusivity is decided after all of them, by ID: a same-named other token is not the declared one.
-        """
+        """The ID of the token that token_roles will edit for a key, by its rules; None if none. Known once every declaration
+        has narrowed the token's scope, so exclusivity is decided by ID: a same-named other token is not the declared one."""
         if key[0] == "id":
             return key[1]
         if key not in self._token_ids:
@@ -439,10 +396,8 @@ class Plan:
         return self._token_ids[key]
 
     def resolve_tokens(self):
-        """Every token named, by ID: an unknown ID, or an unknown or ambiguous name, fails before any write.
-
-        A Workspace token this run creates keeps its name (its edit waits for its creation).
-        """
+        """Every token by ID: an unknown ID, or an unknown or ambiguous name, fails before any write. A Workspace token
+        this run creates keeps its name (its edit waits for its creation)."""
         if self.tokens is None:
             return
         listed = {t.get("id") for t in self.tokens}
@@ -474,8 +429,7 @@ class Plan:
         if not self.exclusive:
             return
         if self.tokens is None:
-            _fail("Workspace {0} is exclusive: the plan needs every token, with its roles (astro.platform.token_info).",
-                  self.exclusive[0][0]["name"])
+            _fail("Workspace {0} is exclusive: the plan needs every token, with its roles (token_info).", self.exclusive[0][0]["name"])
         held = {}  # entity ID -> [(token's place in the list, token, role entry)]: each Workspace reads only its own
         for place, holder in enumerate(self.tokens):
             for entry in holder.get("roles") or []:
@@ -485,11 +439,8 @@ class Plan:
                                    {(self.token_id_of(key), deployment) for key, deployment in grants}, held)
 
     def remove_undeclared(self, workspace, org_token_ids, granted, held):
-        """Plan the removal of the roles in the Workspace that no declaration of it gives.
-
-        org_token_ids: IDs of the declared Organization tokens; granted: the declared (token ID, Deployment ID);
-        held: the tokens' roles by entity ID.
-        """
+        """Plan the removal of the roles in the Workspace that no declaration of it gives (org_token_ids: the declared
+        Organization tokens; granted: the declared (token ID, Deployment ID); held: the tokens' roles by entity ID)."""
         names = dict((d["id"], d["name"]) for d in self.deployments_by_workspace.get(workspace["id"], []))
         removed = dict(workspace=workspace["name"], workspace_roles=[], deployment_roles=[])
         for _place, holder, entry in sorted((found for entity in [workspace["id"]] + list(names) for found in held.get(entity, [])),
@@ -534,14 +485,11 @@ class Plan:
 
 
 def plan(declarations, lookup, tokens=None, deployment_roles=None, exclusive=False, state="present", limit=None, now=None):
-    """The plan of a run, after check_declarations; fails (AstroInputError) before any write.
+    """The plan, after check_declarations and the look-ups that needs() asked for; fails (AstroInputError) before any write.
 
-    lookup: deployment_info's result; tokens: token_info's tokens (every token when needs() said every_token; None
-    when nothing was listed); deployment_roles: deployment_info's deployment_roles, or None (token_roles checks them).
-    Returns token_writes ({arguments: api_token arguments, label, workspace_id: the token's Workspace}), edits ({arguments: token_roles arguments, label,
+    Returns token_writes ({arguments of api_token, label, workspace_id}), edits ({arguments of token_roles, label,
     new_token: (name, Workspace ID) of a token this run creates, or None}), workspaces and deployments (ID to name, of
-    the Workspaces acted on) and undeclared (per exclusive Workspace, the roles it removes, as lines).
-    """
+    the Workspaces acted on) and undeclared (per exclusive Workspace, the roles it removes, as lines)."""
     found = Plan(lookup or {}, tokens, limit, deployment_roles, now)
     for index, declaration in enumerate(declarations or []):
         found.declare(index, declaration, exclusive, state)
@@ -573,19 +521,15 @@ def role_line(change, names):
 def token_line(arguments, actions):
     """`token NAME (scope): actions[; new secret in FILE]`."""
     line = "token {0} ({1}): {2}".format(_text(arguments.get("name")), arguments.get("scope"), ", ".join(actions))
-    if arguments.get("secret_file") and set(actions) & set(NEW_SECRET):
+    if arguments.get("secret_file") and {"create", "rotate"} & set(actions):  # the new secret is in the file
         line += "; new secret in " + _text(arguments["secret_file"])
     return line
 
 
 def changes_by_workspace(found, token_results, edit_results):
     """Workspace ID (lower case) to the lines of the changes there, tokens first; each Workspace acted on has a key.
-
-    token_results: (token write of the plan, api_token result) of the declared tokens written; edit_results:
-    token_roles results.
-    """
-    names = dict(found["deployments"])
-    names.update(found["workspaces"])
+    token_results: [(the plan's token write, api_token's result)]; edit_results: token_roles' results."""
+    names = dict(found["deployments"], **found["workspaces"])
     by_workspace = dict((as_id(workspace_id), []) for workspace_id in found["workspaces"])
     for write, result in token_results:
         if result.get("actions"):
@@ -598,10 +542,7 @@ def changes_by_workspace(found, token_results, edit_results):
 
 def write_failure(labels, results):
     """The message of edits of which some failed: which failed, which changed before, which did not, and the first error."""
-    failed = [label for label, result in zip(labels, results) if result.get("failed")]
-    changed = [label for label, result in zip(labels, results) if not result.get("failed") and result.get("roles_changed")]
-    unchanged = [label for label in labels if label not in failed and label not in changed]
-    first = next(result.get("msg") or "" for result in results if result.get("failed"))
-    return ("Writing the roles failed for {0}. Already changed: {1}. Not changed: {2}. Fix the cause and run again: the "
-            "run is idempotent. First error: {3}".format(", ".join(failed), ", ".join(changed) or "none",
-                                                         ", ".join(unchanged) or "none", first))
+    outcome = [(label, "failed" if r.get("failed") else "changed" if r.get("roles_changed") else "unchanged") for label, r in zip(labels, results)]
+    named = dict((kind, ", ".join(label for label, was in outcome if was == kind) or "none") for kind in ("failed", "changed", "unchanged"))
+    return ("Writing the roles failed for {failed}. Already changed: {changed}. Not changed: {unchanged}. Fix the cause and run again: "
+            "the run is idempotent. First error: {0}".format(next(r.get("msg") or "" for r in results if r.get("failed")), **named))

@@ -12,20 +12,17 @@ module: onboarding
 short_description: Bring the token roles of declared Workspaces to their declaration, each token written once
 version_added: 1.0.0
 description:
-  - The task of the role C(astro.platform.workspace_onboarding); see the role for the declarations.
-  - Checks every declaration first, before any request; an unknown key fails naming the closest valid one.
-  - Then lists the Workspaces and Deployments with M(astro.platform.deployment_info) and the tokens with
-    M(astro.platform.token_info), once each, and plans, before anything is written, one role edit per token for all
-    the Workspaces. A Workspace, Deployment, token (by name or ID) or role that does not exist fails the task then.
-  - Then creates or updates the declared Workspace and Deployment tokens with M(astro.platform.api_token), and makes
-    each token's edit with M(astro.platform.token_roles) (one read, one write, one verifying read), by ID. Each is a
-    run of that module, with its check mode; the arguments are handed to it as data, never templated.
-  - A failed edit fails the task, saying which tokens were already changed and which were not.
+  - The task of the role C(astro.platform.workspace_onboarding), which documents the declarations.
+  - Checks every declaration before any request (an unknown key fails naming the closest valid one), lists the
+    Workspaces, Deployments and tokens once (M(astro.platform.deployment_info), M(astro.platform.token_info)) and plans
+    one edit per token; a Workspace, Deployment, token or role that does not exist fails then, before any write.
+  - Then runs M(astro.platform.api_token) for the declared tokens to create or update and M(astro.platform.token_roles)
+    for each token's edit, with their check mode, handing them their arguments as data. A failed edit fails the task,
+    saying which tokens were already changed and which were not.
 author:
   - astro.platform contributors (@astro-platform)
 extends_documentation_fragment:
   - astro.platform.astro
-  - astro.platform.astro.ROLE_EDIT
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -58,18 +55,18 @@ options:
         The other declarations are checked, but nothing of theirs is changed. Empty or null acts on every declaration.
     type: list
     elements: str
-notes:
-  - Runs on the controller, like the modules it runs.
+  lock_dir:
+    description: The directory of the lock files of the token edits, as for M(astro.platform.token_roles).
+    type: path
+  lock_timeout:
+    description: Seconds to wait for the lock of a token that another edit holds, as for M(astro.platform.token_roles).
+    type: float
 """
 
 EXAMPLES = r"""
 - name: Onboard the declared Workspaces
   astro.platform.onboarding:
-    workspaces:
-      - workspace: analytics
-        org_tokens:
-          - token: ci-deployer
-            role: WORKSPACE_OPERATOR
+    workspaces: "{{ astro_workspaces }}"
   register: onboarded
 """
 
@@ -80,9 +77,7 @@ results:
   elements: dict
   returned: always
 token_results:
-  description:
-    - The result of M(astro.platform.api_token) for each declared token created or checked, with the C(arguments) it
-      was given (never a secret).
+  description: The result of M(astro.platform.api_token) for each declared token written, with the C(arguments) it was given.
   type: list
   elements: dict
   returned: always
@@ -92,27 +87,12 @@ new_token_roles:
   elements: dict
   returned: always
 undeclared:
-  description:
-    - "Per exclusive Workspace with something to remove, its C(workspace) name, the C(workspace_roles) and
-      C(deployment_roles) removed, as lines of a token, its ID and a role, and the C(action) taken."
+  description: Per exclusive Workspace with something to remove, its C(workspace), the roles removed as lines, and the C(action).
   type: list
   elements: dict
   returned: always
 changes_by_workspace:
-  description:
-    - Workspace ID (lower case) to one line per change there, tokens first; every Workspace acted on has a key.
-  type: dict
-  returned: always
-  sample:
-    clvdwt4z3000008l60ofb6347:
-      - "token analytics-ci (workspace): create; new secret in /secure/analytics-ci.token"
-      - "ci-deployer: +WORKSPACE analytics (clvdwt4z3000008l60ofb6347): WORKSPACE_OPERATOR"
-workspaces:
-  description: The Workspaces acted on, ID to name.
-  type: dict
-  returned: always
-deployments:
-  description: Their Deployments, ID to name.
+  description: Workspace ID (lower case) to one line per change there, tokens first; every Workspace acted on has a key.
   type: dict
   returned: always
 """

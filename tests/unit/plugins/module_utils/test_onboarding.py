@@ -35,6 +35,7 @@ def problems(declarations, state="present", exclusive=False):
         return [str(exc)]
     return []
 
+
 LOOKUP = {
     "workspaces": [{"id": "cw1", "name": "data"}, {"id": "cw2", "name": "analytics"}, {"id": "cw3", "name": "twin"},
                    {"id": "cw4", "name": "twin"}],
