@@ -51,6 +51,7 @@ from harness.paths import playbook_env  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ROLE_PLAYBOOK = REPO / "playbooks" / "onboard_workspaces.yml"
+AUDIT_PLAYBOOK = REPO / "playbooks" / "token_audit.yml"
 README = REPO / "README.md"
 # The README's benchmark figures are rewritten by every run, between these markers, so they are never typed in.
 README_START, README_END = "<!-- make bench: start -->", "<!-- make bench: end -->"
@@ -315,6 +316,55 @@ def _min_formula(base, lookups, token_pages, role_lookup, listing=False, entity_
     return " + ".join(parts)
 
 
+# -- 5. the token audit -------------------------------------------------------------------------------
+
+
+def measure_audit(bench, token_counts):
+    """playbooks/token_audit.yml over organizations of `token_counts` tokens: wall time and requests, then a re-run
+    (which must change nothing). Its rows, findings and reports are built in Python (filter token_audit)."""
+    rows = []
+    for tokens in token_counts:
+        data = seedgen.generate(tokens=tokens)
+        bench.emu.control.reset(seed=data)
+        extra = {"astro_audit_dir": str(bench.workdir / "audit-{0}".format(tokens))}
+        for run in ("first", "re-run"):
+            bench.emu.control.clear_log()
+            seconds, changed = bench.playbook(AUDIT_PLAYBOOK, extra_vars=extra)
+            got = bench.log()
+            rows.append(dict(tokens=tokens, run=run, seconds=round(seconds, 1), requests=got["requests"], writes=got["writes"],
+                             changed_tasks=changed, minimum=pages(tokens) + pages(len(data["workspaces"]))
+                             + pages(len(data["deployments"]))))
+            print("5. token audit, {tokens} tokens, {run}: {seconds} s, {requests} requests (min {minimum}), "
+                  "{changed_tasks} changed".format(**rows[-1]), flush=True)
+    return rows
+
+
+def markdown_audit(audit):
+    if not audit:
+        return []
+    out = ["", "## Token audit", "",
+           "`playbooks/token_audit.yml` (its rows, findings and reports built in Python) over an organization of that many "
+           "tokens; requests against the minimum (one list page per 1000 tokens, Workspaces and Deployments).", "",
+           "| tokens | run | seconds | requests (minimum) | changed tasks |", "| ---: | --- | ---: | ---: | ---: |"]
+    out += ["| {tokens} | {run} | {seconds} | {requests} ({minimum}) | {changed_tasks} |".format(**r) for r in audit]
+    return out
+
+
+def audit_targets(audit):
+    """The audit at the largest size in seconds; a re-run changes nothing; requests at the minimum."""
+    checks = []
+    for r in audit:
+        if r["run"] == "first" and r["tokens"] == AUDIT_SIZE:
+            checks.append(("token audit, {0} tokens: ≤ {1} s".format(AUDIT_SIZE, AUDIT_MAX), "{0} s".format(r["seconds"]),
+                           r["seconds"] <= AUDIT_MAX))
+        if r["run"] == "re-run":
+            checks.append(("token audit, {0} tokens: a re-run changes nothing".format(r["tokens"]),
+                           "{0} changed tasks".format(r["changed_tasks"]), r["changed_tasks"] == 0))
+        checks.append(("token audit, {tokens} tokens, {run}: requests = minimum".format(**r),
+                       "{requests} (min {minimum})".format(**r), r["requests"] == r["minimum"]))
+    return checks
+
+
 # -- 2./3. onboarding --------------------------------------------------------------------------------
 
 
@@ -429,7 +479,7 @@ def estimate(done, size):
     return done[last] * (size / last) ** k * 1.1
 
 
-def run_onboarding(bench, data, sizes, args, started):
+def run_onboarding(bench, data, sizes, args, started, with_uri=True):
     """Onboarding at every size, smallest first: both role paths at all sizes, then the uri playbook while it fits.
 
     The role's two paths run first (first run and idempotent re-run at every size), so that the slow uri playbook
@@ -441,7 +491,7 @@ def run_onboarding(bench, data, sizes, args, started):
     Returns (result rows, [(size, approach, estimated seconds, why)] skipped).
     """
     rows, skipped, larger = [], [], {}
-    for approaches in (("role", "role localhost"), ("uri", "uri serial")):
+    for approaches in (("role", "role localhost"), ("uri", "uri serial") if with_uri else ()):
         for approach in approaches:
             done = {}
             for size in sizes if approach != "uri serial" else [args.serial_size]:
@@ -610,6 +660,7 @@ APPROACHES = ("role", "role localhost", "uri", "uri serial")
 # Targets at enterprise size (seconds, on this machine, forks 10).
 TARGET_SIZE, BASE_SIZE = 1000, 100
 HOST_FIRST_MAX, HOST_RERUN_MAX, LOCALHOST_MAX = 60, 45, 20
+AUDIT_SIZE, AUDIT_MAX = 5000, 20
 # "A sync in seconds": ansible-inventory with 1 000 Workspaces and 4 000 Deployments as hosts, whole process.
 INVENTORY_SYNC_MAX = 10
 
@@ -619,7 +670,7 @@ def markdown(results):
     out = markdown_header(results["meta"]) + markdown_operations(results["ops"])
     out += markdown_onboarding(results["meta"], results["onboarding"], results["skipped"])
     out += markdown_per_workspace(results["onboarding"]) + markdown_rate_limits(results.get("rate_limits"))
-    out += markdown_inventory(results["inventory"])
+    out += markdown_inventory(results["inventory"]) + markdown_audit(results.get("audit", []))
     out += markdown_lookups(results["lookups"]) + markdown_profile(results["profile"])
     out += markdown_lost_updates(results.get("lost_updates"))
     out += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | :---: |"]
@@ -840,6 +891,9 @@ def write_csv(path, results):
         for r in results["lookups"]:
             writer.writerow(["lookup", "token by name", r["tokens"], "", r["seconds"], r["requests"], r["requests"], 0, r["minimum"], r["cli"],
                              "", "", ""])
+        for r in results.get("audit", []):
+            writer.writerow(["audit", "token_audit.yml", r["tokens"], r["run"], r["seconds"], r["requests"], r["requests"] - r["writes"],
+                             r["writes"], r["minimum"], "", "", "", ""])
 
 
 PLOT_STYLES = {"role": "o-", "role localhost": "D-", "uri": "s--", "uri serial": "^:"}
@@ -929,6 +983,9 @@ def parse_args(argv):
     parser.add_argument("--budget", type=float, default=2700, help="seconds; a size whose estimate would exceed it is skipped")
     parser.add_argument("--output", default=str(BENCH_DIR / "results"))
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--audit-sizes", default="500,{0}".format(AUDIT_SIZE), help="tokens of the token audit's organizations")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="the measurements to make, out of {0} (uri: the uri playbook beside the role)".format(", ".join(PARTS)))
     parser.add_argument("--readme-only", action="store_true", help="only copy the figures of OUTPUT/latest.md into README.md")
     parser.add_argument("--rate-limits-size", type=int, default=TARGET_SIZE,
                         help="Workspaces of the measurement under Astro's rate limits; 0 to skip it")
@@ -940,32 +997,42 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+PARTS = ("operations", "lookups", "inventory", "profile", "onboarding", "uri", "audit", "rate-limits", "lost-updates")
+
+
 def measure_all(bench, data, args, started):
-    """Every measurement, in the order of the report; the emulator is re-seeded with `data` between them."""
-    print("1. per operation ...", flush=True)
-    ops = measure_operations(bench, data) + measure_api_token(bench, data)
-    print("   {0:.0f} s".format(time.monotonic() - started), flush=True)
-    print("3b. by-name lookups at", args.lookup_sizes, "tokens ...", flush=True)
-    lookups = lookup_scaling(bench, [int(n) for n in args.lookup_sizes.split(",")])
-    inventory = []
-    if args.inventory_size:
+    """Every measurement of args.parts, in the order of the report; the emulator is re-seeded with `data` between them."""
+    parts = set(args.parts.split(","))
+    ops, lookups, inventory, profile, onboarding, skipped, audit = [], [], [], None, [], [], []
+    if "operations" in parts:
+        print("1. per operation ...", flush=True)
+        ops = measure_operations(bench, data) + measure_api_token(bench, data)
+        print("   {0:.0f} s".format(time.monotonic() - started), flush=True)
+    if "lookups" in parts:
+        print("3b. by-name lookups at", args.lookup_sizes, "tokens ...", flush=True)
+        lookups = lookup_scaling(bench, [int(n) for n in args.lookup_sizes.split(",")])
+    if args.inventory_size and "inventory" in parts:
         print("4. inventory plugin at", args.inventory_size, "Workspaces ...", flush=True)
         inventory = measure_inventory(bench, args.inventory_size)
     bench.emu.control.reset(seed=data)
     bench.emu.control.clear_log()
-    profile = None if args.no_profile else profile_module(bench, data)
-    sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.main_size})
-    onboarding, skipped = run_onboarding(bench, data, sizes, args, started)
-    rate_limits = measure_rate_limits(bench, args.rate_limits_size) if args.rate_limits_size else []
+    if "profile" in parts and not args.no_profile:
+        profile = profile_module(bench, data)
+    if "onboarding" in parts:
+        sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.main_size})
+        onboarding, skipped = run_onboarding(bench, data, sizes, args, started, with_uri="uri" in parts)
+    if "audit" in parts:
+        audit = measure_audit(bench, [int(n) for n in args.audit_sizes.split(",")])
+    rate_limits = measure_rate_limits(bench, args.rate_limits_size) if args.rate_limits_size and "rate-limits" in parts else []
     lost = []
-    if args.lost_update_trials:
+    if args.lost_update_trials and "lost-updates" in parts:
         print("5. lost role edits between jobs sharing no lock dir,", args.lost_update_trials, "trials per setup ...", flush=True)
         lost = lost_updates.measure(bench.emu, lost_updates.demo_seed(), lost_updates.playbook_runner(bench), bench.workdir,
                                     trials=args.lost_update_trials)
     checks = targets(ops, onboarding, args.main_size, args.serial_size) + scale_targets(onboarding, data) + inventory_targets(inventory)
-    checks += lost_update_targets(lost)
+    checks += audit_targets(audit) + lost_update_targets(lost)
     return dict(ops=ops, lookups=lookups, inventory=inventory, profile=profile, onboarding=onboarding, skipped=skipped, checks=checks,
-                rate_limits=rate_limits, lost_updates=lost)
+                audit=audit, rate_limits=rate_limits, lost_updates=lost)
 
 
 def write_results(results, output):

@@ -178,3 +178,17 @@ def test_a_run_rewrites_only_the_readme_figures_between_the_markers(tmp_path):
                                   "### Targets\n\n| targets |\n{1}\noutro\n").format(bench_run.README_START, bench_run.README_END)
     readme.write_text("no markers\n")
     assert not bench_run.update_readme(report, readme)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("benchmark")
+def test_benchmark_audit_rows_are_at_the_minimum_and_a_rerun_changes_nothing(installed_collection, small_org, tmp_path):
+    emulator, _data = small_org
+    bench = bench_run.Bench(emulator, installed_collection, tmp_path, forks=1)
+    rows = bench_run.measure_audit(bench, [40])
+    assert [(r["tokens"], r["run"]) for r in rows] == [(40, "first"), (40, "re-run")]
+    assert [r["requests"] for r in rows] == [r["minimum"] for r in rows] == [3, 3]
+    assert [r["changed_tasks"] for r in rows] == [2, 0], "the first run makes the report directory and writes the reports"
+    checks = bench_run.audit_targets(rows)
+    assert [met for _name, _measured, met in checks] == [True] * len(checks)
+    assert "| 40 | re-run |" in "\n".join(bench_run.markdown_audit(rows))

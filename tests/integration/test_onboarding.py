@@ -17,7 +17,7 @@ import re
 import pytest
 
 
-EDIT_TASK = "Give and remove the tokens' roles, one verified write per token"
+EDIT_TASK = "Check the declarations, look up and plan, then create the declared tokens and write each token's roles once"
 REPORT_TASK = "Report the roles changed in this host's Workspace"
 SUMMARY_TASK = "Show the undeclared roles removed from exclusive Workspaces (in check mode, those that would be)"
 

@@ -23,7 +23,7 @@ from playbook_runner import PlaybookRunner
 
 BENCH_SEED = Path(__file__).resolve().parents[2] / "benchmarks" / "seed.py"
 REPORT_TASK = "Report the roles changed in this host's Workspace"
-EDIT_TASK = "Give and remove the tokens' roles, one verified write per token"
+EDIT_TASK = "Check the declarations, look up and plan, then create the declared tokens and write each token's roles once"
 SIZES = (50, 200)
 FORKS = 20
 

@@ -16,9 +16,7 @@ import pytest
 from test_api_token import accepted, secret_in_file
 from test_onboarding import role_task
 
-TOKEN_TASK = "Create the declared tokens and bring the others to their declaration (secrets to secret_file only)"
-PLAN_TASK = "Plan one role edit per token (fails on unknown Workspaces, Deployments, tokens or roles before anything is written)"
-EDIT_TASK = "Give and remove the tokens' roles, one verified write per token"
+from test_onboarding import EDIT_TASK
 
 
 def onboard(ansible, installed_collection, workspaces, check=False, core=None):
@@ -58,12 +56,11 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
     assert checked.rc == 0, checked.output
     assert control.writes() == [], "check mode wrote"
     assert stored(emulator, "analytics-ci") is None and os.listdir(secrets) == []
-    predicted = role_task(checked, TOKEN_TASK)["results"]
-    assert [(r["workspace_onboarding__own_token"]["name"], r["actions"]) for r in predicted] == [
+    onboarded = role_task(checked, EDIT_TASK)
+    assert [(r["arguments"]["name"], r["actions"]) for r in onboarded["token_results"]] == [
         ("analytics-ci", ["create"]), ("reporting-deployer", ["create"])]
-    assert "analytics-ci" not in [item["token"]["name"] for item in role_task(checked, EDIT_TASK)["results"]]
-    plan = role_task(checked, PLAN_TASK)["ansible_facts"]["workspace_onboarding__plan"]
-    assert [(edit["token_name"], len(edit["deployment_roles"])) for edit in plan["new_token_roles"]] == [("analytics-ci", 2)]
+    assert "analytics-ci" not in [item["token"]["name"] for item in onboarded["results"]]
+    assert [(edit["token_name"], len(edit["deployment_roles"])) for edit in onboarded["new_token_roles"]] == [("analytics-ci", 2)]
 
     # For real: two creations, then the role edit of the new Workspace token that a later entry names.
     control.clear_log()
@@ -83,12 +80,11 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
         assert secret_in_file(secrets / (name + ".token")) == token["secret"]
         assert accepted(emulator, token["secret"])
     assert sorted(os.listdir(secrets)) == ["analytics-ci.token", "reporting-deployer.token"], "a temporary file is left"
-    recorded = [r for r in real.results if r["task"].endswith("Record the declared tokens created or changed, for every host of the play")]
-    facts = recorded[-1]["result"]["ansible_facts"]["workspace_onboarding_token_changes"]
-    assert [(c["name"], c["scope"], c["actions"]) for c in facts] == [("analytics-ci", "workspace", ["create"]),
-                                                                     ("reporting-deployer", "deployment", ["create"])]
+    written = role_task(real, EDIT_TASK)["token_results"]
+    assert [(c["arguments"]["name"], c["arguments"]["scope"], c["actions"]) for c in written] == [
+        ("analytics-ci", "workspace", ["create"]), ("reporting-deployer", "deployment", ["create"])]
     # Not "changed" on the host the role runs on: the report task marks the tokens' Workspace (here localhost, all).
-    assert not any(r["result"].get("changed") for r in real.results if r["task"].endswith(TOKEN_TASK))
+    assert not any(r["result"].get("changed") for r in real.results if r["task"].endswith(EDIT_TASK))
     report = [r["result"] for r in real.results if r["task"] == "Report the roles changed in this host's Workspace"]
     assert report and report[0]["changed"], report
     assert [line for line in report[0]["changes"] if line.startswith("token ")] == [
@@ -103,7 +99,7 @@ def test_check_mode_then_create_then_rerun_changes_nothing(ansible, emulator, se
     assert again.rc == 0, again.output
     assert again.changed_tasks == [], again.changed_tasks
     assert control.writes() == []
-    assert not [r for r in again.results if r["task"].endswith(TOKEN_TASK)], "api_token ran with nothing to do"
+    assert role_task(again, EDIT_TASK)["token_results"] == [], "api_token ran with nothing to do"
     # One token listing for the declared tokens and the plan; the edits then give each token by ID.
     assert control.counts()["ListApiTokens"] == 1, control.counts()
     assert not {"GetDeployment", "GetWorkspace"} & set(control.counts()), control.counts()

@@ -160,3 +160,25 @@ def test_token_names_cannot_spoof_the_markdown_or_csv_report(ansible, emulator, 
     assert "<!--" not in markdown and "](" not in markdown.replace("\\](", "") and "\u202e" not in markdown
     body = markdown.split("| --- |", 1)[1]
     assert "fake-row\\u000a\\| evil" in body and "\\u000d" in body
+
+
+@pytest.mark.parametrize("core", [None, "2.16"])
+def test_a_rerun_over_an_unchanged_organization_changes_nothing(ansible, emulator, demo_seed, installed_collection, tmp_path, core):
+    """Each report is written only when its content changed ("Write the JSON report" was changed on every re-run);
+    a DAG_TAG role names its Deployment and Workspace, as a DAG role does."""
+    tagged = copy.deepcopy(demo_seed)
+    deployment = tagged["deployments"][0]
+    holder = next(t for t in tagged["tokens"] if t["scope"] == "ORGANIZATION")
+    holder["roles"].append({"entityType": "DAG_TAG", "entityId": "finance", "deploymentId": deployment["id"], "role": "DAG_VIEWER"})
+    emulator.control.reset(tagged)
+    reports = tmp_path / "reports"
+    playbook = installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks" / "token_audit.yml"
+    first = ansible.run(playbook=playbook, extra_vars={"astro_audit_dir": str(reports)}, verbosity=0, core=core)
+    assert first.rc == 0, first.output
+    again = ansible.run(playbook=playbook, extra_vars={"astro_audit_dir": str(reports)}, verbosity=0, core=core)
+    assert again.rc == 0, again.output
+    assert again.changed_tasks == [], again.changed_tasks
+    rows = json.loads((reports / "token_audit.json").read_text())["rows"]
+    [row] = [r for r in rows if r["on"] == "DAG_TAG"]
+    workspace = next(w["name"] for w in tagged["workspaces"] if w["id"] == deployment["workspaceId"])
+    assert (row["token"], row["workspace"], row["deployment"], row["dag"]) == (holder["name"], workspace, deployment["name"], "finance")

@@ -2,14 +2,39 @@
 # Copyright: astro.platform contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The onboarding plan: declarations in, one token_roles edit per token out; no HTTP."""
+"""The onboarding plan (module_utils/onboarding.py): declarations and listings in; the token writes, one token_roles
+edit per token and the changes by Workspace out; no HTTP."""
 
 from __future__ import annotations
 
-import pytest
+import datetime
+from pathlib import Path
 
-from ansible.errors import AnsibleFilterError
-from ansible_collections.astro.platform.plugins.filter.onboarding_plan import onboarding_plan
+import pytest
+import yaml
+
+from ansible_collections.astro.platform.plugins.module_utils import onboarding
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
+
+AnsibleFilterError = AstroInputError  # what a bad declaration raises
+NOW = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present", limit=None, deployment_roles=None):
+    """The declarations checked, then planned; each edit's token_roles arguments as `tokens`, with its label."""
+    onboarding.check_declarations(declarations, state, exclusive)
+    plan = onboarding.plan(declarations, lookup, tokens, deployment_roles, exclusive, state, limit, NOW)
+    return dict(plan, tokens=[dict(e["arguments"], label=e["label"]) for e in plan["edits"]])
+
+
+def problems(declarations, state="present", exclusive=False):
+    """The message of the first malformed declaration or entry, found before any look-up."""
+    try:
+        onboarding.check_declarations(declarations, state, exclusive)
+    except AstroInputError as exc:
+        return [str(exc)]
+    return []
+
 
 LOOKUP = {
     "workspaces": [{"id": "cw1", "name": "data"}, {"id": "cw2", "name": "analytics"}, {"id": "cw3", "name": "twin"},
@@ -29,7 +54,7 @@ def grant(token, deployments="all", role="DEPLOYMENT_ADMIN", **extra):
 
 def edits_by_token(plan):
     """The edits by token name as declared, or by ID (a token declared by name is edited by its ID when the tokens are given)."""
-    return {e.get("declared_name") or e["token_id"]: e for e in plan["tokens"]}
+    return {e.get("token_name") or e["token_id"]: e for e in plan["tokens"]}
 
 
 def test_one_edit_per_token_for_all_workspaces():
@@ -59,6 +84,7 @@ def test_same_named_workspace_tokens_of_different_workspaces_stay_apart():
 def test_ids_are_matched_without_regard_to_case_and_names_exactly():
     plan = onboarding_plan([{"workspace_id": "CW2", "org_tokens": [{"token_id": "CTOK1", "role": "WORKSPACE_MEMBER"}],
                              "deployment_tokens": [grant("ci", ["CD3"])]}], LOOKUP)
+    # Without a token listing the edits name the tokens as declared (token_roles then resolves them).
     edits = edits_by_token(plan)
     assert edits["ctok1"]["token_id"] == "ctok1" and edits["ctok1"]["workspace_roles"][0]["workspace_id"] == "cw2"
     assert [d["deployment_id"] for d in edits["ci"]["deployment_roles"]] == ["cd3"]
@@ -137,11 +163,11 @@ def test_exclusive_compares_ids_so_a_same_named_undeclared_token_loses_its_role(
     plan = onboarding_plan([{"workspace": "data", "exclusive": True, "org_tokens": [org("ci")],
                              "deployment_tokens": [grant("ci", ["etl", "staging"])]}], LOOKUP, HOLDERS + [twin])
     tokens = edits_by_token(plan)
-    assert tokens["ci"]["token_scope"] == "organization"
+    assert tokens["ct-ci"]["token_scope"] == "organization"
     assert tokens["ct-ci-ws"]["deployment_roles"] == [{"deployment_id": "cd1", "workspace_id": "cw1", "role": "DEPLOYMENT_ADMIN",
                                                        "state": "absent"}]
     assert "ci (ct-ci-ws): DEPLOYMENT_ADMIN: etl" in plan["undeclared"][0]["deployment_roles"]
-    assert "ct-ci" not in tokens  # the declared one keeps its roles
+    assert all(r["state"] == "present" for r in tokens["ct-ci"]["deployment_roles"])  # the declared one keeps its roles
 
 
 def test_exclusive_with_an_ambiguous_declared_name_fails_before_anything_is_written():
@@ -160,6 +186,15 @@ def test_exclusive_from_the_default_and_as_a_string_and_ignored_with_absent():
 def test_exclusive_without_the_token_list_fails():
     with pytest.raises(AnsibleFilterError, match="exclusive"):
         onboarding_plan([{"workspace": "data", "exclusive": True}], LOOKUP)
+
+
+def test_a_null_exclusive_takes_the_default_in_the_look_ups_and_in_the_plan_alike():
+    """exclusive: null with the role's default true: every token is listed, and the undeclared roles are removed."""
+    declared = [{"workspace": "data", "exclusive": None, "org_tokens": [org("ci")], "deployment_tokens": [grant("ci", ["etl"])]}]
+    needs = onboarding.needs(declared, default_exclusive=True)
+    assert needs["every_token"], needs
+    plan = onboarding_plan(declared, LOOKUP, HOLDERS if needs["every_token"] else None, exclusive=True)
+    assert [u["workspace"] for u in plan["undeclared"]] == ["data"]
 
 
 @pytest.mark.parametrize(("declarations", "message"), [
@@ -198,27 +233,6 @@ def test_same_role_declared_twice_is_one_edit():
     assert plan["tokens"][0]["workspace_roles"] == [{"workspace_id": "cw1", "role": "WORKSPACE_MEMBER", "state": "present"}]
 
 
-def test_the_plan_is_data_even_when_the_names_it_read_were_trusted_templates():
-    trust = pytest.importorskip("ansible_collections.astro.platform.plugins.plugin_utils.trust")
-    if not trust.HAS_DATA_TAGGING:
-        pytest.skip("ansible-core < 2.19 has no trust tags; as_data marks values unsafe there")
-    from ansible.template import is_trusted_as_template, trust_as_template
-    lookup = {"workspaces": [dict(w, name=trust_as_template(w["name"])) for w in LOOKUP["workspaces"]],
-              "deployments": [dict(d, name=trust_as_template(d["name"])) for d in LOOKUP["deployments"]]}
-    holders = [dict(h, name=trust_as_template(h["name"])) for h in HOLDERS]
-    plan = onboarding_plan([{"workspace": "data", "exclusive": True, "org_tokens": [org("ci")]}], lookup, holders)
-    assert plan["undeclared"][0]["workspace"] == "data"
-
-    def strings(value):
-        if isinstance(value, dict):
-            return [s for k, v in value.items() for s in strings(k) + strings(v)]
-        if isinstance(value, list):
-            return [s for v in value for s in strings(v)]
-        return [value] if isinstance(value, str) else []
-
-    assert strings(plan) and not any(is_trusted_as_template(s) for s in strings(plan))
-
-
 @pytest.mark.parametrize("declarations, message", [
     ([{"workspace": "data"}, {"workspace": "analytics", "org_tokens": [org("a"), org("b"), org("c", "WORKSPACE_BOSS")]}],
      "workspace_onboarding_workspaces[1] (Workspace 'analytics') org_tokens[2] (token 'c'): role 'WORKSPACE_BOSS' is not valid; "
@@ -239,7 +253,7 @@ def test_a_malformed_entry_is_named_by_index_and_name(declarations, message):
     with pytest.raises(AnsibleFilterError) as raised:
         onboarding_plan(declarations, LOOKUP)
     assert message in str(raised.value)
-    assert onboarding_plan(declarations, None, needs_only=True)["problems"] == [str(raised.value)]
+    assert problems(declarations) == [str(raised.value)]
 
 
 @pytest.mark.parametrize(("declarations", "state", "message"), [
@@ -251,23 +265,24 @@ def test_the_role_variables_are_checked_as_the_declarations(declarations, state,
     # playbooks/onboard_workspaces.yml skips the role's argument validation: this check is the one that runs.
     with pytest.raises(AnsibleFilterError, match=message):
         onboarding_plan(declarations, LOOKUP, state=state)
-    assert onboarding_plan(declarations, None, state=state, needs_only=True)["problems"] == [message]
+    assert problems(declarations, state=state) == [message]
 
 
-def test_needs_only_tells_what_to_look_up_for_well_formed_declarations_with_no_lookup():
-    needs = onboarding_plan([{"workspace": "nowhere", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci"), grant("bot")]}],
-                            None, needs_only=True)
-    assert needs == dict(problems=[], token_names=["ci", "bot"], every_token=False, custom_roles=False, own_tokens=False)
+def test_needs_tells_what_to_look_up_for_well_formed_declarations_with_no_lookup():
+    needs = onboarding.needs([{"workspace": "nowhere", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci"), grant("bot")]}])
+    assert needs == dict(token_names=["ci", "bot"], every_token=False, custom_roles=False)
 
 
-def test_needs_only_asks_for_every_token_and_the_custom_roles_when_declarations_need_them():
+def test_needs_asks_for_every_token_and_the_custom_roles_when_declarations_need_them():
     declarations = [{"workspace": "a", "deployment_tokens": [dict(grant("ci"), role="DAG_RUNNER")]},
                     {"workspace": "b", "exclusive": "yes", "org_tokens": [org("ci")]}]
-    needs = onboarding_plan(declarations, None, needs_only=True)
-    assert (needs["every_token"], needs["custom_roles"], needs["own_tokens"]) == (True, True, False)
-    assert onboarding_plan(declarations[:1], None, exclusive=True, needs_only=True)["every_token"], "the role's default exclusive"
+    needs = onboarding.needs(declarations)
+    assert (needs["every_token"], needs["custom_roles"]) == (True, True)
+    assert onboarding.needs(declarations[:1], default_exclusive=True)["every_token"], "the role's default exclusive"
     own = [{"workspace": "a", "workspace_tokens": [{"name": "a-ci", "role": "WORKSPACE_MEMBER"}]}]
-    assert onboarding_plan(own, None, needs_only=True)["own_tokens"] is True
+    assert onboarding.needs(own)["every_token"], "declared tokens are found among every token"
+    assert onboarding.needs([{"workspace": "a", "org_tokens": [{"token_id": "ct1", "role": "WORKSPACE_MEMBER"}]}])["every_token"], \
+        "a token named by ID is checked in the listing"
 
 
 def test_a_limit_plans_only_its_workspaces_but_checks_every_declaration():
@@ -296,9 +311,197 @@ def test_deployment_roles_are_checked_in_every_entry_before_the_plan_is_made():
 
 def test_tokens_declared_by_name_are_resolved_before_any_write():
     plan = onboarding_plan([{"workspace": "data", "org_tokens": [org("ci")]}], LOOKUP, HOLDERS)
-    assert [(e["token_id"], e["declared_name"], "token_name" in e) for e in plan["tokens"]] == [("ct-ci", "ci", False)]
+    assert [(e["token_id"], "token_name" in e, e["label"].split(":")[0]) for e in plan["tokens"]] == [("ct-ci", False, "ci")]
     with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'cii'; did you mean 'ci'\?"):
         onboarding_plan([{"workspace": "data", "org_tokens": [org("ci")]}, {"workspace": "analytics", "org_tokens": [org("cii")]}],
                         LOOKUP, HOLDERS)
     with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'data-own': ct-ws is a WORKSPACE token of Workspace cw1"):
         onboarding_plan([{"workspace": "data", "org_tokens": [org("data-own")]}], LOOKUP, HOLDERS)
+
+
+def test_an_unknown_key_fails_naming_it_and_the_closest_valid_one():
+    """org_token: for org_tokens: in entry 500 of 1 000 fails before any look-up (it was ignored: rc 0, no roles)."""
+    declarations = [{"workspace": "w{0}".format(i), "org_tokens": [org("ci")]} for i in range(1000)]
+    declarations[499] = {"workspace": "w499", "org_token": [org("ci")]}
+    [message] = problems(declarations)
+    assert message.startswith("workspace_onboarding_workspaces[499] (Workspace 'w499'): unknown key 'org_token' "
+                              "(did you mean 'org_tokens'?); valid keys: workspace, workspace_id, org_tokens"), message
+    [message] = problems([{"workspace": "data", "deployment_tokens": [dict(grant("ci"), deployment=["etl"])]}])
+    assert "deployment_tokens[0] (token 'ci'): unknown key 'deployment' (did you mean 'deployments'?)" in message, message
+
+
+def test_an_unknown_token_id_fails_in_the_plan_before_any_write():
+    declarations = [{"workspace": "data", "org_tokens": [org("ci"), {"token_id": "ct-nope", "role": "WORKSPACE_MEMBER"}]}]
+    with pytest.raises(AstroInputError, match="No token has the ID 'ct-nope'"):
+        onboarding_plan(declarations, LOOKUP, HOLDERS)
+
+
+def test_a_limit_compares_ids_with_ids():
+    """A Workspace renamed to another Workspace's ID is not in that Workspace's limit."""
+    lookup = {"workspaces": LOOKUP["workspaces"] + [{"id": "cw5", "name": "cw1"}], "deployments": LOOKUP["deployments"]}
+    declarations = [{"workspace_id": "cw5", "org_tokens": [org("bot")]}, {"workspace": "data", "org_tokens": [org("ci")]}]
+    plan = onboarding_plan(declarations, lookup, limit=["cw1"])
+    assert plan["workspaces"] == {"cw1": "data"} and list(edits_by_token(plan)) == ["ci"]
+    assert onboarding_plan(declarations, lookup, limit=["analytics"])["workspaces"] == {}, "a name stands for its Workspaces"
+
+
+def test_the_schema_is_the_roles_argument_spec():
+    """meta/argument_specs.yml (what ansible-doc -t role shows) documents exactly the keys and types the plan enforces."""
+    spec_file = Path(__file__).resolve().parents[4] / "roles" / "workspace_onboarding" / "meta" / "argument_specs.yml"
+    options = yaml.safe_load(spec_file.read_text())["argument_specs"]["main"]["options"]["workspace_onboarding_workspaces"]["options"]
+    documented = {key: ({sub: o["type"] for sub, o in option["options"].items()} if "options" in option else option["type"])
+                  for key, option in options.items()}
+    assert documented == onboarding.SCHEMA
+
+
+# The declared Workspace and Deployment tokens: what to create or check, the checks, and the check-mode plan.
+OWN_LOOKUP = {
+    "workspaces": [{"id": "cw1", "name": "data"}, {"id": "cw2", "name": "analytics"}],
+    "deployments": [{"id": "cd1", "name": "etl", "workspace_id": "cw1"}, {"id": "cd2", "name": "staging", "workspace_id": "cw1"}],
+}
+
+
+def listed(token_id, name, scope, entity_id, role, description="", created_at="2029-12-01T00:00:00Z", expiry=None):
+    """A token as token_info lists it."""
+    return dict(id=token_id, name=name, scope=scope, description=description, created_at=created_at, expiry=expiry,
+                roles=[dict(entityType=scope, entityId=entity_id, role=role)])
+
+
+def declared(**extra):
+    return [dict({"workspace": "data",
+                  "workspace_tokens": [{"name": "data-ci", "role": "WORKSPACE_OPERATOR", "secret_file": "/s/data-ci"}],
+                  "deployment_own_tokens": [{"deployment": "etl", "name": "etl-bot", "role": "DEPLOYMENT_ADMIN",
+                                             "secret_file": "/s/etl-bot"}]}, **extra)]
+
+
+def token_writes(declarations, tokens, state="present"):
+    return onboarding_plan(declarations, OWN_LOOKUP, tokens, state=state)["token_writes"]
+
+
+def test_missing_tokens_are_created_and_existing_unchanged_ones_cost_nothing():
+    writes = token_writes(declared(), [])
+    assert [(w["arguments"]["name"], w["arguments"]["scope"], w["arguments"].get("workspace_id"), w["arguments"].get("deployment_id"),
+             w["workspace_id"]) for w in writes] == [("data-ci", "workspace", "cw1", None, "cw1"), ("etl-bot", "deployment", None, "cd1", "cw1")]
+    tokens = [listed("ct1", "data-ci", "WORKSPACE", "cw1", "WORKSPACE_OPERATOR"), listed("ct2", "etl-bot", "DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")]
+    assert token_writes(declared(), tokens) == []
+
+
+@pytest.mark.parametrize("entry, token", [
+    ({"role": "WORKSPACE_AUTHOR"}, {}),
+    ({"description": "new"}, {}),
+    ({"expiry_days": 30}, {}),
+    ({"rotate_after_days": 10}, {"created_at": "2000-01-01T00:00:00Z"}),
+])
+def test_a_token_that_may_need_a_change_goes_to_api_token(entry, token):
+    declarations = declared()
+    declarations[0]["workspace_tokens"][0].update(entry)
+    tokens = [dict(listed("ct1", "data-ci", "WORKSPACE", "cw1", "WORKSPACE_OPERATOR"), **token),
+              listed("ct2", "etl-bot", "DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN")]
+    assert [w["arguments"]["name"] for w in token_writes(declarations, tokens)] == ["data-ci"]
+
+
+def test_a_new_token_without_secret_file_and_an_ambiguous_name_fail_before_any_write():
+    tokens = [listed("ct1", "data-ci", "WORKSPACE", "cw1", "WORKSPACE_OPERATOR"), listed("ct9", "data-ci", "WORKSPACE", "cw1", "WORKSPACE_OPERATOR")]
+    with pytest.raises(AstroInputError) as ambiguous:
+        token_writes(declared(), tokens)
+    assert str(ambiguous.value).startswith("workspace_onboarding_workspaces[0] (Workspace 'data') workspace_tokens[0] (token 'data-ci'): 2 tokens")
+    assert "ct1, ct9" in str(ambiguous.value)
+    declarations = declared()
+    del declarations[0]["deployment_own_tokens"][0]["secret_file"]
+    with pytest.raises(AstroInputError) as secretless:
+        token_writes(declarations, tokens[:1])
+    assert str(secretless.value).startswith("workspace_onboarding_workspaces[0] (Workspace 'data') deployment_own_tokens[0] (token "
+                                            "'etl-bot'): the token does not exist yet") and "set secret_file" in str(secretless.value)
+
+
+def test_absent_declarations_create_nothing():
+    assert token_writes(declared(state="absent"), []) == []
+    assert token_writes(declared(), [], state="absent") == []
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"role": "DEPLOYMENT_ADMIN"}, "workspace_tokens[0] (token 'data-ci'): role 'DEPLOYMENT_ADMIN' is not valid; valid: WORKSPACE_OWNER"),
+    ({"name": ""}, "workspace_tokens[0] (token ''): name is required"),
+    ({"expiry_days": 4000}, "expiry_days 4000 is not valid; it must be a whole number of days, 1 to 3650."),
+    ({"rotate_after_days": 0}, "rotate_after_days 0 is not valid; it must be a whole number of days, 1 or more."),
+    ({"rotate_after_days": 5, "secret_file": None}, "rotate_after_days needs secret_file"),
+    ({"secretfile": "/x"}, "unknown key 'secretfile' (did you mean 'secret_file'?); valid keys: name, role"),
+])
+def test_a_malformed_token_entry_is_named_before_any_lookup(change, message):
+    declarations = declared()
+    declarations[0]["workspace_tokens"][0].update(change)
+    [problem] = problems(declarations)
+    assert problem.startswith("workspace_onboarding_workspaces[0] (Workspace 'data') workspace_tokens[0]") and message in problem
+
+
+def test_two_declared_tokens_with_one_secret_file_fail_before_any_lookup():
+    declarations = declared() + [{"workspace": "analytics", "workspace_tokens": [
+        {"name": "analytics-ci", "role": "WORKSPACE_MEMBER", "secret_file": "/s/../s/etl-bot"}]}]
+    [problem] = problems(declarations)
+    assert problem == ("workspace_onboarding_workspaces[1] (Workspace 'analytics') workspace_tokens[0] (token 'analytics-ci'): "
+                       "secret_file '/s/../s/etl-bot' is also the secret_file of workspace_onboarding_workspaces[0] (Workspace "
+                       "'data') deployment_own_tokens[0] (token 'etl-bot'); give each token a path of its own, or one secret "
+                       "would overwrite the other."), problem
+
+
+def test_a_deployment_token_needs_its_deployment_and_a_deployment_role():
+    declarations = declared()
+    declarations[0]["deployment_own_tokens"][0]["role"] = "WORKSPACE_OWNER"
+    assert onboarding.needs(declarations)["custom_roles"], "its role is checked against the organization's roles"
+    roles = {"custom": [], "default": [{"name": "DEPLOYMENT_ADMIN", "scopeType": "DEPLOYMENT"}]}
+    with pytest.raises(AstroInputError, match=r"deployment_own_tokens\[0\] \(token 'etl-bot'\): role 'WORKSPACE_OWNER' is neither"):
+        onboarding_plan(declarations, OWN_LOOKUP, [], deployment_roles=roles)
+    del declarations[0]["deployment_own_tokens"][0]["deployment"]
+    assert "deployment is required" in problems(declarations)[0]
+
+
+def test_roles_of_a_token_not_created_yet_wait_for_its_creation():
+    declarations = [{"workspace": "data", "workspace_tokens": [{"name": "data-ci", "role": "WORKSPACE_MEMBER", "secret_file": "/s/d"}],
+                     "deployment_tokens": [
+                         {"token": "data-ci", "token_scope": "workspace", "role": "DEPLOYMENT_ADMIN", "deployments": ["etl"]},
+                         {"token": "ci", "role": "DEPLOYMENT_ADMIN", "deployments": ["etl"]}]}]
+    plan = onboarding_plan(declarations, OWN_LOOKUP, [listed("ct-ci", "ci", "ORGANIZATION", "corg", "ORGANIZATION_MEMBER")])
+    assert [(e["arguments"].get("token_id"), e["new_token"]) for e in plan["edits"]] == [(None, ("data-ci", "cw1")), ("ct-ci", None)]
+
+
+# What the run changed, by Workspace: one line a change, with the names the plan found.
+PLANNED = {"workspaces": {"cwa": "analytics", "CWB": "billing"}, "deployments": {"cd1": "etl"}}
+GIVEN = {"entity_type": "WORKSPACE", "entity_id": "cwa", "entity_name": None, "role_before": None, "role_after": "WORKSPACE_OPERATOR",
+         "workspace_id": "cwa", "workspace_name": None, "token_id": "ct1", "token_name": "ci-deployer"}
+CHANGED = dict(GIVEN, entity_type="DEPLOYMENT", entity_id="cd1", role_before="DEPLOYMENT_ADMIN", role_after="DAG_RUNNER")
+REMOVED = dict(GIVEN, role_before="WORKSPACE_MEMBER", role_after=None, token_name="old-reader")
+CREATED = ({"arguments": {"name": "analytics-ci", "scope": "workspace", "secret_file": "/secure/analytics-ci.token"},
+            "workspace_id": "CWA"}, {"actions": ["create"]})
+
+
+def test_changes_are_gathered_by_workspace_with_the_names_the_plan_found():
+    by_workspace = onboarding.changes_by_workspace(PLANNED, [CREATED], [{"roles_changed": [GIVEN]}, {"failed": True}, {"roles_changed": [REMOVED]}])
+    assert list(by_workspace) == ["cwa", "cwb"], "every Workspace acted on has a key, by lower-case ID"
+    assert by_workspace["cwb"] == []
+    assert [line.split(":")[0] for line in by_workspace["cwa"]] == ["token analytics-ci (workspace)", "ci-deployer", "old-reader"]
+
+
+def test_each_change_is_one_line_naming_token_entity_and_roles():
+    by_workspace = onboarding.changes_by_workspace(PLANNED, [CREATED], [{"roles_changed": [GIVEN, CHANGED, REMOVED]}])
+    assert by_workspace == {"cwb": [], "cwa": [
+        "token analytics-ci (workspace): create; new secret in /secure/analytics-ci.token",
+        "ci-deployer: +WORKSPACE analytics (cwa): WORKSPACE_OPERATOR",
+        "ci-deployer: +DEPLOYMENT etl (cd1) in analytics: DAG_RUNNER (was DEPLOYMENT_ADMIN)",
+        "old-reader: -WORKSPACE analytics (cwa): WORKSPACE_MEMBER",
+    ]}
+
+
+def test_a_name_that_would_break_the_line_is_shown_quoted():
+    line = onboarding.role_line(dict(GIVEN, entity_name="two\nlines", token_name="tab\there"), {})
+    assert "\n" not in line and "\t" not in line and "'two\\nlines' (cwa)" in line, line
+
+
+def test_an_update_without_a_new_secret_names_no_file():
+    assert onboarding.token_line(CREATED[0]["arguments"], ["update", "role"]) == "token analytics-ci (workspace): update, role"
+
+
+def test_a_failed_write_says_which_tokens_changed_and_which_did_not():
+    message = onboarding.write_failure(["a: 1", "b: 2", "c: 3"], [{"roles_changed": [GIVEN]}, {"failed": True, "msg": "refused"},
+                                                                  {"roles_changed": []}])
+    assert message == ("Writing the roles failed for b: 2. Already changed: a: 1. Not changed: c: 3. Fix the cause and run "
+                       "again: the run is idempotent. First error: refused")

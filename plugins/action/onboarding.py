@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""astro.platform.onboarding: look up, plan and write the Workspace onboarding with the collection's modules (see its docs)."""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible_collections.astro.platform.plugins.module_utils import onboarding
+from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
+from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
+
+# Options handed on to every module run (module_defaults of group/astro.platform.astro reach this task too).
+CONNECTION = tuple(astro_argument_spec())
+LOCKS = ("lock_dir", "lock_timeout")
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("workspaces", "exclusive", "state", "limit") + CONNECTION + LOCKS)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        self._vars = task_vars or {}
+        args = self._task.args
+        declarations, exclusive = args.get("workspaces"), args.get("exclusive", False)
+        state, limit = args.get("state", "present"), args.get("limit") or None
+        try:  # every declaration is checked before any request, and the whole plan before any write
+            onboarding.check_declarations(declarations, state, exclusive)
+            needs = onboarding.needs(declarations, exclusive, state)
+            lookup = self._module("deployment_info", dict(with_deployment_roles=needs["custom_roles"]))
+            tokens = None
+            if needs["every_token"] or needs["token_names"]:
+                tokens = self._module("token_info", {} if needs["every_token"] else {"names": needs["token_names"]})["tokens"]
+            found = onboarding.plan(declarations, lookup, tokens, lookup.get("deployment_roles"), exclusive, state, limit,
+                                    datetime.datetime.now(datetime.timezone.utc))
+        except AstroInputError as exc:
+            raise AnsibleActionFail(str(exc))
+        token_results = self._write_tokens(found["token_writes"])
+        edits, edit_results, set_aside = self._edit_roles(found["edits"], token_results, lookup.get("deployment_roles") is None)
+        changes = onboarding.changes_by_workspace(found, token_results, edit_results)
+        action = "would remove (check mode)" if self._task.check_mode else "removed"
+        result.update(as_data(dict(
+            changed=False, token_results=[dict(r, arguments=w["arguments"]) for w, r in token_results], results=edit_results,
+            new_token_roles=set_aside, undeclared=[dict(u, action=action) for u in found["undeclared"]], changes_by_workspace=changes,
+            msg="{0} changes in {1} Workspaces.".format(sum(len(lines) for lines in changes.values()),
+                                                        sum(1 for lines in changes.values() if lines)))))
+        if self._task.diff:
+            result["diff"] = as_data({"prepared": "\n".join(line for lines in changes.values() for line in lines)})
+        if any(r.get("failed") for r in edit_results):
+            result.update(failed=True, msg=onboarding.write_failure([e["label"] for e in edits], edit_results))
+        return result
+
+    def _module(self, module, arguments=None, stop=True):
+        """One run of a module of the collection, with the connection options of this task; a failure stops the task."""
+        arguments = dict(arguments or {})
+        arguments.update((key, value) for key, value in self._task.args.items() if key in CONNECTION)
+        found = self._execute_module(module_name="astro.platform." + module, module_args=arguments, task_vars=self._vars)
+        # The edits' own diffs name entities by ID only (check_entities: false): this task's diff names them.
+        found.pop("diff", None)
+        if stop and found.get("failed"):
+            raise AnsibleActionFail("{0} failed: {1}".format(module, found.get("msg")), result=found)
+        return found
+
+    def _write_tokens(self, token_writes):
+        """[(arguments, result)] of api_token for the declared tokens to create or check, in order; the first failure stops."""
+        done = []
+        for write in token_writes:
+            found = self._module("api_token", write["arguments"], stop=False)
+            if found.get("failed"):
+                raise AnsibleActionFail("Writing the declared token {0} failed: {1} Already written: {2}.".format(
+                    write["label"], found.get("msg"), ", ".join(w["label"] for w, r in done if r.get("actions")) or "none"))
+            done.append((write, found))
+        return done
+
+    def _edit_roles(self, edits, token_results, check_deployment_roles):
+        """token_roles for each edit, by ID; a token created above by its new ID (in check mode it does not exist, and
+        its edit is only planned). Every edit is tried, as a loop would: (edits made, their results, edits set aside)."""
+        created = dict(((w["arguments"]["name"], w["workspace_id"]), r["token"]["id"]) for w, r in token_results
+                       if w["arguments"]["scope"] == "workspace" and (r.get("token") or {}).get("id"))
+        made, results, set_aside = [], [], []
+        for edit in edits:
+            arguments = dict(edit["arguments"])
+            if edit["new_token"] is not None:
+                if edit["new_token"] not in created:
+                    set_aside.append(arguments)
+                    continue
+                arguments = dict(arguments, token_id=created[edit["new_token"]])
+                del arguments["token_name"]
+            arguments.update((key, value) for key, value in self._task.args.items() if key in LOCKS)
+            # The plan found every Workspace and Deployment, and named them: no edit looks them up again.
+            arguments.update(check_entities=False, check_deployment_roles=check_deployment_roles)
+            results.append(self._module("token_roles", arguments, stop=False))
+            made.append(edit)
+        return made, results, set_aside

@@ -1,0 +1,548 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The Workspace onboarding planned, pure like role_list: declarations and listings in; the token writes, one role
+edit per token and the changes by Workspace out (the action plugin onboarding looks up and runs the modules)."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, TOKEN_SCOPES, WORKSPACE, WORKSPACE_ROLES
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.resolve import _home_text, as_id, close_names, name_hint, only_match
+from ansible_collections.astro.platform.plugins.module_utils.role_display import named
+from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
+from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_deployment_role
+from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import (
+    MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, matching_tokens, own_role, secret_older_than)
+from ansible_collections.astro.platform.plugins.module_utils.token_view import expiry_days_of
+
+VARIABLE = "workspace_onboarding_workspaces"
+# The one schema of a declaration: each key and its type, a list of entries as the keys of an entry. The role's
+# meta/argument_specs.yml documents the same keys and types (a unit test holds them equal).
+OWN_TOKEN = {"name": "str", "role": "str", "description": "str", "expiry_days": "int", "secret_file": "path",
+             "rotate_after_days": "int"}
+SCHEMA = {
+    "workspace": "str",
+    "workspace_id": "str",
+    "org_tokens": {"token": "str", "token_id": "str", "role": "str"},
+    "deployment_tokens": {"token": "str", "token_id": "str", "token_scope": "str", "role": "str", "deployments": "list"},
+    "workspace_tokens": OWN_TOKEN,
+    "deployment_own_tokens": dict(deployment="str", **OWN_TOKEN),
+    "exclusive": "bool",
+    "state": "str",
+}
+STATES = ("present", "absent")
+# What a declared token_scope lets the token be, as sets: a token declared twice may be only what both allow.
+SCOPES = {option: frozenset(scopes) for option, scopes in TOKEN_SCOPES.items()}
+# The own tokens a declaration creates, and the scope of each (as api_token's scope option).
+OWN_TOKEN_SCOPES = {"workspace_tokens": "workspace", "deployment_own_tokens": "deployment"}
+
+
+def is_exclusive(declaration, default):
+    """Whether a declaration removes the undeclared roles: its own `exclusive`, or the default when it is null or absent."""
+    exclusive = declaration.get("exclusive")
+    return boolean(default if exclusive is None else exclusive)
+
+
+def state_of(declaration, default):
+    return declaration.get("state") or default
+
+
+def where(index, declaration, option=None, entry_index=None, entry=None):
+    """Which declaration (and entry) a message is about, by index and name, as a person finds it in the vars file."""
+    text = "{0}[{1}] (Workspace {2!r})".format(VARIABLE, index, declaration.get("workspace") or declaration.get("workspace_id"))
+    if option:
+        text += " {0}[{1}]".format(option, entry_index)
+        if isinstance(entry, dict):
+            text += " (token {0!r})".format(entry.get("token") or entry.get("token_id") or entry.get("name"))
+    return text
+
+
+def _fail(text, *args):
+    raise AstroInputError(text.format(*args))
+
+
+def _known_keys(item, schema, place):
+    """An unknown key fails, naming it and the closest valid key: Ansible's own validation would have refused it."""
+    for key in item:
+        if key not in schema:
+            close = close_names(str(key), list(schema), limit=1)
+            _fail("{0}: unknown key {1}{2}; valid keys: {3}.", place, shown(str(key)),
+                  " (did you mean {0}?)".format(shown(close[0])) if close else "", ", ".join(schema))
+
+
+def _one_of(item, keys, place):
+    given = [k for k in keys if item.get(k) not in (None, "")]
+    if len(given) != 1:
+        _fail("{0}: give exactly one of {1}, not {2}.", place, " and ".join(keys), " and ".join(given) if given else "neither")
+
+
+def _choice(value, choices, what, place, required=False):
+    if value in (None, ""):
+        if required:
+            _fail("{0}: {1} is required; valid: {2}.", place, what, ", ".join(choices))
+    elif value not in choices:
+        _fail("{0}: {1} {2!r} is not valid; valid: {3}.", place, what, value, ", ".join(choices))
+
+
+def _boolean(value, what):
+    try:
+        return boolean(value)
+    except TypeError:
+        _fail("{0}: {1!r} is not a boolean; valid: true, false (or null for the default).", what, value)
+
+
+def _days(value):
+    return None if value in (None, "") else int(value)
+
+
+def _whole_number(value, what, place, least, most=None):
+    """An int option of an entry (a digit string from -e is taken too); out of range fails, naming the range."""
+    if value in (None, ""):
+        return
+    number = int(value) if not isinstance(value, bool) and str(value).strip().isdigit() else None
+    if number is None or number < least or (most is not None and number > most):
+        _fail("{0}: {1} {2!r} is not valid; it must be a whole number of days, {3}.", place, what, value,
+              "{0} to {1}".format(least, most) if most else "{0} or more".format(least))
+
+
+def _check_own_tokens(index, declaration, secret_files):
+    """The workspace_tokens and deployment_own_tokens entries; secret_files: path -> the entry that writes it, of all."""
+    for option in OWN_TOKEN_SCOPES:
+        seen = set()
+        for entry_index, entry in enumerate(declaration.get(option) or []):
+            place = where(index, declaration, option, entry_index, entry)
+            if not isinstance(entry, dict):
+                _fail("{0} is not a mapping: {1!r}.", place, entry)
+            _known_keys(entry, SCHEMA[option], place)
+            for required in ("name", "role") + (("deployment",) if option == "deployment_own_tokens" else ()):
+                if not isinstance(entry.get(required), str) or not entry[required].strip():
+                    _fail("{0}: {1} is required (a non-empty string).", place, required)
+            if option == "workspace_tokens":
+                _choice(entry["role"], WORKSPACE_ROLES, "role", place, required=True)
+            _whole_number(entry.get("expiry_days"), "expiry_days", place, MIN_EXPIRY_DAYS, MAX_EXPIRY_DAYS)
+            _whole_number(entry.get("rotate_after_days"), "rotate_after_days", place, 1)
+            for text in ("description", "secret_file"):
+                if entry.get(text) is not None and not isinstance(entry[text], str):
+                    _fail("{0}: {1} must be a string.", place, text)
+            if entry.get("rotate_after_days") not in (None, "") and not entry.get("secret_file"):
+                _fail("{0}: rotate_after_days needs secret_file, the file the rotated secret is written to (mode 0600); "
+                      "the role never returns a secret.", place)
+            if entry.get("secret_file"):
+                path = os.path.normpath(entry["secret_file"])
+                if path in secret_files:
+                    _fail("{0}: secret_file {1!r} is also the secret_file of {2}; give each token a path of its own, or one "
+                          "secret would overwrite the other.", place, entry["secret_file"], secret_files[path])
+                secret_files[path] = place
+            identity = (entry.get("deployment"), entry["name"])
+            if identity in seen:
+                _fail("{0}: declared twice in {1}; declare each token once.", place, option)
+            seen.add(identity)
+
+
+def check_declarations(declarations, default_state="present", default_exclusive=False):
+    """Fail (AstroInputError) on the first malformed declaration or entry, naming it by index and name, before any request."""
+    if not isinstance(declarations, (list, type(None))):
+        _fail("{0} must be a list of Workspace declarations, not {1!r}.", VARIABLE, type(declarations).__name__)
+    _choice(default_state, STATES, "value", "workspace_onboarding_state", required=True)
+    _boolean(default_exclusive, "workspace_onboarding_exclusive")
+    secret_files = {}
+    for index, declaration in enumerate(declarations or []):
+        if not isinstance(declaration, dict):
+            _fail("{0}[{1}] is not a mapping: {2!r}.", VARIABLE, index, declaration)
+        place = where(index, declaration)
+        _known_keys(declaration, SCHEMA, place)
+        _one_of(declaration, ("workspace", "workspace_id"), place)
+        _choice(declaration.get("state"), STATES, "state", place)
+        if declaration.get("exclusive") is not None:
+            _boolean(declaration["exclusive"], place + " exclusive")
+        role_required = state_of(declaration, default_state) == "present"
+        for option in ("org_tokens", "deployment_tokens"):
+            for entry_index, entry in enumerate(declaration.get(option) or []):
+                if not isinstance(entry, dict):
+                    _fail("{0} {1}[{2}] is not a mapping: {3!r}.", place, option, entry_index, entry)
+                entry_place = where(index, declaration, option, entry_index, entry)
+                _known_keys(entry, SCHEMA[option], entry_place)
+                _one_of(entry, ("token", "token_id"), entry_place)
+                if option == "org_tokens":
+                    _choice(entry.get("role"), WORKSPACE_ROLES, "role", entry_place, required=role_required)
+                    continue
+                if role_required and entry.get("role") in (None, ""):
+                    _fail("{0}: role is required (DEPLOYMENT_ADMIN or a custom Deployment role).", entry_place)
+                _choice(entry.get("token_scope"), ("organization", "workspace"), "token_scope", entry_place)
+                if not entry.get("deployments"):
+                    _fail("{0}: deployments is required: names or IDs of Deployments of the Workspace, or [all].", entry_place)
+        _check_own_tokens(index, declaration, secret_files)
+
+
+def needs(declarations, default_exclusive=False, default_state="present"):
+    """What the plan needs looked up, after check_declarations: token_names (the tokens declared by name),
+    every_token (every token must be listed: declared tokens, a token named by ID, or an exclusive declaration),
+    custom_roles (a Deployment role other than DEPLOYMENT_ADMIN is declared)."""
+    declarations = declarations or []
+    entries = [e for d in declarations for option in ("org_tokens", "deployment_tokens") for e in d.get(option) or []]
+    own = [e for d in declarations for option in OWN_TOKEN_SCOPES for e in d.get(option) or []]
+    deployment_roles = [e.get("role") for d in declarations for option in ("deployment_tokens", "deployment_own_tokens")
+                        for e in d.get(option) or []]
+    every_token = bool(own) or any(e.get("token_id") for e in entries) or any(
+        is_exclusive(d, default_exclusive) for d in declarations if state_of(d, default_state) == "present")
+    return dict(token_names=list(dict.fromkeys(e["token"] for e in entries if e.get("token"))), every_token=every_token,
+                custom_roles=any(role not in (None, "", "DEPLOYMENT_ADMIN") for role in deployment_roles))
+
+
+def _token_ref(entry):
+    return {"token_id": as_id(entry["token_id"])} if entry.get("token_id") else {"token_name": entry.get("token")}
+
+
+def _describe_wanted(wanted):
+    return "role " + wanted["role"] if wanted["state"] == "present" else "state absent" + (
+        " of role " + wanted["removed_role"] if wanted["removed_role"] else "")
+
+
+def _role_args(wanted):
+    """token_roles arguments: an absent role with a role removes the token's role only where it is that role."""
+    if wanted["state"] == "present":
+        return dict(role=wanted["role"], state="present")
+    return dict(role=wanted["removed_role"], state="absent") if wanted["removed_role"] else dict(state="absent")
+
+
+def _needs_api_token(token, entry, now):
+    """Whether api_token may change the listed token: its role, description, expiry, or a rotation that may be due
+    (token_info lists no rotation time: api_token decides exactly)."""
+    listed = {"createdAt": token.get("created_at"), "endAt": token.get("expiry")}
+    return (own_role(token) != entry["role"]
+            or (entry.get("description") is not None and entry["description"] != (token.get("description") or ""))
+            or expiry_days_of(listed) != _days(entry.get("expiry_days"))
+            or (_days(entry.get("rotate_after_days")) is not None
+                and secret_older_than(listed, _days(entry["rotate_after_days"]), now)))
+
+
+class Plan:
+    """Everything asked of each token, keyed so that one key is one token edit, and the declared tokens to write. The
+    look-ups are indexed once, so planning costs time in proportion to the declarations and look-ups, not their product."""
+
+    def __init__(self, lookup, tokens=None, limit=None, deployment_roles=None, now=None):
+        self.workspace_by_id = {w["id"]: w for w in lookup.get("workspaces") or []}
+        self.workspace_names = {w["id"]: w["name"] for w in self.workspace_by_id.values()}
+        self.workspaces_by_name, self.deployments_by_workspace = {}, {}
+        for w in self.workspace_by_id.values():
+            self.workspaces_by_name.setdefault(w["name"], []).append(w)
+        for d in lookup.get("deployments") or []:
+            self.deployments_by_workspace.setdefault(d.get("workspace_id"), []).append(d)
+        self.limit = self._limit_ids(limit)
+        self.deployment_roles, self.tokens, self.now = deployment_roles, tokens, now
+        self.edits = {}  # token key -> {"token": ..., "scopes": set, "roles": {(type, id): wanted}}
+        self.declared = set()
+        self.acted_on = {}  # Workspace ID -> name, of the declarations planned (in the limit)
+        self.exclusive = []  # (workspace, token keys of its org_tokens, {(token key, deployment ID)} it grants)
+        self.token_writes = []  # api_token arguments, one per declared token to create or check
+        self.new_tokens = set()  # (name, Workspace ID) of the Workspace tokens this run creates
+        self.undeclared = []
+        self._token_ids = {}
+
+    def _limit_ids(self, limit):
+        """The IDs in the limit, compared with IDs only: an entry is a Workspace's ID, or else the exact name of Workspaces."""
+        if not limit:
+            return None
+        ids = set()
+        for entry in limit:
+            if as_id(entry) in self.workspace_by_id:
+                ids.add(as_id(entry))
+            else:
+                ids.update(w["id"] for w in self.workspaces_by_name.get(entry, []))
+        return ids
+
+    def workspace(self, declaration):
+        if declaration.get("workspace_id"):
+            workspace = self.workspace_by_id.get(as_id(declaration["workspace_id"]))
+            if workspace is None:
+                _fail("No Workspace has the ID {0!r}.", declaration["workspace_id"])
+        else:
+            name = declaration.get("workspace")
+            workspace = only_match(self.workspaces_by_name.get(name, []), "Workspace", name, lambda w: w["id"],
+                                   candidates=lambda: list(self.workspaces_by_name))
+        if workspace["id"] in self.declared:
+            _fail("Workspace {0} ({1}) is declared twice; declare it once.", workspace["name"], workspace["id"])
+        self.declared.add(workspace["id"])
+        return workspace
+
+    def deployments_of(self, workspace, named_deployments, token):
+        own = self.deployments_by_workspace.get(workspace["id"], [])
+        wanted = named_deployments if isinstance(named_deployments, list) else [named_deployments]
+        if wanted == ["all"]:
+            return own
+        chosen = []
+        for name in wanted:
+            match = [d for d in own if as_id(name) == d["id"]] or [d for d in own if name == d["name"]]
+            if not match:
+                _fail("Deployment(s) {0} of the token {1} are not in the Workspace {2}, whose Deployments are: {3}.",
+                      ", ".join(n for n in wanted if not any(as_id(n) == d["id"] or n == d["name"] for d in own)),
+                      token, workspace["name"], ", ".join(sorted(d["name"] for d in own)) or "none")
+            if len(match) > 1:
+                _fail("{0} Deployments of the Workspace {1} are named {2!r}; name one by ID instead: {3}.",
+                      len(match), workspace["name"], name, ", ".join(d["id"] for d in match))
+            chosen.append(match[0])
+        return chosen
+
+    def check_role(self, role, workspace, place):
+        """A Deployment role must be a default or custom Deployment role usable in the Workspace, when the roles are known."""
+        if self.deployment_roles is None:
+            return
+        try:
+            check_deployment_role(role, self.deployment_roles["custom"], workspace["id"], self.deployment_roles["default"],
+                                  self.workspace_names)
+        except AstroInputError as exc:
+            _fail("{0}: {1}", place, exc)
+
+    def record_edit(self, token, scopes, workspace_id, entity_type, entity_id, role, state):
+        """Record that the token must hold `role` (state present), or not hold `role` (absent; any role if None) on the entity."""
+        if token.get("token_id"):
+            key = ("id", token["token_id"])
+        elif scopes == SCOPES["workspace"]:
+            key = ("name", token["token_name"], workspace_id)  # same-named Workspace tokens of other Workspaces differ
+        else:
+            key = ("name", token["token_name"])
+        plan = self.edits.setdefault(key, {"token": token, "scopes": set(SCOPES[None]), "roles": {}})
+        if not plan["scopes"] & scopes:
+            _fail("Token {0} is declared both as an Organization token and as a Workspace token.", key[1])
+        plan["scopes"] &= scopes
+        wanted = dict(role=role if state == "present" else None, state=state, workspace_id=workspace_id,
+                      removed_role=role if state == "absent" else None)
+        earlier = plan["roles"].setdefault((entity_type, entity_id), wanted)
+        if (earlier["role"], earlier["removed_role"]) != (wanted["role"], wanted["removed_role"]):
+            _fail("Token {0} is declared with {1} and with {2} on {3} {4}; declare one.", key[1], _describe_wanted(earlier),
+                  _describe_wanted(wanted), entity_type, entity_id)
+        return key
+
+    def declare(self, index, declaration, default_exclusive, default_state):
+        """Check one declaration against the look-ups; plan its writes when its Workspace is in the limit."""
+        workspace = self.workspace(declaration)
+        state = state_of(declaration, default_state)
+        acting = self.limit is None or workspace["id"] in self.limit
+        if state == "present":
+            self.declare_own_tokens(index, declaration, workspace, acting)
+        org_keys, grants = [], set()
+        for entry in declaration.get("org_tokens") or []:
+            if acting:
+                org_keys.append(self.record_edit(_token_ref(entry), SCOPES["organization"], workspace["id"], WORKSPACE,
+                                                 workspace["id"], entry.get("role"), state))
+        for entry_index, entry in enumerate(declaration.get("deployment_tokens") or []):
+            deployments = self.deployments_of(workspace, entry["deployments"], entry.get("token") or entry.get("token_id"))
+            if state == "present":
+                self.check_role(entry.get("role"), workspace, where(index, declaration, "deployment_tokens", entry_index, entry))
+            if not acting:
+                continue
+            token, scopes = _token_ref(entry), SCOPES[entry.get("token_scope")]
+            for deployment in deployments:
+                grants.add((self.record_edit(token, scopes, workspace["id"], DEPLOYMENT, deployment["id"], entry.get("role"), state),
+                            deployment["id"]))
+        if not acting:
+            return
+        self.acted_on[workspace["id"]] = workspace["name"]
+        if state == "present" and is_exclusive(declaration, default_exclusive):
+            self.exclusive.append((workspace, org_keys, grants))
+
+    def declare_own_tokens(self, index, declaration, workspace, acting):
+        """api_token's arguments for the declared tokens to create or that may need a change (the others cost nothing)."""
+        for option, scope in OWN_TOKEN_SCOPES.items():
+            for entry_index, entry in enumerate(declaration.get(option) or []):
+                place = where(index, declaration, option, entry_index, entry)
+                arguments = dict(name=entry["name"], scope=scope, role=entry["role"])
+                entity_id, home = workspace["id"], workspace["name"]
+                if scope == "workspace":
+                    arguments["workspace_id"] = workspace["id"]
+                else:
+                    [deployment] = self.deployments_of(workspace, [entry["deployment"]], entry["name"])
+                    arguments["deployment_id"] = entity_id = deployment["id"]
+                    home = deployment["name"]
+                    self.check_role(entry["role"], workspace, place)
+                if not acting:
+                    continue
+                arguments.update((key, entry[key]) for key in ("description", "secret_file") if entry.get(key) is not None)
+                arguments.update((key, _days(entry[key])) for key in ("expiry_days", "rotate_after_days") if _days(entry.get(key)) is not None)
+                matches = matching_tokens(self.tokens or [], entry["name"], scope.upper(), entity_id)
+                if len(matches) > 1:
+                    _fail("{0}: {1} tokens have that name there ({2}); rename or delete all but one "
+                          "(astro.platform.api_token with token_id).", place, len(matches), ", ".join(t["id"] for t in matches))
+                if not matches and not entry.get("secret_file"):
+                    _fail("{0}: the token does not exist yet, and its secret is shown once, when it is created: set "
+                          "secret_file to the path to write it to (mode 0600, on the host that runs the role). The role "
+                          "never returns a secret. Nothing was created.", place)
+                if matches and not _needs_api_token(matches[0], entry, self.now):
+                    continue
+                # With its Workspace for either scope: each change is reported on its Workspace's host.
+                self.token_writes.append(dict(arguments=arguments, workspace_id=workspace["id"], label="{0} token {1} of {2} ({3})".format(
+                    scope, entry["name"], home, "check" if matches else "create")))
+                if not matches and scope == "workspace":
+                    self.new_tokens.add((entry["name"], workspace["id"]))
+
+    def token_id_of(self, key):
+        """The ID of the token that token_roles will edit for a key, by its rules; None if none. Known once every declaration
+        has narrowed the token's scope, so exclusivity is decided by ID: a same-named other token is not the declared one."""
+        if key[0] == "id":
+            return key[1]
+        if key not in self._token_ids:
+            scopes = self.edits[key]["scopes"]
+            matches = [t for t in self.tokens if t.get("name") == key[1] and t.get("scope") in scopes
+                       and (len(key) < 3 or home_workspace_id(t) == key[2])]
+            if len(matches) > 1:
+                _fail("{0} tokens are named {1!r}; name one by token_id instead: {2}.", len(matches), key[1],
+                      ", ".join(t.get("id") for t in matches))
+            self._token_ids[key] = matches[0]["id"] if matches else None
+        return self._token_ids[key]
+
+    def resolve_tokens(self):
+        """Every token by ID: an unknown ID, or an unknown or ambiguous name, fails before any write. A Workspace token
+        this run creates keeps its name (its edit waits for its creation)."""
+        if self.tokens is None:
+            return
+        listed = {t.get("id") for t in self.tokens}
+        for key, plan in self.edits.items():
+            if key[0] == "id":
+                if key[1] not in listed:
+                    _fail("No token has the ID {0!r}; {1}", key[1], name_hint(key[1], listed, "tokens"))
+                continue
+            found = self.token_id_of(key)
+            if found is None and WORKSPACE in plan["scopes"] and any(
+                    (key[1], wanted["workspace_id"]) in self.new_tokens for wanted in plan["roles"].values()):
+                continue
+            if found is None:
+                _fail("{0}", self.token_miss(key))
+            plan["token"] = dict(plan["token"], token_id=found)
+
+    def token_miss(self, key):
+        """The message for a declared name that matches no token of the scopes its declarations allow."""
+        scopes = self.edits[key]["scopes"]
+        what = " or ".join(sorted(scopes)) + " token"
+        place = " of Workspace {0}".format(key[2]) if len(key) > 2 else ""
+        elsewhere = ["{0} is a {1} token{2}".format(t.get("id"), t.get("scope"), _home_text(t))
+                     for t in self.tokens if t.get("name") == key[1]]
+        if elsewhere:
+            return "No {0}{1} is named {2!r}: {3}.".format(what, place, key[1], "; ".join(elsewhere))
+        return "No {0}{1} is named {2!r}; {3}".format(what, place, key[1], name_hint(key[1], [t.get("name") for t in self.tokens], "tokens"))
+
+    def remove_all_undeclared(self):
+        if not self.exclusive:
+            return
+        if self.tokens is None:
+            _fail("Workspace {0} is exclusive: the plan needs every token, with its roles (token_info).", self.exclusive[0][0]["name"])
+        held = {}  # entity ID -> [(token's place in the list, token, role entry)]: each Workspace reads only its own
+        for place, holder in enumerate(self.tokens):
+            for entry in holder.get("roles") or []:
+                held.setdefault(entry.get("entityId"), []).append((place, holder, entry))
+        for workspace, org_keys, grants in self.exclusive:
+            self.remove_undeclared(workspace, {self.token_id_of(key) for key in org_keys},
+                                   {(self.token_id_of(key), deployment) for key, deployment in grants}, held)
+
+    def remove_undeclared(self, workspace, org_token_ids, granted, held):
+        """Plan the removal of the roles in the Workspace that no declaration of it gives (org_token_ids: the declared
+        Organization tokens; granted: the declared (token ID, Deployment ID); held: the tokens' roles by entity ID)."""
+        names = dict((d["id"], d["name"]) for d in self.deployments_by_workspace.get(workspace["id"], []))
+        removed = dict(workspace=workspace["name"], workspace_roles=[], deployment_roles=[])
+        for _place, holder, entry in sorted((found for entity in [workspace["id"]] + list(names) for found in held.get(entity, [])),
+                                            key=lambda found: found[0]):
+            scope = holder.get("scope")
+            target, role = entry.get("entityId"), entry.get("role")
+            if entry.get("entityType") == WORKSPACE and target == workspace["id"] and scope == ORGANIZATION:
+                if holder.get("id") in org_token_ids:
+                    continue
+                removed["workspace_roles"].append("{0} ({1}): {2}".format(holder["name"], holder["id"], role))
+            elif entry.get("entityType") == DEPLOYMENT and target in names and scope in (ORGANIZATION, WORKSPACE):
+                if (holder.get("id"), target) in granted:
+                    continue
+                removed["deployment_roles"].append("{0} ({1}): {2}: {3}".format(holder["name"], holder["id"], role, names[target]))
+            else:
+                continue
+            # With its role as listed: should the token hold another role by the time it is edited, it is kept.
+            self.record_edit({"token_id": holder["id"], "name": holder["name"]}, SCOPES[None], workspace["id"],
+                             entry["entityType"], target, role, "absent")
+        if removed["workspace_roles"] or removed["deployment_roles"]:
+            self.undeclared.append(removed)
+
+    def token_edits(self):
+        """Arguments of astro.platform.token_roles, one entry per token, with a label."""
+        found = []
+        for plan in self.edits.values():
+            token, scopes = plan["token"], plan["scopes"]
+            edit = {"token_id": token["token_id"]} if token.get("token_id") else {"token_name": token.get("token_name")}
+            if scopes != SCOPES[None]:
+                edit["token_scope"] = "organization" if scopes == SCOPES["organization"] else "workspace"
+            edit["workspace_roles"] = [dict(workspace_id=entity_id, **_role_args(wanted))
+                                       for (entity_type, entity_id), wanted in plan["roles"].items() if entity_type == WORKSPACE]
+            edit["deployment_roles"] = [dict(deployment_id=entity_id, workspace_id=wanted["workspace_id"], **_role_args(wanted))
+                                        for (entity_type, entity_id), wanted in plan["roles"].items() if entity_type != WORKSPACE]
+            removals = sum(1 for wanted in plan["roles"].values() if wanted["state"] == "absent")
+            label = "{0}: {1} Workspace and {2} Deployment role(s){3}".format(
+                token.get("token_name") or token.get("name") or token.get("token_id"), len(edit["workspace_roles"]),
+                len(edit["deployment_roles"]), ", {0} to remove".format(removals) if removals else "")
+            found.append(dict(arguments=edit, label=label, new_token=None if edit.get("token_id") else (
+                edit["token_name"], next(wanted["workspace_id"] for wanted in plan["roles"].values()))))
+        return found
+
+
+def plan(declarations, lookup, tokens=None, deployment_roles=None, exclusive=False, state="present", limit=None, now=None):
+    """The plan, after check_declarations and the look-ups that needs() asked for; fails (AstroInputError) before any write.
+
+    Returns token_writes ({arguments of api_token, label, workspace_id}), edits ({arguments of token_roles, label,
+    new_token: (name, Workspace ID) of a token this run creates, or None}), workspaces and deployments (ID to name, of
+    the Workspaces acted on) and undeclared (per exclusive Workspace, the roles it removes, as lines)."""
+    found = Plan(lookup or {}, tokens, limit, deployment_roles, now)
+    for index, declaration in enumerate(declarations or []):
+        found.declare(index, declaration, exclusive, state)
+    found.resolve_tokens()
+    found.remove_all_undeclared()
+    deployments = dict((d["id"], d["name"]) for workspace_id in found.acted_on for d in found.deployments_by_workspace.get(workspace_id, []))
+    return dict(token_writes=found.token_writes, edits=found.token_edits(), workspaces=found.acted_on, deployments=deployments,
+                undeclared=found.undeclared)
+
+
+def _text(name):
+    """An API name as a line shows it: quoted when a line break or other control character would garble it."""
+    name = "" if name is None else str(name)
+    return name if name.isprintable() else shown(name)
+
+
+def role_line(change, names):
+    """`token: +TYPE name (ID)[ in Workspace]: role[ (was role)]`, or `token: -TYPE name (ID)[ in Workspace]: role`."""
+    entity_id, workspace_id = change.get("entity_id"), change.get("workspace_id")
+    place = "{0} {1}".format(change.get("entity_type"), named(entity_id, {entity_id: change.get("entity_name") or names.get(entity_id)}))
+    if change.get("entity_type") == DEPLOYMENT and workspace_id:
+        place += " in " + _text(change.get("workspace_name") or names.get(workspace_id) or workspace_id)
+    before, after = change.get("role_before"), change.get("role_after")
+    if after is None:
+        return "{0}: -{1}: {2}".format(_text(change.get("token_name")), place, before)
+    return "{0}: +{1}: {2}{3}".format(_text(change.get("token_name")), place, after, " (was {0})".format(before) if before else "")
+
+
+def token_line(arguments, actions):
+    """`token NAME (scope): actions[; new secret in FILE]`."""
+    line = "token {0} ({1}): {2}".format(_text(arguments.get("name")), arguments.get("scope"), ", ".join(actions))
+    if arguments.get("secret_file") and {"create", "rotate"} & set(actions):  # the new secret is in the file
+        line += "; new secret in " + _text(arguments["secret_file"])
+    return line
+
+
+def changes_by_workspace(found, token_results, edit_results):
+    """Workspace ID (lower case) to the lines of the changes there, tokens first; each Workspace acted on has a key.
+    token_results: [(the plan's token write, api_token's result)]; edit_results: token_roles' results."""
+    names = dict(found["deployments"], **found["workspaces"])
+    by_workspace = dict((as_id(workspace_id), []) for workspace_id in found["workspaces"])
+    for write, result in token_results:
+        if result.get("actions"):
+            by_workspace.setdefault(as_id(write["workspace_id"]), []).append(token_line(write["arguments"], result["actions"]))
+    for result in edit_results:
+        for change in result.get("roles_changed") or []:
+            by_workspace.setdefault(as_id(change.get("workspace_id")), []).append(role_line(change, names))
+    return by_workspace
+
+
+def write_failure(labels, results):
+    """The message of edits of which some failed: which failed, which changed before, which did not, and the first error."""
+    outcome = [(label, "failed" if r.get("failed") else "changed" if r.get("roles_changed") else "unchanged") for label, r in zip(labels, results)]
+    named = dict((kind, ", ".join(label for label, was in outcome if was == kind) or "none") for kind in ("failed", "changed", "unchanged"))
+    return ("Writing the roles failed for {failed}. Already changed: {changed}. Not changed: {unchanged}. Fix the cause and run again: "
+            "the run is idempotent. First error: {0}".format(next(r.get("msg") or "" for r in results if r.get("failed")), **named))

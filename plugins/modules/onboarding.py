@@ -1,0 +1,98 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module is an action plugin only (plugins/action/onboarding.py): it runs on the controller.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: onboarding
+short_description: Bring the token roles of declared Workspaces to their declaration, each token written once
+version_added: 1.0.0
+description:
+  - The task of the role C(astro.platform.workspace_onboarding), which documents the declarations.
+  - Checks every declaration before any request (an unknown key fails naming the closest valid one), lists the
+    Workspaces, Deployments and tokens once (M(astro.platform.deployment_info), M(astro.platform.token_info)) and plans
+    one edit per token; a Workspace, Deployment, token or role that does not exist fails then, before any write.
+  - Then runs M(astro.platform.api_token) for the declared tokens to create or update and M(astro.platform.token_roles)
+    for each token's edit, with their check mode, handing them their arguments as data. A failed edit fails the task,
+    saying which tokens were already changed and which were not.
+author:
+  - astro.platform contributors (@astro-platform)
+extends_documentation_fragment:
+  - astro.platform.astro
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details: The edits of tokens that the run would create are returned in RV(new_token_roles), not made.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: One line per change, with the names of the Workspaces and Deployments beside their IDs.
+options:
+  workspaces:
+    description:
+      - The declarations, one per Workspace, as the role's
+        O(astro.platform.workspace_onboarding#role:main:workspace_onboarding_workspaces) documents them.
+    type: list
+    elements: dict
+    required: true
+  exclusive:
+    description: The C(exclusive) of the declarations that do not set it (or set it to null).
+    type: bool
+    default: false
+  state:
+    description: The C(state) of the declarations that do not set it.
+    type: str
+    choices: [present, absent]
+    default: present
+  limit:
+    description:
+      - IDs of the Workspaces to act on (a value that is no Workspace's ID stands for the Workspaces of that exact name).
+        The other declarations are checked, but nothing of theirs is changed. Empty or null acts on every declaration.
+    type: list
+    elements: str
+  lock_dir:
+    description: The directory of the lock files of the token edits, as for M(astro.platform.token_roles).
+    type: path
+  lock_timeout:
+    description: Seconds to wait for the lock of a token that another edit holds, as for M(astro.platform.token_roles).
+    type: float
+"""
+
+EXAMPLES = r"""
+- name: Onboard the declared Workspaces
+  astro.platform.onboarding:
+    workspaces: "{{ astro_workspaces }}"
+  register: onboarded
+"""
+
+RETURN = r"""
+results:
+  description: The result of M(astro.platform.token_roles) for each token edit, in order.
+  type: list
+  elements: dict
+  returned: always
+token_results:
+  description: The result of M(astro.platform.api_token) for each declared token written, with the C(arguments) it was given.
+  type: list
+  elements: dict
+  returned: always
+new_token_roles:
+  description: In check mode, the M(astro.platform.token_roles) arguments of the tokens the run would create.
+  type: list
+  elements: dict
+  returned: always
+undeclared:
+  description: Per exclusive Workspace with something to remove, its C(workspace), the roles removed as lines, and the C(action).
+  type: list
+  elements: dict
+  returned: always
+changes_by_workspace:
+  description: Workspace ID (lower case) to one line per change there, tokens first; every Workspace acted on has a key.
+  type: dict
+  returned: always
+"""

@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: astro.platform contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The token audit's rows, findings, summary and reports (filter token_audit); no HTTP."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+
+from ansible_collections.astro.platform.plugins.filter.token_audit import COLUMNS, token_audit
+
+NOW = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
+LOOKUP = {"workspaces": [{"id": "cw1", "name": "data"}],
+          "deployments": [{"id": "cd1", "name": "etl", "workspace_id": "cw1", "workspace_name": "data"}]}
+TOKENS = [
+    {"id": "ct1", "name": "ci", "scope": "ORGANIZATION", "expiry": None, "last_used_at": "2029-12-01T00:00:00Z", "roles": [
+        {"entityType": "ORGANIZATION", "entityId": "corg", "role": "ORGANIZATION_OWNER"},
+        {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_AUTHOR"},
+        {"entityType": "DEPLOYMENT", "entityId": "cd1", "role": "DEPLOYMENT_ADMIN"},
+        {"entityType": "DAG", "entityId": "nightly", "deploymentId": "cd1", "role": "DAG_AUTHOR"},
+        {"entityType": "DAG_TAG", "entityId": "finance", "deploymentId": "cd1", "role": "DAG_VIEWER"}]},
+    {"id": "ct2", "name": "old", "scope": "WORKSPACE", "expiry": "2029-01-01T00:00:00Z", "last_used_at": None, "roles": []},
+]
+
+
+def audit(**options):
+    return token_audit(TOKENS, LOOKUP, organization="corg", directory="/r", now=NOW, **options)
+
+
+def test_one_row_per_token_and_role_with_names_and_flags():
+    rows = audit()["rows"]
+    assert [(r["token"], r["on"], r["workspace"], r["deployment"], r["dag"]) for r in rows] == [
+        ("ci", "ORGANIZATION", "", "", ""), ("ci", "WORKSPACE", "data", "", ""), ("ci", "DEPLOYMENT", "data", "etl", ""),
+        ("ci", "DAG", "data", "etl", "nightly"), ("ci", "DAG_TAG", "data", "etl", "finance"), ("old", "", "", "", "")]
+    assert rows[0]["flags"] == ["never expires", "owner/admin role"] and rows[1]["flags"] == ["never expires"]
+    assert rows[-1]["flags"] == ["expired", "never used"] and rows[-1]["expires"] == "2029-01-01T00:00:00Z"
+
+
+def test_the_summary_names_the_tokens_of_each_finding_and_the_failure_the_gate_asked_for():
+    found = audit(fail_on=["never used", "expired", "never used"])
+    summary = found["summary"]
+    assert (summary["tokens"], summary["role_assignments"]) == (2, 6)
+    assert (summary["never_expires"], summary["expired"], summary["never_used"], summary["owner_or_admin"]) == (["ci"], ["old"], ["old"], ["ci"])
+    assert summary["reports"] == {"markdown": "/r/token_audit.md", "csv": "/r/token_audit.csv", "json": "/r/token_audit.json"}
+    assert found["failure"] == ('The token audit found "never used", "expired" (astro_audit_fail_on): never used: ["old"]. '
+                                'expired: ["old"]. See /r/token_audit.md.')
+    assert audit(fail_on=["never used"])["failure"] and not token_audit(TOKENS[:1], LOOKUP, now=NOW, fail_on=["expired"])["failure"]
+
+
+def test_the_reports_hold_every_row_escaped():
+    found = audit()
+    records = list(csv.reader(io.StringIO(found["csv"])))
+    assert records[0] == list(COLUMNS) and len(records) == 7
+    assert records[1][COLUMNS.index("flags")] == "never expires; owner/admin role"
+    table = [line for line in found["markdown"].splitlines() if line.startswith("|")]
+    assert len(table) == 8 and table[-1].startswith("| old | ct2 | WORKSPACE | - | - |"), table
+    assert json.loads(found["json"]) == {"summary": found["summary"], "rows": found["rows"]}
+    hostile = token_audit([dict(TOKENS[1], name="=x|y\nz")], LOOKUP, now=NOW)
+    assert "'=x|y" in hostile["csv"] and "\\=x" not in hostile["csv"]
+    assert "=x\\|y\\u000az" in hostile["markdown"]
