@@ -33,8 +33,8 @@ options:
     description:
       - Name of the token. Names are not unique in Astro; with O(token_id), the token gets this name.
       - Required unless O(token_id) is set; with O(token_id) and no O(name), the token keeps its name (so a playbook
-        that loops over tokens it found need not pass their names back, which ansible-core 2.16 would re-type: a
-        name such as C([1,2]) would come back as C([1, 2])).
+        that loops over tokens it found need not pass their names back, which ansible-core 2.16 would re-type, a
+        name such as C([1,2]) coming back as C([1, 2])).
     type: str
   scope:
     description:

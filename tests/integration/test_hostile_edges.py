@@ -435,3 +435,17 @@ def test_control_characters_in_names_are_escaped_in_diffs(ansible, emulator, dem
     assert forged == [], forged
     assert "description: audit\\u000arole: ORGANIZATION_OWNER" in run.stdout, run.stdout
     assert "roles of token reader\\u001b]0;owned\\u0007\\u001b[2K ({0})".format(reader["id"]) in run.stdout, run.stdout
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_the_callers_own_token_and_excluded_tokens_stay_out_of_a_hygiene_pattern(ansible, emulator, seed, hygiene_playbook, tmp_path,
+                                                                                  core):
+    caller, excluded = seed.token("ci-deployer"), seed.token("never-used-reader")
+    run, report = hygiene_preview(ansible, hygiene_playbook, tmp_path, core, astro_hygiene_name_pattern=".*",
+                                  astro_hygiene_caller_token_id=caller, astro_hygiene_exclude=["never-used-reader"])
+    assert run.rc == 0, run.output
+    in_scope = [entry["token_id"] for entry in report["in_scope"]]
+    assert caller not in in_scope and excluded not in in_scope and len(in_scope) > 3, in_scope
+    run, report = hygiene_preview(ansible, hygiene_playbook, tmp_path, core, astro_hygiene_tokens=[caller],
+                                  astro_hygiene_caller_token_id=caller, astro_hygiene_include_caller_token=True)
+    assert [entry["token_id"] for entry in report["in_scope"]] == [caller]  # named by ID, and asked for
