@@ -13,11 +13,13 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.astro.platform.plugins.module_utils import onboarding
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
+from ansible_collections.astro.platform.plugins.plugin_utils.secret_path import absolute_secret_file
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
 # Options handed on to every module run (module_defaults of group/astro.platform.astro reach this task too).
 CONNECTION = tuple(astro_argument_spec())
-LOCKS = ("lock_dir", "lock_timeout")
+# Where the locks and the create records are, and how long a write is let settle: every writing module takes them.
+LOCKS = ("lock_dir", "lock_timeout", "settle_seconds")
 
 
 class ActionModule(ActionBase):
@@ -71,10 +73,15 @@ class ActionModule(ActionBase):
         """[(arguments, result)] of api_token for the declared tokens to create or check, in order; the first failure stops."""
         done = []
         for write in token_writes:
-            found = self._module("api_token", write["arguments"], stop=False)
+            arguments, note = absolute_secret_file(write["arguments"], self._connection.transport)
+            arguments.update((key, value) for key, value in self._task.args.items() if key in LOCKS)
+            found = self._module("api_token", arguments, stop=False)
             if found.get("failed"):
-                raise AnsibleActionFail("Writing the declared token {0} failed: {1} Already written: {2}.".format(
-                    write["label"], found.get("msg"), ", ".join(w["label"] for w, r in done if r.get("actions")) or "none"))
+                raise AnsibleActionFail("Writing the declared token {0} {1}: {2} Already written: {3}.".format(
+                    write["label"], "may have been applied (run again to see)" if found.get("possibly_applied") else "failed",
+                    found.get("msg"), ", ".join(w["label"] for w, r in done if r.get("actions")) or "none"))
+            if note:
+                found["warnings"] = list(found.get("warnings") or []) + [note]
             done.append((write, found))
         return done
 

@@ -541,8 +541,21 @@ def changes_by_workspace(found, token_results, edit_results):
 
 
 def write_failure(labels, results):
-    """The message of edits of which some failed: which failed, which changed before, which did not, and the first error."""
-    outcome = [(label, "failed" if r.get("failed") else "changed" if r.get("roles_changed") else "unchanged") for label, r in zip(labels, results)]
-    named = dict((kind, ", ".join(label for label, was in outcome if was == kind) or "none") for kind in ("failed", "changed", "unchanged"))
-    return ("Writing the roles failed for {failed}. Already changed: {changed}. Not changed: {unchanged}. Fix the cause and run again: "
-            "the run is idempotent. First error: {0}".format(next(r.get("msg") or "" for r in results if r.get("failed")), **named))
+    """The message of edits of which some failed: which failed, which may have been applied all the same (a write
+    without answer), which changed before, which did not, and the first error."""
+    def outcome(result):
+        if result.get("failed"):
+            return "possibly applied" if result.get("possibly_applied") else "failed"
+        return "changed" if result.get("roles_changed") else "unchanged"
+
+    outcomes = [(label, outcome(r)) for label, r in zip(labels, results)]
+    named = dict((kind.replace(" ", "_"), ", ".join(label for label, was in outcomes if was == kind) or "none")
+                 for kind in ("failed", "possibly applied", "changed", "unchanged"))
+    first = next(r.get("msg") or "" for r in results if r.get("failed"))
+    if named["failed"] == "none":
+        return ("Writing the roles of {possibly_applied} may have been applied; run again to see. Already changed: {changed}. "
+                "Not changed: {unchanged}. The run is idempotent. First error: {0}".format(first, **named))
+    return ("Writing the roles failed for {failed}{1}. Already changed: {changed}. Not changed: {unchanged}. Fix the cause and "
+            "run again: the run is idempotent. First error: {0}".format(
+                first, "" if named["possibly_applied"] == "none" else "; may have been applied: " + named["possibly_applied"],
+                **named))

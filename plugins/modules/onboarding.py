@@ -61,6 +61,11 @@ options:
   lock_timeout:
     description: Seconds to wait for the lock of a token that another edit holds, as for M(astro.platform.token_roles).
     type: float
+  settle_seconds:
+    description:
+      - How long each role write is let settle before its verifying read, as for M(astro.platform.token_roles)
+        (default there, or E(ASTRO_SETTLE_SECONDS)). Handed to every token edit and declared token of the run.
+    type: float
 """
 
 EXAMPLES = r"""
