@@ -13,7 +13,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, TOKEN_SCOPES, WORKSPACE, WORKSPACE_ROLES
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
 from ansible_collections.astro.platform.plugins.module_utils.resolve import _home_text, as_id, close_names, name_hint, only_match
-from ansible_collections.astro.platform.plugins.module_utils.role_display import named
+from ansible_collections.astro.platform.plugins.module_utils.role_display import named, printable
 from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
 from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_deployment_role
 from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import (
@@ -442,7 +442,8 @@ class Plan:
         """Plan the removal of the roles in the Workspace that no declaration of it gives (org_token_ids: the declared
         Organization tokens; granted: the declared (token ID, Deployment ID); held: the tokens' roles by entity ID)."""
         names = dict((d["id"], d["name"]) for d in self.deployments_by_workspace.get(workspace["id"], []))
-        removed = dict(workspace=workspace["name"], workspace_roles=[], deployment_roles=[])
+        # Shown by the role's debug task, label included: names from the API with their control characters escaped.
+        removed = dict(workspace=printable(workspace["name"]), workspace_roles=[], deployment_roles=[])
         for _place, holder, entry in sorted((found for entity in [workspace["id"]] + list(names) for found in held.get(entity, [])),
                                             key=lambda found: found[0]):
             scope = holder.get("scope")
@@ -450,11 +451,12 @@ class Plan:
             if entry.get("entityType") == WORKSPACE and target == workspace["id"] and scope == ORGANIZATION:
                 if holder.get("id") in org_token_ids:
                     continue
-                removed["workspace_roles"].append("{0} ({1}): {2}".format(holder["name"], holder["id"], role))
+                removed["workspace_roles"].append("{0} ({1}): {2}".format(printable(holder["name"]), holder["id"], role))
             elif entry.get("entityType") == DEPLOYMENT and target in names and scope in (ORGANIZATION, WORKSPACE):
                 if (holder.get("id"), target) in granted:
                     continue
-                removed["deployment_roles"].append("{0} ({1}): {2}: {3}".format(holder["name"], holder["id"], role, names[target]))
+                removed["deployment_roles"].append("{0} ({1}): {2}: {3}".format(printable(holder["name"]), holder["id"], role,
+                                                                                printable(names[target])))
             else:
                 continue
             # With its role as listed: should the token hold another role by the time it is edited, it is kept.
