@@ -10,8 +10,8 @@ short_description: The IDs of the tokens whose whole name matches a regular expr
 version_added: 1.0.0
 description:
   - "Compiles the pattern on its own, as one Python regular expression, and keeps the tokens whose whole name it
-    matches (C(re.fullmatch)), so no part of it can escape the match of the whole name. C(data-.*\\)|\\(.*), which
-    C(^(?:...\\)$) around it would turn into 'starts with data-, or anything', does not compile and fails."
+    matches (C(re.fullmatch)), so no part of it can escape the match of the whole name. The pattern 'data-.*)|(.*',
+    which wrapping it in '^(?:' and ')$' would turn into 'starts with data-, or anything', does not compile and fails."
   - A pattern that does not compile fails, naming the pattern and the reason. The playbook
     C(astro.platform.token_hygiene) puts its C(astro_hygiene_name_pattern) scope in place with it.
 author:

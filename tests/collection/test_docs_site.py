@@ -16,8 +16,8 @@ def test_the_docs_site_builds_without_a_warning(installed_collection, tmp_path, 
     _, err = capfd.readouterr()
     assert returncode == 0, err[-5000:]
     html = dest / "build" / "html"
-    assert (html / "collections" / "astro" / "platform" / "onboarding_plan_filter.html").is_file() or any(
-        html.rglob("onboarding_plan_filter.html")), sorted(p.name for p in html.rglob("*.html"))
+    assert (html / "collections" / "astro" / "platform" / "onboarding_module.html").is_file() or any(
+        html.rglob("onboarding_module.html")), sorted(p.name for p in html.rglob("*.html"))
     assert docs.cut_html_code(html) == []
 
 

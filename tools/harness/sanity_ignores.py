@@ -28,8 +28,8 @@ RULES = [
      "development-only code (build_ignore: not in the collection); the plugins' pylint and pep8 rules are not applied to it"),
     (lambda path: path == "benchmarks/results/latest.csv", ("line-endings",),
      "written by make bench with csv's RFC 4180 line endings (\\r\\n); not in the collection"),
-    (lambda path: path == "benchmarks/run.py", ("shebang",),
-     "a script run as benchmarks/run.py, not a module; not in the collection"),
+    (lambda path: path.startswith("benchmarks/") and path.endswith(".py") and (REPO_ROOT / path).read_bytes().startswith(b"#!"),
+     ("shebang",), "a script run as benchmarks/<name>.py, not a module; not in the collection"),
 ]
 
 
