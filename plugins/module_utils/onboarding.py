@@ -221,6 +221,11 @@ def _needs_api_token(token, entry, now):
                 and secret_older_than(listed, _days(entry["rotate_after_days"]), now)))
 
 
+def _secret_file_missing(entry):
+    """Whether the entry names a secret_file that does not exist (relative: in the working directory, as written)."""
+    return bool(entry.get("secret_file")) and not os.path.exists(os.path.expanduser(entry["secret_file"]))
+
+
 class Plan:
     """Everything asked of each token, keyed so that one key is one token edit, and the declared tokens to write. The
     look-ups are indexed once, so planning costs time in proportion to the declarations and look-ups, not their product."""
@@ -372,7 +377,9 @@ class Plan:
                     _fail("{0}: the token does not exist yet, and its secret is shown once, when it is created: set "
                           "secret_file to the path to write it to (mode 0600, on the host that runs the role). The role "
                           "never returns a secret. Nothing was created.", place)
-                if matches and not _needs_api_token(matches[0], entry, self.now):
+                # A secret_file that is not there may be a create whose answer a failed run lost: api_token looks for its
+                # record and hands a secret over (token_lifecycle.CreateRecord); otherwise it changes nothing.
+                if matches and not _needs_api_token(matches[0], entry, self.now) and not _secret_file_missing(entry):
                     continue
                 # With its Workspace for either scope: each change is reported on its Workspace's host.
                 self.token_writes.append(dict(arguments=arguments, workspace_id=workspace["id"], label="{0} token {1} of {2} ({3})".format(

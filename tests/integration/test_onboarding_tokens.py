@@ -143,3 +143,28 @@ def test_state_absent_keeps_the_declared_tokens(ansible, emulator, seed, install
     kept = stored(emulator, "analytics-ci")
     assert kept["id"] == ci["id"] and kept["secret"] == ci["secret"] and stored(emulator, "reporting-deployer") is not None
     assert [r["entityType"] for r in kept["roles"]] == ["WORKSPACE"]
+
+
+def test_a_declared_token_whose_create_answer_was_lost_gets_its_secret_on_the_next_run(ansible, emulator, seed, installed_collection,
+                                                                                       tmp_path):
+    """A run that sent the create and lost its answer (here: api_token with lost_secret: fail; in the field, a job killed
+    after it sent the create) leaves a token whose secret nobody has: the next onboarding run hands one over."""
+    secret_file = tmp_path / "analytics-ci.token"
+    token = dict(name="analytics-ci", role="WORKSPACE_OPERATOR", secret_file=str(secret_file))
+    emulator.control.set_faults(drop_next={"count": 1, "operations": ["CreateApiToken"], "apply": True})
+    failed = ansible.run([{"name": "create", "astro.platform.api_token": dict(
+        token, scope="workspace", workspace_id=seed.workspace("analytics")["id"], lost_secret="fail")}],
+        env={"ASTRO_SETTLE_SECONDS": "0.5"})
+    assert failed.rc != 0 and "nobody has its secret" in failed.task("create")["msg"]
+    assert not secret_file.exists() and stored(emulator, "analytics-ci") is not None
+
+    workspaces = [{"workspace": "analytics", "workspace_tokens": [token]}]
+    rerun = onboard(ansible, installed_collection, workspaces)
+    assert rerun.rc == 0, rerun.output[-3000:]
+    made = stored(emulator, "analytics-ci")
+    assert secret_in_file(secret_file) == made["secret"] and accepted(emulator, made["secret"])
+    [written] = role_task(rerun, EDIT_TASK)["token_results"]
+    assert written["secret_recovered"] is True and any("nobody had its secret" in w for w in written["warnings"]), written
+
+    again = onboard(ansible, installed_collection, workspaces)
+    assert again.rc == 0 and role_task(again, EDIT_TASK)["token_results"] == [], "the secret was handed over: nothing to do"
