@@ -148,7 +148,7 @@ class Jobs:
 
 
 @pytest.mark.xdist_group("concurrency")
-@pytest.mark.parametrize("count, trials", [(2, 2), (4, 1)])
+@pytest.mark.parametrize("count, trials", [(2, 3), (4, 1)])
 def test_jobs_with_separate_lock_dirs_and_random_write_delays_lose_no_role_with_the_settle_check(
         ansible, emulator, seed, many_workspaces, tmp_path, count, trials):
     jobs = Jobs(ansible, emulator, seed, many_workspaces, tmp_path, count)
