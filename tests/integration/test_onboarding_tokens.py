@@ -153,7 +153,7 @@ def test_a_declared_token_whose_create_answer_was_lost_gets_its_secret_on_the_ne
     token = dict(name="analytics-ci", role="WORKSPACE_OPERATOR", secret_file=str(secret_file))
     emulator.control.set_faults(drop_next={"count": 1, "operations": ["CreateApiToken"], "apply": True})
     failed = ansible.run([{"name": "create", "astro.platform.api_token": dict(
-        token, scope="workspace", workspace_id=seed.workspace("analytics")["id"], lost_secret="fail")}],
+        token, scope="workspace", workspace_id=seed.workspace("analytics"), lost_secret="fail")}],
         env={"ASTRO_SETTLE_SECONDS": "0.5"})
     assert failed.rc != 0 and "nobody has its secret" in failed.task("create")["msg"]
     assert not secret_file.exists() and stored(emulator, "analytics-ci") is not None
