@@ -521,3 +521,12 @@ def test_a_failed_write_says_which_tokens_changed_and_which_did_not():
                                                                   {"roles_changed": []}])
     assert message == ("Writing the roles failed for b: 2. Already changed: a: 1. Not changed: c: 3. Fix the cause and run "
                        "again: the run is idempotent. First error: refused")
+
+
+def test_a_write_that_may_have_landed_is_not_called_failed():
+    maybe = {"failed": True, "possibly_applied": True, "msg": "The roles write of token ct1 may have been applied; run again to see."}
+    message = onboarding.write_failure(["a: 1", "b: 2"], [{"roles_changed": [GIVEN]}, maybe])
+    assert message.startswith("Writing the roles of b: 2 may have been applied; run again to see. Already changed: a: 1.")
+    assert "failed for" not in message
+    both = onboarding.write_failure(["a: 1", "b: 2"], [{"failed": True, "msg": "refused"}, maybe])
+    assert both.startswith("Writing the roles failed for a: 1; may have been applied: b: 2. ")
