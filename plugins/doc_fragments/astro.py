@@ -131,3 +131,14 @@ attributes:
     description: Shows the token's role list before and after, one role a line.
     support: full
 """
+
+    # What the modules that never change anything share (the info modules, onboarding_declarations, onboarding_report).
+    READ_ONLY = r"""
+attributes:
+  check_mode:
+    description: Can run in check mode; it only reads.
+    support: full
+  diff_mode:
+    description: Nothing changes, so there is no diff.
+    support: none
+"""

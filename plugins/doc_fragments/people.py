@@ -10,13 +10,6 @@ class ModuleDocFragment:
     # What team_info and user_info share: read-only, and narrowed to a Workspace or a Deployment
     # (module_utils/resolve.py resolve_people_scope).
     DOCUMENTATION = r"""
-attributes:
-  check_mode:
-    description: Can run in check mode; it only reads.
-    support: full
-  diff_mode:
-    description: Nothing changes, so there is no diff.
-    support: none
 options:
   workspace_id:
     description:

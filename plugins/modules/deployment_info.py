@@ -19,14 +19,7 @@ author:
   - astro.platform contributors (@astro-platform)
 extends_documentation_fragment:
   - astro.platform.astro
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-    details: The module only reads.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
+  - astro.platform.astro.read_only
 options:
   workspace_id:
     description:

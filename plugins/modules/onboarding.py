@@ -25,11 +25,11 @@ extends_documentation_fragment:
   - astro.platform.astro
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
+    description: Plans every write and makes none; the modules it runs run in check mode too.
     support: full
     details: The edits of tokens that the run would create are returned in RV(new_token_roles), not made.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    description: Shows each change it makes or, in check mode, would make.
     support: full
     details: One line per change, with the names of the Workspaces and Deployments beside their IDs.
 options:

@@ -22,14 +22,12 @@ description:
   - Makes no API request.
 author:
   - astro.platform contributors (@astro-platform)
+extends_documentation_fragment:
+  - astro.platform.astro.read_only
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: In check mode the role's facts hold the changes it would make, and this reports those.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
 options:
   workspace_id:
     description:

@@ -19,6 +19,7 @@ author:
 extends_documentation_fragment:
   - astro.platform.astro
   - astro.platform.people
+  - astro.platform.astro.read_only
 options:
   team_id:
     description:

@@ -18,13 +18,7 @@ author:
   - astro.platform contributors (@astro-platform)
 extends_documentation_fragment:
   - astro.platform.astro
-attributes:
-  check_mode:
-    description: Can run in check mode; it only reads.
-    support: full
-  diff_mode:
-    description: Nothing changes, so there is no diff.
-    support: none
+  - astro.platform.astro.read_only
 options:
   workspace_id:
     description:

@@ -23,6 +23,7 @@ author:
 extends_documentation_fragment:
   - astro.platform.astro
   - astro.platform.people
+  - astro.platform.astro.read_only
 options:
   user_id:
     description:
