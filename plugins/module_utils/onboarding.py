@@ -12,9 +12,17 @@ import os
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, TOKEN_SCOPES, WORKSPACE, WORKSPACE_ROLES
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
-from ansible_collections.astro.platform.plugins.module_utils.resolve import _home_text, as_id, close_names, name_hint, only_match
+from ansible_collections.astro.platform.plugins.module_utils.resolve import (
+    as_id,
+    close_names,
+    describe_token,
+    match_deployment,
+    name_hint,
+    only_match,
+    token_miss,
+    tokens_named,
+)
 from ansible_collections.astro.platform.plugins.module_utils.role_display import named, printable
-from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
 from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_deployment_role
 from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import (
     MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, matching_tokens, own_role, secret_older_than)
@@ -275,23 +283,17 @@ class Plan:
         self.declared.add(workspace["id"])
         return workspace
 
-    def deployments_of(self, workspace, named_deployments, token):
+    def deployments_of(self, workspace, named_deployments, place):
+        """The Deployments of the Workspace that a declaration names (by ID or exact name, resolve's rule), or all."""
         own = self.deployments_by_workspace.get(workspace["id"], [])
         wanted = named_deployments if isinstance(named_deployments, list) else [named_deployments]
         if wanted == ["all"]:
             return own
-        chosen = []
-        for name in wanted:
-            match = [d for d in own if as_id(name) == d["id"]] or [d for d in own if name == d["name"]]
-            if not match:
-                _fail("Deployment(s) {0} of the token {1} are not in the Workspace {2}, whose Deployments are: {3}.",
-                      ", ".join(n for n in wanted if not any(as_id(n) == d["id"] or n == d["name"] for d in own)),
-                      token, workspace["name"], ", ".join(sorted(d["name"] for d in own)) or "none")
-            if len(match) > 1:
-                _fail("{0} Deployments of the Workspace {1} are named {2!r}; name one by ID instead: {3}.",
-                      len(match), workspace["name"], name, ", ".join(d["id"] for d in match))
-            chosen.append(match[0])
-        return chosen
+        where = " in Workspace " + named(workspace["id"], self.workspace_names)
+        try:
+            return [match_deployment(own, name, where) for name in wanted]
+        except AstroInputError as exc:
+            _fail("{0}: {1}", place, exc)
 
     def check_role(self, role, workspace, place):
         """A Deployment role must be a default or custom Deployment role usable in the Workspace, when the roles are known."""
@@ -336,9 +338,10 @@ class Plan:
                 org_keys.append(self.record_edit(_token_ref(entry), SCOPES["organization"], workspace["id"], WORKSPACE,
                                                  workspace["id"], entry.get("role"), state))
         for entry_index, entry in enumerate(declaration.get("deployment_tokens") or []):
-            deployments = self.deployments_of(workspace, entry["deployments"], entry.get("token") or entry.get("token_id"))
+            place = where(index, declaration, "deployment_tokens", entry_index, entry)
+            deployments = self.deployments_of(workspace, entry["deployments"], place)
             if state == "present":
-                self.check_role(entry.get("role"), workspace, where(index, declaration, "deployment_tokens", entry_index, entry))
+                self.check_role(entry.get("role"), workspace, place)
             if not acting:
                 continue
             token, scopes = _token_ref(entry), SCOPES[entry.get("token_scope")]
@@ -361,7 +364,7 @@ class Plan:
                 if scope == "workspace":
                     arguments["workspace_id"] = workspace["id"]
                 else:
-                    [deployment] = self.deployments_of(workspace, [entry["deployment"]], entry["name"])
+                    [deployment] = self.deployments_of(workspace, [entry["deployment"]], place)
                     arguments["deployment_id"] = entity_id = deployment["id"]
                     home = deployment["name"]
                     self.check_role(entry["role"], workspace, place)
@@ -393,13 +396,9 @@ class Plan:
         if key[0] == "id":
             return key[1]
         if key not in self._token_ids:
-            scopes = self.edits[key]["scopes"]
-            matches = [t for t in self.tokens if t.get("name") == key[1] and t.get("scope") in scopes
-                       and (len(key) < 3 or home_workspace_id(t) == key[2])]
-            if len(matches) > 1:
-                _fail("{0} tokens are named {1!r}; name one by token_id instead: {2}.", len(matches), key[1],
-                      ", ".join(t.get("id") for t in matches))
-            self._token_ids[key] = matches[0]["id"] if matches else None
+            scopes = sorted(self.edits[key]["scopes"])
+            matches = tokens_named(self.tokens, key[1], scopes, key[2] if len(key) > 2 else None)
+            self._token_ids[key] = only_match(matches, "{0} token".format(" or ".join(scopes)), key[1], describe_token)["id"] if matches else None
         return self._token_ids[key]
 
     def resolve_tokens(self):
@@ -418,19 +417,10 @@ class Plan:
                     (key[1], wanted["workspace_id"]) in self.new_tokens for wanted in plan["roles"].values()):
                 continue
             if found is None:
-                _fail("{0}", self.token_miss(key))
+                scopes = sorted(plan["scopes"])
+                raise token_miss(key[1], scopes, [t for t in self.tokens if t.get("scope") in scopes], self.tokens,
+                                 key[2] if len(key) > 2 else None)
             plan["token"] = dict(plan["token"], token_id=found)
-
-    def token_miss(self, key):
-        """The message for a declared name that matches no token of the scopes its declarations allow."""
-        scopes = self.edits[key]["scopes"]
-        what = " or ".join(sorted(scopes)) + " token"
-        place = " of Workspace {0}".format(key[2]) if len(key) > 2 else ""
-        elsewhere = ["{0} is a {1} token{2}".format(t.get("id"), t.get("scope"), _home_text(t))
-                     for t in self.tokens if t.get("name") == key[1]]
-        if elsewhere:
-            return "No {0}{1} is named {2!r}: {3}.".format(what, place, key[1], "; ".join(elsewhere))
-        return "No {0}{1} is named {2!r}; {3}".format(what, place, key[1], name_hint(key[1], [t.get("name") for t in self.tokens], "tokens"))
 
     def remove_all_undeclared(self):
         if not self.exclusive:

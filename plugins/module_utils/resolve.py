@@ -91,7 +91,8 @@ def only_match(matches, what, name, describe, candidates=None, where=""):
         len(matches), what, shown(name), where, "; ".join(describe(m) for m in matches)))
 
 
-def _describe_token(token):
+def describe_token(token):
+    """A token told apart from same-named ones."""
     return "{0} (scope {1}, description {2!r})".format(token.get("id"), token.get("scope"), token.get("description") or "")
 
 
@@ -99,13 +100,13 @@ def _scopes_text(scopes):
     return " or ".join("an Organization" if s == ORGANIZATION else "a Workspace" for s in scopes)
 
 
-def _token_miss(client, token_name, scopes, tokens, whole_list, workspace_id, needs):
-    """The failure of a name that matches no token of `scopes` among `tokens`. A name that a token of another scope
-    (or of another Workspace) holds says so: that costs one more list, on this failure only, unless whole_list (the
-    organization's every token) is at hand already."""
+def token_miss(token_name, scopes, tokens, everyone, workspace_id=None, needs=None):
+    """The failure (AstroInputError) of a name that matches no token of `scopes` among `tokens`. A name that a token
+    of another scope (or of another Workspace) holds says so. everyone: the organization's every token, or a
+    callable giving them, called here only (a client lists them on this failure only)."""
     what = "{0} token".format(" or ".join(scopes))
     where = " in Workspace {0}".format(workspace_id) if tuple(scopes) == (WORKSPACE,) and workspace_id else ""
-    everyone = whole_list if whole_list is not None else client.list_tokens()
+    everyone = everyone() if callable(everyone) else everyone
     elsewhere = [t for t in everyone if t.get("name") == token_name and t.get("id") not in {m.get("id") for m in tokens}]
     if elsewhere:
         return AstroInputError("No {0} is named {1}{2}: {3}; {4}.".format(
@@ -115,6 +116,12 @@ def _token_miss(client, token_name, scopes, tokens, whole_list, workspace_id, ne
             needs or "this task needs {0} token".format(_scopes_text(scopes))))
     return AstroInputError("No {0} is named {1}{2}; {3}".format(
         what, shown(token_name), where, name_hint(token_name, [t.get("name") for t in tokens], what + "s")))
+
+
+def tokens_named(tokens, token_name, scopes, home_workspace=None):
+    """The tokens of `scopes` named token_name (names are matched exactly), of that home Workspace if given."""
+    return [t for t in tokens if t.get("name") == token_name and t.get("scope") in scopes
+            and (home_workspace is None or home_workspace_id(t) == home_workspace)]
 
 
 def _home_text(token):
@@ -140,11 +147,11 @@ def resolve_token_id(client, token_id, token_name, scopes, workspace_id=None, ne
     else:
         listed = whole_list = client.list_tokens()
     tokens = [t for t in listed if t.get("scope") in scopes]
-    matches = [t for t in tokens if t.get("name") == token_name]
+    matches = tokens_named(tokens, token_name, scopes)
     if not matches:
-        raise _token_miss(client, token_name, scopes, tokens, whole_list, workspace_id, needs)
-    what = "{0} token".format(" or ".join(scopes))
-    return only_match(matches, what, token_name, _describe_token)["id"]
+        raise token_miss(token_name, scopes, tokens, client.list_tokens if whole_list is None else whole_list,
+                         workspace_id, needs)
+    return only_match(matches, "{0} token".format(" or ".join(scopes)), token_name, describe_token)["id"]
 
 
 def resolve_workspace_id(client, workspace_id, workspace_name):
@@ -185,6 +192,16 @@ def resolve_deployment(client, deployment_id, deployment_name, workspace_id=None
                        lambda d: "{0} (Workspace {1})".format(d.get("id"), d.get("workspaceName") or d.get("workspaceId")),
                        candidates=lambda: [d.get("name") for d in searched], where=where)
     return match["id"], match.get("workspaceId")
+
+
+def match_deployment(deployments, deployment, where=""):
+    """The one of `deployments` (already listed) whose ID, or else exact name, is `deployment`; none or several fail
+    (only_match), naming the close names. where: the place searched, for the message (" in Workspace W")."""
+    by_id = [d for d in deployments if d.get("id") == as_id(deployment)]
+    if by_id:
+        return by_id[0]
+    return only_match([d for d in deployments if d.get("name") == deployment], "Deployment", deployment, lambda d: d.get("id"),
+                      candidates=lambda: [d.get("name") for d in deployments], where=where)
 
 
 def list_deployment_roles(client, warn, unchecked="The Deployment roles"):

@@ -242,8 +242,9 @@ def test_bad_declarations_fail_clearly_before_any_write(ansible, emulator, seed,
     ]}
     run = ansible.run(playbook=onboard, inventory=inventory, extra_vars=workspaces)
     assert run.rc != 0
-    assert "Deployment(s) reporting-prod of the token ci-deployer are not in the Workspace data-platform" in run.output
-    assert "etl-prod, etl-staging" in run.output
+    assert ("deployment_tokens[0] (token 'ci-deployer'): No Deployment is named 'reporting-prod' in Workspace data-platform ("
+            in run.output), run.output
+    assert "'etl-prod'" in run.output
     assert control.writes() == []
 
 

@@ -173,7 +173,7 @@ def test_exclusive_compares_ids_so_a_same_named_undeclared_token_loses_its_role(
 
 def test_exclusive_with_an_ambiguous_declared_name_fails_before_anything_is_written():
     other_ci = {"id": "ct-ci2", "name": "ci", "scope": "ORGANIZATION", "roles": [{"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_OWNER"}]}
-    with pytest.raises(AnsibleFilterError, match=r"2 tokens are named 'ci'; name one by token_id instead: ct-ci, ct-ci2"):
+    with pytest.raises(AnsibleFilterError, match=r"2 ORGANIZATION tokens are named 'ci'; name one by ID instead: ct-ci \(scope ORGANIZATION, description ''\); ct-ci2 "):
         onboarding_plan([{"workspace": "data", "exclusive": True, "org_tokens": [org("ci")]}], LOOKUP, HOLDERS + [other_ci])
 
 
@@ -206,7 +206,7 @@ def test_a_null_exclusive_takes_the_default_in_the_look_ups_and_in_the_plan_alik
     ([{"workspace_id": "cw9"}], "No Workspace has the ID 'cw9'."),
     ([{"workspace": "data"}, {"workspace_id": "cw1"}], "Workspace data (cw1) is declared twice"),
     ([{"workspace": "data", "deployment_tokens": [grant("ci", ["etl", "reports"])]}],
-     "Deployment(s) reports of the token ci are not in the Workspace data, whose Deployments are: etl, staging."),
+     "deployment_tokens[0] (token 'ci'): No Deployment is named 'reports' in Workspace data (cw1); there are: 'etl', 'staging'."),
     ([{"workspace": "data", "org_tokens": [org("ci"), org("ci", "WORKSPACE_OWNER")]}],
      "Token ci is declared with role WORKSPACE_MEMBER and with role WORKSPACE_OWNER on WORKSPACE cw1"),
 ])
@@ -316,7 +316,7 @@ def test_tokens_declared_by_name_are_resolved_before_any_write():
     with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'cii'; did you mean 'ci'\?"):
         onboarding_plan([{"workspace": "data", "org_tokens": [org("ci")]}, {"workspace": "analytics", "org_tokens": [org("cii")]}],
                         LOOKUP, HOLDERS)
-    with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'data-own': ct-ws is a WORKSPACE token of Workspace cw1"):
+    with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'data-own': 'data-own' \(ct-ws\) is a WORKSPACE token of Workspace cw1; this task needs an Organization token\."):
         onboarding_plan([{"workspace": "data", "org_tokens": [org("data-own")]}], LOOKUP, HOLDERS)
 
 
