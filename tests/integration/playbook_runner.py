@@ -180,8 +180,9 @@ def converge(ansible, emulator, task, *, changed=True, writes=None, requests_whe
     holds for every idempotent module and return a Convergence for the test's own assertions.
 
     ansible: the `ansible` fixture (a PlaybookRunner); emulator: the `emulator` fixture; task: one task dict with a
-    "name" (the module's arguments as the test would write them). The playbook runs with -vvv and --diff (the leak
-    check of PlaybookRunner.run covers all three steps) and holds:
+    "name" (the module's arguments as the test would write them), run on localhost, without a loop (each step must
+    have one result). The playbook runs with -vvv and --diff (the leak check of PlaybookRunner.run covers all three
+    steps) and holds:
 
     1. "<name> (check mode)": the task with `check_mode: true` (and `diff: true`);
     2. "<name>": the task, with `diff: <diff>`;
