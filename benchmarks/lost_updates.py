@@ -11,8 +11,9 @@ read-modify-writes overlap and land in any order. A trial counts the roles a job
 the token lacks at the end (lost), and the writes that landed with a list missing a Workspace role the write
 landed just before had (collisions: a stale list overwriting another job's role, caught or not).
 
-Used by tests/integration/test_concurrency.py (a handful of trials) and by `benchmarks/run.py` (30 trials per
-setup). On its own: `benchmarks/lost_updates.py --trials 30` prints the table.
+Used by `benchmarks/run.py` (30 trials per setup; tests/integration/test_concurrency.py makes the collision happen
+every time instead, and takes its log helpers from here). On its own: `benchmarks/lost_updates.py --trials 30` prints
+the table.
 """
 
 from __future__ import annotations

@@ -24,6 +24,9 @@ from astro_emulator.state import DEMO_SEED, load_seed  # noqa: E402
 ALLOW_VIOLATIONS_MARK = "allow_contract_violations"
 # Seconds of setup, call and teardown of every test, by part of the suite (its file), for the closing summary.
 SECONDS_PER_PART = defaultdict(float)
+# The counts tests report as user properties in their teardown, summed by part then name (the `ansible` fixture's
+# ansible_playbook_processes: each process costs about 2.5 CPU-seconds before it does anything).
+COUNTS_PER_PART = defaultdict(lambda: defaultdict(int))
 
 
 def pytest_configure(config):
@@ -82,13 +85,19 @@ def emulator(request, emulator_server):
 
 
 def pytest_runtest_logreport(report):
-    SECONDS_PER_PART[report.nodeid.split("::")[0]] += report.duration
+    part = report.nodeid.split("::")[0]
+    SECONDS_PER_PART[part] += report.duration
+    if report.when == "teardown":  # only its report has what fixtures added in their teardown
+        for name, value in report.user_properties:
+            if isinstance(value, int):
+                COUNTS_PER_PART[part][name] += value
 
 
 def pytest_terminal_summary(terminalreporter):
     """What each part of the suite costs, so a slow part shows in every CI log (pytest-xdist runs two at once)."""
     if not SECONDS_PER_PART:
         return
-    terminalreporter.write_sep("=", "seconds per part (its tests' setup, call and teardown, summed)")
+    terminalreporter.write_sep("=", "seconds per part (its tests' setup, call and teardown, summed), and its counts")
     for part, seconds in sorted(SECONDS_PER_PART.items(), key=lambda item: -item[1]):
-        terminalreporter.write_line("{0:8.1f} s  {1}".format(seconds, part))
+        counts = ", ".join("{0} {1}".format(value, name) for name, value in sorted(COUNTS_PER_PART[part].items()) if value)
+        terminalreporter.write_line("{0:8.1f} s  {1}{2}".format(seconds, part, "  ({0})".format(counts) if counts else ""))

@@ -24,15 +24,18 @@ def api_env(emulator):
 
 
 @pytest.fixture
-def ansible(tmp_path, installed_collection, api_env, demo_seed, emulator):  # noqa: F811  (fixture argument)
+def ansible(request, tmp_path, installed_collection, api_env, demo_seed, emulator):  # noqa: F811  (fixture argument)
     """Runs playbooks of tasks against the emulator with the installed collection.
 
     Every run fails its test if the API token, any token secret of the seed, or any secret the
     emulator issued since the test began (create, rotate; replaced ones too) appears in its
-    -vvv --diff output, its task results or Ansible's log.
+    -vvv --diff output, its task results or Ansible's log. The number of ansible-playbook processes
+    the test started goes into its report (tests/conftest.py sums them per file in the closing summary).
     """
     secrets = [api_env["ASTRO_API_TOKEN"]] + [t["secret"] for t in demo_seed["tokens"] if t.get("secret")]
-    return PlaybookRunner(tmp_path, installed_collection, api_env, secrets, secret_source=emulator.control.issued_secrets)
+    runner = PlaybookRunner(tmp_path, installed_collection, api_env, secrets, secret_source=emulator.control.issued_secrets)
+    yield runner
+    request.node.user_properties.append(("ansible_playbook_processes", runner.processes))
 
 
 class Seed:

@@ -66,6 +66,7 @@ class PlaybookRunner:
         self.secrets = list(secrets)
         self.secret_source = secret_source
         self._ids = itertools.count(1)  # unique file names, also when two threads run playbooks at once
+        self.processes = 0  # ansible-playbook processes started: each costs about 2.5 CPU-seconds before it does anything
 
     def env(self, extra=None):
         return playbook_env(self.collections_path, self.workdir, self.api_env, ANSIBLE_CALLBACK_PLUGINS=str(CALLBACK_DIR),
@@ -105,6 +106,7 @@ class PlaybookRunner:
         if forks:
             command += ["--forks", str(forks)]
         run_env = self.env(dict(env or {}, ASTRO_TEST_RESULTS=str(results_path), ANSIBLE_LOG_PATH=str(log_path)))
+        self.processes += 1
         completed = subprocess.run(command, cwd=self.workdir, env=run_env, capture_output=True, text=True, timeout=600, check=False)
         results = []
         if results_path.exists():
@@ -115,3 +117,122 @@ class PlaybookRunner:
             leaked = run.leaks(self.secrets + list(self.secret_source() if self.secret_source else ()))
             assert not leaked, "{0} secret(s) leaked into the output, results or log of {1}".format(len(leaked), playbook)
         return run
+
+
+# --- converge: check mode, the change and the re-run of one task, in one ansible-playbook process ------------------
+
+CHECK_SUFFIX = " (check mode)"
+AGAIN_SUFFIX = " (again)"
+
+
+@dataclass
+class Step:
+    """One of converge's runs of the task: its result, its part of the output, the requests it made."""
+
+    name: str  # the task's name in the playbook
+    result: dict  # as PlaybookRun.task returns it
+    output: str  # the default callback's lines of this task only: its TASK banner up to the next banner
+    requests: list  # the emulator's request log entries of this task, in arrival order
+
+    @property
+    def changed(self):
+        return self.result.get("changed")
+
+    @property
+    def writes(self):
+        return [entry for entry in self.requests if entry["is_write"]]
+
+    @property
+    def write_operations(self):
+        return [entry["operationId"] for entry in self.writes]
+
+    @property
+    def counts(self):
+        """{operationId: number of requests} of this step, like EmulatorControl.counts()."""
+        counts = {}
+        for entry in self.requests:
+            counts[entry["operationId"]] = counts.get(entry["operationId"], 0) + 1
+        return counts
+
+
+@dataclass
+class Convergence:
+    """What converge ran: the whole run, and each step (`again` is None when it was not asked for)."""
+
+    run: PlaybookRun
+    checked: Step
+    real: Step
+    again: Step = None
+
+
+def task_output(stdout, name):
+    """The lines the default callback printed for the task of that name: from its banner to the next banner."""
+    banner = "TASK [{0}]".format(name)
+    start = stdout.find(banner)
+    assert start >= 0, "no banner {0!r} in the output:\n{1}".format(banner, stdout)
+    ends = [position for position in (stdout.find("\nTASK [", start + 1), stdout.find("\nPLAY RECAP", start + 1)) if position >= 0]
+    return stdout[start:min(ends)] if ends else stdout[start:]
+
+
+def converge(ansible, emulator, task, *, changed=True, writes=None, requests_when_unchanged=None, again=True, diff=True,
+             core=None):
+    """Run `task` in check mode, for real, then again, as three tasks of ONE ansible-playbook process; assert what
+    holds for every idempotent module and return a Convergence for the test's own assertions.
+
+    ansible: the `ansible` fixture (a PlaybookRunner); emulator: the `emulator` fixture; task: one task dict with a
+    "name" (the module's arguments as the test would write them), run on localhost, without a loop (each step must
+    have one result). The playbook runs with -vvv and --diff (the leak check of PlaybookRunner.run covers all three
+    steps) and holds:
+
+    1. "<name> (check mode)": the task with `check_mode: true` (and `diff: true`);
+    2. "<name>": the task, with `diff: <diff>`;
+    3. "<name> (again)", unless again=False (a rotation is never unchanged): the task once more.
+
+    Each step's requests are told apart through the emulator's request log, read by the test callback after each
+    task result (ASTRO_TEST_REQUEST_LOG_URL); the log is cleared before the run. Asserted here:
+
+    - the playbook succeeds;
+    - check mode writes nothing and predicts `changed`; the real run reports `changed`;
+    - writes, when given: the operationIds of the real run's writes, in order (e.g. ["UpdateApiTokenRoles"]);
+    - the re-run reports changed false and writes nothing; requests_when_unchanged, when given, is the re-run's
+      request count (an int) or its counts by operationId (a dict, which also fixes the total).
+
+    Check mode leaves the emulator as it was because it writes nothing (the emulator changes only on a write); a
+    test that needs the state between steps (before the re-run, say) reads it after converge: the re-run wrote
+    nothing, so it is the state the real run left.
+    """
+    name = task["name"]
+    steps = [(name + CHECK_SUFFIX, dict(task, name=name + CHECK_SUFFIX, check_mode=True, diff=True)),
+             (name, dict(task, diff=diff))]
+    if again:
+        steps.append((name + AGAIN_SUFFIX, dict(task, name=name + AGAIN_SUFFIX)))
+    control = emulator.control
+    control.clear_log()
+    run = ansible.run([step_task for _, step_task in steps], core=core,
+                      env={"ASTRO_TEST_REQUEST_LOG_URL": control.base_url + "/_emulator/requests"})
+    assert run.rc == 0, run.output
+    log = control.requests()
+    done, made = 0, []
+    for step_name, _ in steps:
+        recorded = [r for r in run.results if r["task"] == step_name and r["host"] == "localhost"]
+        assert len(recorded) == 1, "task {0!r} has {1} results".format(step_name, len(recorded))
+        logged = recorded[0]["requests_logged"]
+        made.append(Step(step_name, run.task(step_name), task_output(run.stdout, step_name), log[done:logged]))
+        done = logged
+    convergence = Convergence(run, *made)
+
+    checked, real = convergence.checked, convergence.real
+    assert checked.writes == [], "check mode wrote: {0}".format(checked.write_operations)
+    assert checked.changed is changed, "check mode predicted changed={0}".format(checked.changed)
+    assert real.changed is changed, "the real run reported changed={0}".format(real.changed)
+    if writes is not None:
+        assert real.write_operations == list(writes), real.counts
+    if again:
+        rerun = convergence.again
+        assert rerun.changed is False, "the re-run changed: {0}".format(rerun.output)
+        assert rerun.writes == [], "the re-run wrote: {0}".format(rerun.write_operations)
+        if isinstance(requests_when_unchanged, dict):
+            assert rerun.counts == requests_when_unchanged
+        elif requests_when_unchanged is not None:
+            assert len(rerun.requests) == requests_when_unchanged, rerun.counts
+    return convergence

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """api_token: every create / update / rotate / delete row of the Astro CLI's three token kinds, as real playbooks
-against the emulator. Each change runs in check mode (no write), for real with --diff, and again (no write).
+against the emulator. Each change runs in check mode (no write), for real with --diff, and again (no write), in one
+ansible-playbook process (playbook_runner.converge).
 
 The `ansible` fixture searches every run's -vvv --diff output, results and log for every secret the emulator has
 issued since the test began, so a secret that leaks anywhere fails the test.
@@ -16,6 +17,7 @@ import stat
 
 import pytest
 import requests
+from playbook_runner import converge
 
 MODULE = "astro.platform.api_token"
 
@@ -46,35 +48,13 @@ def write_operations(emulator):
     return [entry["operationId"] for entry in emulator.control.writes()]
 
 
-def converge(ansible, emulator, step, writes, requests_when_unchanged=None, again=True):
-    """Check mode (predicts, writes nothing), real run with --diff (exactly `writes`), re-run (no write)."""
-    control = emulator.control
-    name = step["name"]
-    state_before = control.state()["tokens"]
-    control.clear_log()
-    checked = ansible.run([step], check=True)
-    assert checked.rc == 0, checked.output
-    assert checked.task(name)["changed"] is bool(writes)
-    assert write_operations(emulator) == [], "check mode wrote"
-    assert control.state()["tokens"] == state_before
-
-    control.clear_log()
-    real = ansible.run([step], diff=True)
-    assert real.rc == 0, real.output
-    result = real.task(name)
-    assert result["changed"] is bool(writes)
-    assert write_operations(emulator) == writes, control.counts()
-    assert result["actions"] == checked.task(name)["actions"], "check mode predicted other actions"
-
-    if again:
-        control.clear_log()
-        rerun = ansible.run([step])
-        assert rerun.rc == 0, rerun.output
-        assert rerun.task(name)["changed"] is False
-        assert write_operations(emulator) == []
-        if requests_when_unchanged is not None:
-            assert len(control.requests()) == requests_when_unchanged, control.counts()
-    return real, result
+def converge_token(ansible, emulator, step, writes, requests_when_unchanged=None, again=True):
+    """playbook_runner.converge of an api_token task: exactly `writes` (operationIds) for real, check mode predicting
+    the same actions; returns (the real step, its result)."""
+    done = converge(ansible, emulator, step, changed=bool(writes), writes=writes, requests_when_unchanged=requests_when_unchanged,
+                    again=again)
+    assert done.real.result["actions"] == done.checked.result["actions"], "check mode predicted other actions"
+    return done.real, done.real.result
 
 
 def secret_in_file(path):
@@ -96,7 +76,7 @@ def test_organization_token_create_update_rotate_delete(ansible, emulator, tmp_p
     args = dict(name="ci-new", role="ORGANIZATION_MEMBER", description="CI", expiry_days=30)
 
     # create: one write; then an unchanged run costs one list page
-    real, result = converge(ansible, emulator, task("create", secret_file=str(secret_file), **args), ["CreateApiToken"],
+    real, result = converge_token(ansible, emulator, task("create", secret_file=str(secret_file), **args), ["CreateApiToken"],
                             requests_when_unchanged=1)
     token_id = result["token"]["id"]
     stored = state_token(emulator, token_id)
@@ -104,33 +84,33 @@ def test_organization_token_create_update_rotate_delete(ansible, emulator, tmp_p
     assert secret_in_file(secret_file) == stored["secret"] and accepted(emulator, stored["secret"])
     assert (stored["scope"], stored["description"], stored["expiryPeriodInDays"]) == ("ORGANIZATION", "CI", 30)
     assert result["token"]["role"] == "ORGANIZATION_MEMBER" and result["token"]["expiry_days"] == 30
-    assert "+name: ci-new" in real.stdout and "+expiry: expires 30 days after creation" in real.stdout
+    assert "+name: ci-new" in real.output and "+expiry: expires 30 days after creation" in real.output
     assert leftovers(secret_file.parent) == []
 
     # update description and own role: one update write plus the verified roles write
     update = task("update", **dict(args, description="CI, read-only", role="ORGANIZATION_BILLING_ADMIN"))
-    real, result = converge(ansible, emulator, update, ["UpdateApiToken", "UpdateApiTokenRoles"], requests_when_unchanged=1)
+    real, result = converge_token(ansible, emulator, update, ["UpdateApiToken", "UpdateApiTokenRoles"], requests_when_unchanged=1)
     stored = state_token(emulator, token_id)
     assert stored["description"] == "CI, read-only" and stored["roles"][0]["role"] == "ORGANIZATION_BILLING_ADMIN"
     assert result["actions"] == ["update", "role"]
-    assert "-role: ORGANIZATION_MEMBER" in real.stdout and "+role: ORGANIZATION_BILLING_ADMIN" in real.stdout
+    assert "-role: ORGANIZATION_MEMBER" in real.output and "+role: ORGANIZATION_BILLING_ADMIN" in real.output
     assert secret_in_file(secret_file) == stored["secret"], "an update must not touch the secret"
 
     # rotate: one write; the old secret answers 401, the file holds the new one
     old_secret = stored["secret"]
     rotate = task("rotate", rotate=True, secret_file=str(secret_file), **dict(args, description="CI, read-only", role=None))
-    real, result = converge(ansible, emulator, rotate, ["RotateApiToken"], again=False)
+    real, result = converge_token(ansible, emulator, rotate, ["RotateApiToken"], again=False)
     stored = state_token(emulator, token_id)
     assert result["actions"] == ["rotate"] and stored["secret"] != old_secret
     assert secret_in_file(secret_file) == stored["secret"]
     assert accepted(emulator, stored["secret"]) and not accepted(emulator, old_secret)
-    assert "+secret: new (rotated by this task)" in real.stdout and result["token"]["last_rotated_at"]
+    assert "+secret: new (rotated by this task)" in real.output and result["token"]["last_rotated_at"]
 
     # delete: one write; deleting again changes nothing and costs one list page
-    real, result = converge(ansible, emulator, task("delete", name="ci-new", state="absent"), ["DeleteApiToken"],
+    real, result = converge_token(ansible, emulator, task("delete", name="ci-new", state="absent"), ["DeleteApiToken"],
                             requests_when_unchanged=1)
     assert state_token(emulator, token_id) is None and not accepted(emulator, stored["secret"])
-    assert "-name: ci-new" in real.stdout
+    assert "-name: ci-new" in real.output
 
 
 def test_workspace_token_create_update_rotate_delete(ansible, emulator, seed, tmp_path):
@@ -152,8 +132,8 @@ def test_workspace_token_create_update_rotate_delete(ansible, emulator, seed, tm
     assert [e["caller_token_id"] for e in used] == [made["id"]], "the returned secret did not work"
 
     # unchanged by name: Workspace by name, tokens of the Workspace
-    converge(ansible, emulator, task("same", role="WORKSPACE_OPERATOR", **args), [], requests_when_unchanged=2)
-    real, result = converge(ansible, emulator, task("update", role="WORKSPACE_AUTHOR", description="bot", **args),
+    converge_token(ansible, emulator, task("same", role="WORKSPACE_OPERATOR", **args), [], requests_when_unchanged=2)
+    real, result = converge_token(ansible, emulator, task("update", role="WORKSPACE_AUTHOR", description="bot", **args),
                             ["UpdateApiToken", "UpdateApiTokenRoles"], requests_when_unchanged=2)
     assert state_token(emulator, made["id"])["roles"][0]["role"] == "WORKSPACE_AUTHOR"
 
@@ -161,12 +141,12 @@ def test_workspace_token_create_update_rotate_delete(ansible, emulator, seed, tm
     secret_file.write_text("stale")
     os.chmod(secret_file, 0o644)
     rotate = task("rotate", rotate=True, secret_file=str(secret_file), name="analytics-bot", scope="workspace", workspace_id=analytics)
-    converge(ansible, emulator, rotate, ["RotateApiToken"], again=False)
+    converge_token(ansible, emulator, rotate, ["RotateApiToken"], again=False)
     stored = state_token(emulator, made["id"])
     assert secret_in_file(secret_file) == stored["secret"], "the old file is replaced, with mode 0600"
     assert stored["secret"] != made["secret"] and not accepted(emulator, made["secret"])
 
-    converge(ansible, emulator, task("delete", state="absent", name="analytics-bot", scope="workspace", workspace_id=analytics),
+    converge_token(ansible, emulator, task("delete", state="absent", name="analytics-bot", scope="workspace", workspace_id=analytics),
              ["DeleteApiToken"], requests_when_unchanged=1)
     assert tokens_named(emulator, "analytics-bot") == []
 
@@ -177,20 +157,20 @@ def test_deployment_token_create_update_rotate_delete(ansible, emulator, seed, t
     secret_file = tmp_path / "etl.token"
     args = dict(name="etl-bot", scope="deployment", deployment_id=etl_prod)
     # a custom role: the Deployment and the custom roles are looked up before the create
-    real, result = converge(ansible, emulator, task("create", role="DAG_RUNNER", secret_file=str(secret_file), **args),
+    real, result = converge_token(ansible, emulator, task("create", role="DAG_RUNNER", secret_file=str(secret_file), **args),
                             ["CreateApiToken"], requests_when_unchanged=1)
     token_id = result["token"]["id"]
     assert secret_in_file(secret_file) == state_token(emulator, token_id)["secret"]
     assert state_token(emulator, token_id)["roles"] == [{"entityType": "DEPLOYMENT", "entityId": etl_prod, "role": "DAG_RUNNER"}]
 
-    converge(ansible, emulator, task("update", role="DEPLOYMENT_ADMIN", **args), ["UpdateApiTokenRoles"], requests_when_unchanged=1)
+    converge_token(ansible, emulator, task("update", role="DEPLOYMENT_ADMIN", **args), ["UpdateApiTokenRoles"], requests_when_unchanged=1)
     old = state_token(emulator, token_id)["secret"]
     rotate = task("rotate", rotate=True, secret_file=str(secret_file), name="etl-bot", scope="deployment", deployment_name="etl-prod")
-    converge(ansible, emulator, rotate, ["RotateApiToken"], again=False)
+    converge_token(ansible, emulator, rotate, ["RotateApiToken"], again=False)
     assert secret_in_file(secret_file) == state_token(emulator, token_id)["secret"] != old and not accepted(emulator, old)
 
     # delete by ID: unchanged afterwards costs the one read that answers 404
-    converge(ansible, emulator, task("delete", state="absent", token_id=token_id, name="etl-bot", scope="deployment"),
+    converge_token(ansible, emulator, task("delete", state="absent", token_id=token_id, name="etl-bot", scope="deployment"),
              ["DeleteApiToken"], requests_when_unchanged=1)
     assert state_token(emulator, token_id) is None
 
@@ -198,11 +178,11 @@ def test_deployment_token_create_update_rotate_delete(ansible, emulator, seed, t
 def test_rename_by_token_id(ansible, emulator, seed):
     """astro organization token update ID --new-name N"""
     token_id = seed.token("never-used-reader")
-    real, result = converge(ansible, emulator, task("rename", token_id=token_id, name="audit-reader"), ["UpdateApiToken"],
+    real, result = converge_token(ansible, emulator, task("rename", token_id=token_id, name="audit-reader"), ["UpdateApiToken"],
                             requests_when_unchanged=1)
     stored = state_token(emulator, token_id)
     assert stored["name"] == "audit-reader" and stored["description"] == "Created for an audit, never used, never expires"
-    assert "-name: never-used-reader" in real.stdout and "+name: audit-reader" in real.stdout
+    assert "-name: never-used-reader" in real.output and "+name: audit-reader" in real.output
 
 
 # --- rotate_after_days ----------------------------------------------------------------------------------------
@@ -221,7 +201,7 @@ def test_rotate_after_days_rotates_only_an_old_secret(ansible, emulator, tmp_pat
     assert write_operations(emulator) == [] and len(emulator.control.requests()) == 1
     assert secret_in_file(secret_file) == first
 
-    real, result = converge(ansible, emulator, task("due", name="old-bot", rotate_after_days=90, secret_file=str(secret_file)),
+    real, result = converge_token(ansible, emulator, task("due", name="old-bot", rotate_after_days=90, secret_file=str(secret_file)),
                             ["RotateApiToken"], requests_when_unchanged=1)  # the re-run: rotated just now, not due
     [stored] = tokens_named(emulator, "old-bot")
     assert secret_in_file(secret_file) == stored["secret"] != first and not accepted(emulator, first)

@@ -21,51 +21,15 @@ from pathlib import Path
 import pytest
 import yaml
 from harness.cores import NEWEST_CORE, OLDEST_CORE, core_venv
+from harness.hostile_data import HOSTILE_WORKSPACE, attack, block_attack, hostile_seed, made_markers
 
 DEV_VENV_BIN = Path(sys.executable).parent
-HOSTILE_WORKSPACE = "chostileworkspace00000001"
-HOSTILE_DEPLOYMENT = "chostiledeployment0000001"
-HOSTILE_ANALYTICS_DEPLOYMENT = "chostiledeployment0000002"
-HOSTILE_TOKEN = "chostiletoken000000000001"
 # None is the dev venv's ansible-core (2.19); the oldest core has no trust model, the newest the latest one.
 CORES = [OLDEST_CORE, None, NEWEST_CORE]
 
 
 def bin_dir(core):
     return core_venv(core) if core else DEV_VENV_BIN
-
-
-def attack(markers, what):
-    """A name that, templated, runs a command making the marker file `what`."""
-    return "{{{{ lookup('ansible.builtin.pipe', 'touch {0}') }}}}".format(markers / what)
-
-
-def block_attack(markers, what):
-    return "{{% set x = lookup('ansible.builtin.pipe', 'touch {0}') %}}".format(markers / what)
-
-
-def made_markers(markers):
-    return sorted(p.name for p in markers.iterdir())
-
-
-def hostile_seed(demo_seed, markers):
-    """The demo seed plus a Workspace, Deployments and a token whose names and descriptions run commands if templated."""
-    seed = copy.deepcopy(demo_seed)
-    analytics = next(w["id"] for w in seed["workspaces"] if w["name"] == "analytics")
-    seed["workspaces"].append(dict(id=HOSTILE_WORKSPACE, name=attack(markers, "workspace-name"),
-                                   description=block_attack(markers, "workspace-description")))
-    seed["deployments"] += [
-        dict(id=HOSTILE_DEPLOYMENT, workspaceId=HOSTILE_WORKSPACE, name=attack(markers, "deployment-name"),
-             description=block_attack(markers, "deployment-description")),
-        dict(id=HOSTILE_ANALYTICS_DEPLOYMENT, workspaceId=analytics, name=attack(markers, "analytics-deployment-name")),
-    ]
-    seed["tokens"].append(dict(
-        id=HOSTILE_TOKEN, name=attack(markers, "token-name"), description=attack(markers, "token-description"),
-        scope="ORGANIZATION", kind="STANDARD", created_by_token=seed["tokens"][0]["id"],
-        roles=[{"entityType": "ORGANIZATION", "entityId": seed["organization"]["id"], "role": "ORGANIZATION_MEMBER"},
-               {"entityType": "WORKSPACE", "entityId": analytics, "role": "WORKSPACE_MEMBER"},
-               {"entityType": "DEPLOYMENT", "entityId": HOSTILE_ANALYTICS_DEPLOYMENT, "role": "DEPLOYMENT_ADMIN"}]))
-    return seed
 
 
 @pytest.fixture
@@ -160,16 +124,6 @@ def test_a_declarations_file_is_data(ansible, hostile, markers, installed_collec
     assert made_markers(markers) == [], checked.output
     assert "never-used-reader: +WORKSPACE" in checked.output and HOSTILE_WORKSPACE in checked.output, checked.output
     assert hostile.control.writes() == []
-
-
-def test_demo_and_audit_playbooks_show_hostile_names_as_text(ansible, hostile, markers, installed_collection):
-    """The whole demo (every module, the onboarding, the token audit) on the core without a trust model."""
-    playbooks = installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks"
-    run = ansible.run(playbook=playbooks / "demo.yml", inventory=write_inventory(ansible.workdir / "demo.astro.yml"),
-                      extra_vars={"astro_audit_dir": str(ansible.workdir / "reports")}, core=OLDEST_CORE, verbosity=1)
-    assert run.rc == 0, run.output
-    assert made_markers(markers) == [], run.output
-    assert attack(markers, "token-name") in (ansible.workdir / "reports" / "token_audit.md").read_text()
 
 
 def private_data_dir(tmp_path, token, markers):

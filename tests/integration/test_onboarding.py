@@ -223,17 +223,8 @@ def test_bad_declarations_fail_clearly_before_any_write(ansible, emulator, seed,
     control = emulator.control
     onboard = playbook(installed_collection, "onboard_workspaces.yml")
     control.clear_log()
-    # Malformed entries: the planning step names each by index and name, one at a time.
-    for entries, message in [
-        ([{"token": "never-used-reader"}],
-         "org_tokens[0] (token 'never-used-reader'): role is required; valid: WORKSPACE_OWNER"),
-        ([{"token": "ci-deployer", "token_id": "x", "role": "WORKSPACE_OWNER"}],
-         "org_tokens[0] (token 'ci-deployer'): give exactly one of token and token_id, not token and token_id."),
-    ]:
-        workspaces = {"astro_workspaces": [{"workspace": "analytics", "org_tokens": entries}]}
-        run = ansible.run(playbook=onboard, inventory=inventory, extra_vars=workspaces)
-        assert run.rc != 0
-        assert "workspace_onboarding_workspaces[0] (Workspace 'analytics') " + message in run.output
+    # Malformed entries are named by index and name before any request: every message in the unit tests of the plan
+    # (tests/unit/.../test_onboarding.py), end to end in test_a_bad_entry_is_named_by_index_and_name_before_any_write.
     # Well-formed, but a Deployment is not in its Workspace: the plan fails, naming the Workspace's Deployments.
     workspaces = {"astro_workspaces": [
         {"workspace": "data-platform", "deployment_tokens": [{"token": "ci-deployer", "role": "DEPLOYMENT_ADMIN",
@@ -248,25 +239,28 @@ def test_bad_declarations_fail_clearly_before_any_write(ansible, emulator, seed,
     assert control.writes() == []
 
 
-def test_a_bad_declarations_file_or_state_fails_naming_it_before_any_request(ansible, emulator, installed_collection, tmp_path):
+def test_a_bad_declarations_file_fails_naming_it_before_any_request(ansible, emulator, installed_collection, tmp_path):
+    """The playbook with a file that is not there; the reader it uses (its first task) on a file of another shape and
+    on one that is not YAML, as tasks of one playbook. A bad astro_onboarding_state is the plan's (unit tests)."""
     onboard = playbook(installed_collection, "onboard_workspaces.yml")
     shapeless = tmp_path / "shapeless.yml"
     shapeless.write_text("workspaces:\n  - workspace: analytics\n")
     broken = tmp_path / "broken.yml"
     broken.write_text("astro_workspaces: [\n")
     emulator.control.clear_log()
-    for extra_vars, message in [
-        ({"astro_onboarding_vars_file": str(tmp_path / "missing.yml")},
-         "Declarations file {0!r} not found".format(str(tmp_path / "missing.yml"))),
-        ({"astro_onboarding_vars_file": str(shapeless)},
-         "must be a mapping whose key astro_workspaces lists the Workspace declarations (a list, possibly empty); "
-         "it has the keys 'workspaces'."),
-        ({"astro_onboarding_vars_file": str(broken)}, "Declarations file {0} is not valid YAML or JSON".format(broken)),
-        ({"astro_onboarding_state": "gone", "astro_workspaces": []},
-         "workspace_onboarding_state: value 'gone' is not valid; valid: present, absent."),
-    ]:
-        run = ansible.run(playbook=onboard, extra_vars=dict(extra_vars, astro_onboarding_hosts="localhost"), verbosity=0)
-        assert run.rc != 0 and message in run.output, run.output
+    missing = tmp_path / "missing.yml"
+    run = ansible.run(playbook=onboard, extra_vars={"astro_onboarding_vars_file": str(missing), "astro_onboarding_hosts": "localhost"},
+                      verbosity=0)
+    assert run.rc != 0 and "Declarations file {0!r} not found".format(str(missing)) in run.output, run.output
+    read = {
+        "shapeless": (shapeless, "must be a mapping whose key astro_workspaces lists the Workspace declarations (a list, possibly "
+                                 "empty); it has the keys 'workspaces'."),
+        "broken": (broken, "Declarations file {0} is not valid YAML or JSON".format(broken)),
+    }
+    run = ansible.run([{"name": name, "ignore_errors": True, "astro.platform.onboarding_declarations": {"path": str(path)}}
+                       for name, (path, _message) in read.items()], verbosity=0)
+    for name, (_path, message) in read.items():
+        assert run.task(name)["failed"] and message in " ".join(run.task(name)["msg"].split()), (name, run.task(name))
     assert emulator.control.requests() == []
 
 

@@ -6,13 +6,15 @@
 each as its astro.platform task in a real playbook against the emulator.
 
 Each write is run in check mode (changed predicted, nothing written), for real with --diff,
-then again (changed false, no write, the minimum number of API requests).
+then again (changed false, no write, the minimum number of API requests): playbook_runner.converge, one
+ansible-playbook process for the three.
 """
 
 from __future__ import annotations
 
 import pytest
 import yaml
+from playbook_runner import converge
 
 
 def role_on(roles, entity_type, entity_id):
@@ -23,39 +25,20 @@ def others(roles, entity_type, entity_id):
     return [r for r in roles if not (r["entityType"] == entity_type and r["entityId"] == entity_id)]
 
 
-def converge(ansible, emulator, task, token_id, entity_type, entity_id, role, requests_when_unchanged):
-    """Check mode, real run with --diff, re-run: assert each step and return the real run."""
+def converge_role(ansible, emulator, task, token_id, entity_type, entity_id, role, requests_when_unchanged):
+    """playbook_runner.converge of a task that sets the token's role on one entity (None: removes it); asserts that
+    only that role changed, the result's before/after, and one write (none when unchanged). Returns the real step."""
     control = emulator.control
-    name = task["name"]
     before = control.token(token_id)["roles"]
     expect_change = role_on(before, entity_type, entity_id) != role
-
-    control.clear_log()
-    checked = ansible.run([task], check=True, diff=True)
-    assert checked.rc == 0, checked.output
-    assert checked.task(name)["changed"] is expect_change
-    assert control.writes() == [], "check mode wrote"
-    assert control.token(token_id)["roles"] == before
-
-    control.clear_log()
-    real = ansible.run([task], diff=True)
-    assert real.rc == 0, real.output
-    result = real.task(name)
-    assert result["changed"] is expect_change
+    real = converge(ansible, emulator, task, changed=expect_change, writes=["UpdateApiTokenRoles"] if expect_change else [],
+                    requests_when_unchanged=requests_when_unchanged).real
     after = control.token(token_id)["roles"]
     assert role_on(after, entity_type, entity_id) == role
     assert others(after, entity_type, entity_id) == others(before, entity_type, entity_id), "another role was touched"
-    assert result["role_before"] == role_on(before, entity_type, entity_id) and result["role_after"] == role
-    assert result["token"]["roles"] == after
-    assert len(control.writes()) == (1 if expect_change else 0)
-    assert result["attempts"] == (1 if expect_change else 0)
-
-    control.clear_log()
-    again = ansible.run([task])
-    assert again.rc == 0, again.output
-    assert again.task(name)["changed"] is False
-    assert control.writes() == []
-    assert len(control.requests()) == requests_when_unchanged, control.counts()
+    assert real.result["role_before"] == role_on(before, entity_type, entity_id) and real.result["role_after"] == role
+    assert real.result["token"]["roles"] == after
+    assert real.result["attempts"] == (1 if expect_change else 0)
     return real
 
 
@@ -63,8 +46,8 @@ def test_add_an_organization_token_to_a_workspace_by_id(ansible, emulator, seed)
     """astro workspace organization-token add <ID> --role R --workspace-id W"""
     token, workspace = seed.token("never-used-reader"), seed.workspace("analytics")
     task = {"name": "add", "astro.platform.workspace_org_token": {"token_id": token, "workspace_id": workspace, "role": "WORKSPACE_MEMBER"}}
-    real = converge(ansible, emulator, task, token, "WORKSPACE", workspace, "WORKSPACE_MEMBER", requests_when_unchanged=1)
-    assert "+WORKSPACE analytics ({0}): WORKSPACE_MEMBER".format(workspace) in real.stdout, "a name beside each ID"
+    real = converge_role(ansible, emulator, task, token, "WORKSPACE", workspace, "WORKSPACE_MEMBER", requests_when_unchanged=1)
+    assert "+WORKSPACE analytics ({0}): WORKSPACE_MEMBER".format(workspace) in real.output, "a name beside each ID"
 
 
 def test_add_an_organization_token_to_a_workspace_by_names(ansible, emulator, seed):
@@ -73,25 +56,25 @@ def test_add_an_organization_token_to_a_workspace_by_names(ansible, emulator, se
     task = {"name": "add by name", "astro.platform.workspace_org_token": {
         "token_name": "never-used-reader", "workspace_name": "ml-research", "role": "WORKSPACE_ACCESSOR"}}
     # unchanged: list Workspaces by name, list Organization tokens, read the token
-    converge(ansible, emulator, task, token, "WORKSPACE", workspace, "WORKSPACE_ACCESSOR", requests_when_unchanged=3)
+    converge_role(ansible, emulator, task, token, "WORKSPACE", workspace, "WORKSPACE_ACCESSOR", requests_when_unchanged=3)
 
 
 def test_update_the_workspace_role_shows_the_change_in_the_diff(ansible, emulator, seed):
     """astro workspace organization-token update --role R2"""
     token, workspace = seed.token("ci-deployer"), seed.workspace("data-platform")
     task = {"name": "update", "astro.platform.workspace_org_token": {"token_id": token, "workspace_id": workspace, "role": "WORKSPACE_OPERATOR"}}
-    real = converge(ansible, emulator, task, token, "WORKSPACE", workspace, "WORKSPACE_OPERATOR", requests_when_unchanged=1)
-    assert "-WORKSPACE data-platform ({0}): WORKSPACE_AUTHOR".format(workspace) in real.stdout
-    assert "+WORKSPACE data-platform ({0}): WORKSPACE_OPERATOR".format(workspace) in real.stdout
-    assert real.task("update")["role_before"] == "WORKSPACE_AUTHOR"
+    real = converge_role(ansible, emulator, task, token, "WORKSPACE", workspace, "WORKSPACE_OPERATOR", requests_when_unchanged=1)
+    assert "-WORKSPACE data-platform ({0}): WORKSPACE_AUTHOR".format(workspace) in real.output
+    assert "+WORKSPACE data-platform ({0}): WORKSPACE_OPERATOR".format(workspace) in real.output
+    assert real.result["role_before"] == "WORKSPACE_AUTHOR"
 
 
 def test_remove_an_organization_token_from_a_workspace(ansible, emulator, seed):
     """astro workspace organization-token remove --org-token-name N --workspace-id W"""
     token, workspace = seed.token("ci-deployer"), seed.workspace("data-platform")
     task = {"name": "remove", "astro.platform.workspace_org_token": {"token_name": "ci-deployer", "workspace_id": workspace, "state": "absent"}}
-    real = converge(ansible, emulator, task, token, "WORKSPACE", workspace, None, requests_when_unchanged=2)
-    assert "-WORKSPACE data-platform ({0}): WORKSPACE_AUTHOR".format(workspace) in real.stdout
+    real = converge_role(ansible, emulator, task, token, "WORKSPACE", workspace, None, requests_when_unchanged=2)
+    assert "-WORKSPACE data-platform ({0}): WORKSPACE_AUTHOR".format(workspace) in real.output
 
 
 @pytest.mark.parametrize("role, new_role", [("DEPLOYMENT_ADMIN", "DAG_RUNNER"), ("DAG_RUNNER", "DEPLOYMENT_ADMIN")])
@@ -101,12 +84,12 @@ def test_organization_token_on_a_deployment_add_update_remove(ansible, emulator,
     args = {"token_scope": "organization", "token_name": "never-used-reader", "deployment_id": deployment}
     custom_lookups = lambda r: 0 if r == "DEPLOYMENT_ADMIN" else 1  # noqa: E731  GET /roles only for a custom role
     add = {"name": "add", "astro.platform.deployment_token": dict(args, role=role)}
-    converge(ansible, emulator, add, token, "DEPLOYMENT", deployment, role, requests_when_unchanged=2 + custom_lookups(role))
+    converge_role(ansible, emulator, add, token, "DEPLOYMENT", deployment, role, requests_when_unchanged=2 + custom_lookups(role))
     update = {"name": "update", "astro.platform.deployment_token": dict(args, role=new_role)}
-    real = converge(ansible, emulator, update, token, "DEPLOYMENT", deployment, new_role, requests_when_unchanged=2 + custom_lookups(new_role))
-    assert "+DEPLOYMENT etl-staging ({0}): {1}".format(deployment, new_role) in real.stdout
+    real = converge_role(ansible, emulator, update, token, "DEPLOYMENT", deployment, new_role, requests_when_unchanged=2 + custom_lookups(new_role))
+    assert "+DEPLOYMENT etl-staging ({0}): {1}".format(deployment, new_role) in real.output
     remove = {"name": "remove", "astro.platform.deployment_token": dict(args, state="absent")}
-    converge(ansible, emulator, remove, token, "DEPLOYMENT", deployment, None, requests_when_unchanged=2)
+    converge_role(ansible, emulator, remove, token, "DEPLOYMENT", deployment, None, requests_when_unchanged=2)
 
 
 def test_workspace_token_on_a_deployment_add_update_remove(ansible, emulator, seed):
@@ -114,11 +97,11 @@ def test_workspace_token_on_a_deployment_add_update_remove(ansible, emulator, se
     token, workspace, deployment = seed.token("data-platform-ci"), seed.workspace("data-platform"), seed.deployment("etl-prod")
     args = {"token_scope": "workspace", "token_id": token, "workspace_id": workspace, "deployment_id": deployment}
     add = {"name": "add", "astro.platform.deployment_token": dict(args, role="DEPLOYMENT_ADMIN")}
-    converge(ansible, emulator, add, token, "DEPLOYMENT", deployment, "DEPLOYMENT_ADMIN", requests_when_unchanged=1)
+    converge_role(ansible, emulator, add, token, "DEPLOYMENT", deployment, "DEPLOYMENT_ADMIN", requests_when_unchanged=1)
     update = {"name": "update", "astro.platform.deployment_token": dict(args, role="DAG_RUNNER")}
-    converge(ansible, emulator, update, token, "DEPLOYMENT", deployment, "DAG_RUNNER", requests_when_unchanged=2)
+    converge_role(ansible, emulator, update, token, "DEPLOYMENT", deployment, "DAG_RUNNER", requests_when_unchanged=2)
     remove = {"name": "remove", "astro.platform.deployment_token": dict(args, state="absent")}
-    converge(ansible, emulator, remove, token, "DEPLOYMENT", deployment, None, requests_when_unchanged=1)
+    converge_role(ansible, emulator, remove, token, "DEPLOYMENT", deployment, None, requests_when_unchanged=1)
 
 
 def test_workspace_token_by_names(ansible, emulator, seed):
@@ -128,7 +111,7 @@ def test_workspace_token_by_names(ansible, emulator, seed):
         "token_scope": "workspace", "token_name": "analytics-operator", "workspace_name": "analytics",
         "deployment_name": "reporting-prod", "role": "ANALYTICS_VIEWER"}}
     # unchanged: Workspace by name, Deployment by name, custom roles, tokens of the Workspace, the token
-    converge(ansible, emulator, task, token, "DEPLOYMENT", deployment, "ANALYTICS_VIEWER", requests_when_unchanged=5)
+    converge_role(ansible, emulator, task, token, "DEPLOYMENT", deployment, "ANALYTICS_VIEWER", requests_when_unchanged=5)
 
 
 def test_token_info_lists_like_the_cli(ansible, emulator, seed):

@@ -5,7 +5,8 @@
 """astro.platform.token_roles: several roles of one token in one verified write, as real playbooks against the emulator.
 
 Each change is run in check mode (changed predicted, nothing written), for real with --diff (exactly the listed
-entities change, every other role is kept, one write), then again (changed false, no write, the minimum of requests).
+entities change, every other role is kept, one write), then again (changed false, no write, the minimum of requests),
+in one ansible-playbook process (playbook_runner.converge).
 Refusals must happen before anything is written.
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import copy
 import re
+
+from playbook_runner import converge
 
 
 def role_on(roles, entity_type, entity_id):
@@ -50,33 +53,23 @@ def expected_changes(token, edits, task_args, names, workspace_of=None):
             for t, i, r in edits if role_on(before, t, i) != r]
 
 
-def converge(ansible, emulator, task, token_id, edits, requests_when_unchanged, workspace_of=None):
-    """Check mode, real run with --diff, re-run: assert each step and return the real run.
+def converge_roles(ansible, emulator, task, token_id, edits, requests_when_unchanged, workspace_of=None):
+    """playbook_runner.converge of a token_roles task that changes something; asserts the predicted and the real
+    roles_changed, the roles of the listed entities after it, every other role kept, one write to that token, and
+    the re-run's exact request counts. Returns the real step.
 
     edits: (entity_type, entity_id, role or None) the task asks for, in the order it lists them (workspace_roles
     first); requests_when_unchanged: the exact request counts by operationId of the re-run.
     """
     control = emulator.control
-    name = task["name"]
     before = control.token(token_id)["roles"]
     changes = expected_changes(control.token(token_id), edits, task["astro.platform.token_roles"], entity_names(emulator), workspace_of)
     assert changes, "the test must ask for at least one change"
 
-    control.clear_log()
-    checked = ansible.run([task], check=True, diff=True)
-    assert checked.rc == 0, checked.output
-    predicted = checked.task(name)
-    assert predicted["changed"] is True
+    done = converge(ansible, emulator, task, writes=["UpdateApiTokenRoles"], requests_when_unchanged=requests_when_unchanged)
+    predicted, result, rerun = done.checked.result, done.real.result, done.again.result
     assert predicted["roles_changed"] == changes and predicted["attempts"] == 0
-    assert control.writes() == [], "check mode wrote"
-    assert control.token(token_id)["roles"] == before
-
-    control.clear_log()
-    real = ansible.run([task], diff=True)
-    assert real.rc == 0, real.output
-    result = real.task(name)
     after = control.token(token_id)["roles"]
-    assert result["changed"] is True
     for entity_type, entity_id, role in edits:
         assert role_on(after, entity_type, entity_id) == role, (entity_type, entity_id)
     assert unedited(after, edits) == unedited(before, edits), "a role that was not listed was touched"
@@ -84,20 +77,11 @@ def converge(ansible, emulator, task, token_id, edits, requests_when_unchanged, 
     assert result["attempts"] == 1
     assert result["token"]["roles"] == after and result["token"]["id"] == token_id
     assert predicted["token"]["roles"] == after, "check mode predicted another list"
-    writes = control.writes()
-    assert [(w["method"], w["operationId"]) for w in writes] == [("POST", "UpdateApiTokenRoles")], "not exactly one write"
-    assert token_id in writes[0]["path"]
-
-    control.clear_log()
-    again = ansible.run([task])
-    assert again.rc == 0, again.output
-    rerun = again.task(name)
-    assert rerun["changed"] is False and rerun["roles_changed"] == [] and rerun["attempts"] == 0
-    assert control.writes() == []
-    assert control.counts() == requests_when_unchanged
-    assert len(control.requests()) == sum(requests_when_unchanged.values())
-    assert control.token(token_id)["roles"] == after
-    return real
+    [write] = done.real.writes
+    assert write["method"] == "POST" and token_id in write["path"]
+    assert rerun["roles_changed"] == [] and rerun["attempts"] == 0
+    assert rerun["token"]["roles"] == after
+    return done.real
 
 
 def refused(ansible, emulator, tasks):
@@ -151,23 +135,23 @@ def test_an_organization_token_gets_and_loses_several_roles_in_one_write_by_id(a
     assert len(unedited(before, edits)) == 3
     # Unchanged by ID, the minimum: one custom-role list (DAG_RUNNER must be checked, one page for all entries)
     # and one read of the token (the only way to know its roles). No token list, no write.
-    real = converge(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "GetApiToken": 1})
+    real = converge_roles(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "GetApiToken": 1})
     names = entity_names(emulator)
-    assert "-WORKSPACE data-platform ({0}): WORKSPACE_AUTHOR".format(data_platform) in real.stdout
+    assert "-WORKSPACE data-platform ({0}): WORKSPACE_AUTHOR".format(data_platform) in real.output
     for entity_type, entity_id, role in edits:
         if role:
-            assert "+{0} {1} ({2}): {3}".format(entity_type, names[entity_id], entity_id, role) in real.stdout
+            assert "+{0} {1} ({2}): {3}".format(entity_type, names[entity_id], entity_id, role) in real.output
     # Its untouched DAG entry names its Deployment too.
-    assert " (deployment etl-prod ({0})): ".format(seed.deployment("etl-prod")) in real.stdout
-    assert "roles of token ci-deployer ({0})".format(token) in real.stdout
+    assert " (deployment etl-prod ({0})): ".format(seed.deployment("etl-prod")) in real.output
+    assert "roles of token ci-deployer ({0})".format(token) in real.output
     ci = emulator.control.token(token)
-    assert real.task("several roles")["roles_changed"] == [
+    assert real.result["roles_changed"] == [
         changed("WORKSPACE", analytics, None, "WORKSPACE_MEMBER", analytics, ci, names),
         changed("WORKSPACE", ml_research, None, "WORKSPACE_OPERATOR", ml_research, ci, names),
         changed("WORKSPACE", data_platform, "WORKSPACE_AUTHOR", None, data_platform, ci, names),
         changed("DEPLOYMENT", reporting_prod, None, "DEPLOYMENT_ADMIN", None, ci, names),  # no workspace_id given
         changed("DEPLOYMENT", etl_staging, None, "DAG_RUNNER", data_platform, ci, names)]
-    assert real.task("several roles")["roles_changed"][0]["entity_name"] == "analytics"
+    assert real.result["roles_changed"][0]["entity_name"] == "analytics"
 
 
 def test_the_real_run_costs_one_read_one_look_up_per_kind_one_write_one_verifying_read(ansible, emulator, seed):
@@ -199,9 +183,9 @@ def test_an_organization_token_by_name_costs_one_token_list_page_more(ansible, e
     edits = [("WORKSPACE", analytics, "WORKSPACE_MEMBER"), ("DEPLOYMENT", training, "DAG_RUNNER")]
     # Unchanged by name: the custom-role list (DAG_RUNNER), one page of Organization tokens (workspace_roles
     # make it an Organization token, so only those are listed) to find the ID, and the read of the token.
-    converge(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "ListApiTokens": 1, "GetApiToken": 1})
-    listed = [r for r in emulator.control.requests() if r["operationId"] == "ListApiTokens"]
-    assert listed[0]["query"].get("includeOnlyOrganizationTokens") == ["true"]
+    converge_roles(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "ListApiTokens": 1, "GetApiToken": 1})
+    listed = [r for r in emulator.control.requests() if r["operationId"] == "ListApiTokens"]  # of all three steps
+    assert listed and all(r["query"].get("includeOnlyOrganizationTokens") == ["true"] for r in listed)
 
 
 def test_a_workspace_token_gets_roles_on_deployments_of_its_own_workspace(ansible, emulator, seed):
@@ -216,14 +200,14 @@ def test_a_workspace_token_gets_roles_on_deployments_of_its_own_workspace(ansibl
     }}
     edits = [("DEPLOYMENT", etl_prod, "DEPLOYMENT_ADMIN"), ("DEPLOYMENT", etl_staging, "DAG_RUNNER")]
     # Unchanged: the custom-role list, one page of the tokens of the one Workspace every entry names, the read.
-    real = converge(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "ListApiTokens": 1, "GetApiToken": 1})
-    listed = [r for r in emulator.control.requests() if r["operationId"] == "ListApiTokens"]
-    assert listed[0]["query"].get("workspaceId") == [data_platform]
+    real = converge_roles(ansible, emulator, task, token, edits, requests_when_unchanged={"ListRoles": 1, "ListApiTokens": 1, "GetApiToken": 1})
+    listed = [r for r in emulator.control.requests() if r["operationId"] == "ListApiTokens"]  # of all three steps
+    assert listed and all(r["query"].get("workspaceId") == [data_platform] for r in listed)
     ci, names = emulator.control.token(token), entity_names(emulator)
-    assert real.task("own deployments")["roles_changed"] == [
+    assert real.result["roles_changed"] == [
         changed("DEPLOYMENT", etl_prod, None, "DEPLOYMENT_ADMIN", data_platform, ci, names),
         changed("DEPLOYMENT", etl_staging, "DEPLOYMENT_ADMIN", "DAG_RUNNER", data_platform, ci, names)]
-    assert real.task("own deployments")["roles_changed"][0]["workspace_name"] == "data-platform"
+    assert real.result["roles_changed"][0]["workspace_name"] == "data-platform"
     assert role_on(emulator.control.token(token)["roles"], "WORKSPACE", data_platform) == "WORKSPACE_AUTHOR", "its own role is kept"
 
 
@@ -329,10 +313,10 @@ def test_entities_by_name_cost_one_look_up_per_kind(ansible, emulator, seed):
              ("WORKSPACE", data_platform, None),
              ("DEPLOYMENT", reporting_prod, "DEPLOYMENT_ADMIN"), ("DEPLOYMENT", etl_staging, "DAG_RUNNER")]
     # The by-ID minimum plus the token name's list and exactly one list per entity kind, not one per entry.
-    real = converge(ansible, emulator, task, token, edits, requests_when_unchanged={
+    real = converge_roles(ansible, emulator, task, token, edits, requests_when_unchanged={
         "ListWorkspaces": 1, "ListDeployments": 1, "ListApiTokens": 1, "ListRoles": 1, "GetApiToken": 1},
         workspace_of={reporting_prod: None, etl_staging: data_platform})
-    assert real.task("several roles by name")["roles_changed"][-1]["workspace_id"] == data_platform
+    assert real.result["roles_changed"][-1]["workspace_id"] == data_platform
 
 
 def test_unknown_or_ambiguous_names_fail_listing_candidates(ansible, emulator, demo_seed, seed):

@@ -12,8 +12,8 @@ Steps:
   5. stop the emulator whatever happened; exit non-zero if a run failed or the re-run changed anything.
 
 ``--core SERIES`` runs the playbooks with that claimed ansible-core (harness.cores.SUPPORTED_CORES) and its
-venv's Python; ``--tarball`` installs an already built collection; ``--output-dir`` takes the emulator log
-and the audit reports (default .cache/). tests/collection/test_core_matrix.py runs it for every claimed core.
+venv's Python; ``--tarball`` installs an already built collection, ``--installed`` uses the one installed in
+``--collections-path`` as it is; ``--output-dir`` takes the emulator log and the audit reports (default .cache/). tests/collection/test_core_matrix.py runs it for every claimed core.
 """
 
 from __future__ import annotations
@@ -111,6 +111,8 @@ def parse_args(args: list[str]) -> argparse.Namespace:
     parser.add_argument("--collections-path", type=Path, default=CACHE_DIR / "demo-collections")
     parser.add_argument("--core", choices=sorted(SUPPORTED_CORES), help="claimed ansible-core series to run with (default: the dev venv's)")
     parser.add_argument("--tarball", type=Path, help="install this built collection instead of building the working tree")
+    parser.add_argument("--installed", action="store_true",
+                        help="the collection is installed in --collections-path already: neither build nor install it")
     parser.add_argument("--output-dir", type=Path, default=CACHE_DIR, help="where the emulator log and the audit reports go")
     parser.add_argument("ansible_playbook_args", nargs="*", help="extra arguments for ansible-playbook (after --)")
     return parser.parse_args(args)
@@ -180,7 +182,7 @@ def main(args: list[str]) -> int:
     org_id, secret = seed_credentials(seed)
     output_dir = options.output_dir.resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
-    collections_path = install(options.collections_path, options.tarball)
+    collections_path = options.collections_path.resolve() if options.installed else install(options.collections_path, options.tarball)
     ansible_playbook, python = ansible_binaries(options.core)
 
     with tempfile.TemporaryDirectory(prefix="astro-demo-") as tmp:
