@@ -227,3 +227,20 @@ def test_a_new_workspace_role_in_the_same_task_lets_a_deployment_role_in(ansible
     katherine = subject_of(emulator, "user", user)
     assert held(katherine, "WORKSPACE", data_platform) == "WORKSPACE_ACCESSOR" and held(katherine, "DEPLOYMENT", etl_prod) == "DEPLOYMENT_ADMIN"
     assert len(emulator.control.writes()) == 1
+
+
+def test_a_403_on_a_team_or_user_says_what_teams_and_users_need_not_what_tokens_need(ansible, emulator, seed):
+    """The caller's token comes from the environment: a literal in the playbook would be shown by ansible-core's
+    error context (the lines around the failed task), which is not the module's doing."""
+    cases = [
+        ("org-member-readonly", {"name": "write", "astro.platform.team_roles": {
+            "team_name": "analysts", "workspace_roles": [{"workspace_name": "ml-research", "role": "WORKSPACE_MEMBER"}]}}),
+        ("data-platform-owner", {"name": "read", "astro.platform.user_info": {"user_id": seed.user("grace@acme.example")}}),
+    ]
+    for caller, task in cases:
+        run = ansible.run([task], env={"ASTRO_API_TOKEN": seed.secret(caller)})
+        result = run.task(task["name"])
+        assert result["failed"] and result["status"] == 403, result
+        assert "the roles of teams and users are changed only with an Organization API token with ORGANIZATION_OWNER" in result["msg"]
+        assert "Organization API tokens are managed with" not in result["msg"], result["msg"]
+    assert [w for w in emulator.control.writes() if w["status"] < 400] == []
