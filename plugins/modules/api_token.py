@@ -103,7 +103,8 @@ options:
     description:
       - Rotate the token only when its secret is more than this many days old - since its last rotation
         (C(lastRotatedAt)), or since its creation (C(createdAt)) when it was never rotated. The age is measured
-        with the clock of the host that runs the module.
+        by the API's clock, as the C(Date) header of its answers gives it (the clock of the host that runs the module
+        when an answer has no such header, or one that is not an HTTP date), so that it matches the API's timestamps.
     type: int
   secret_file:
     description:
