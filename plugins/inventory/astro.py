@@ -388,9 +388,9 @@ def unmatched_message(missing, every_workspace):
     close names (or IDs) of every Workspace."""
     candidates = dict(workspace_names=[w["name"] for w in every_workspace], workspace_ids=[w["id"] for w in every_workspace])
     what = dict(workspace_names=("is named", "Workspaces"), workspace_ids=("has the ID", "Workspace IDs"))
-    problems = ["filters.{0}: no Workspace {1} {2}; {3}".format(key, what[key][0], shown(value),
-                                                               name_hint(value, candidates[key], what[key][1]))
-                for key, values in missing.items() for value in values]
+    problems = ["filters.{0}: no Workspace {1} {2}; {3}".format(
+        key, what[key][0], shown(value), name_hint(value, candidates[key], what[key][1]))
+        for key, values in missing.items() for value in values]
     return " ".join(problems) + " Fix or remove the value: a filter value that matches no Workspace is not ignored."
 
 

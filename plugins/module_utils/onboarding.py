@@ -248,6 +248,13 @@ def _needs_api_token(token, entry, now):
                 and secret_older_than(listed, _days(entry["rotate_after_days"]), now)))
 
 
+def _rotation_may_be_due(token, entry, now):
+    """Whether the entry's rotate_after_days may rotate the listed token now (its last rotation or creation is older)."""
+    days = _days(entry.get("rotate_after_days"))
+    listed = {"createdAt": token.get("created_at"), "lastRotatedAt": token.get("last_rotated_at")}
+    return days is not None and secret_older_than(listed, days, now)
+
+
 def _secret_file_missing(entry):
     """Whether the entry names a secret_file that does not exist (relative: in the working directory, as written)."""
     return bool(entry.get("secret_file")) and not os.path.exists(os.path.expanduser(entry["secret_file"]))
@@ -411,9 +418,8 @@ class Plan:
                 # With its Workspace for either scope: each change is reported on its Workspace's host. new_secret: a
                 # secret may be made (a create, or a rotation that may be due), whose secret_file is checked before any write.
                 self.token_writes.append(dict(arguments=arguments, workspace_id=workspace["id"], label="{0} token {1} of {2} ({3})".format(
-                    scope, entry["name"], home, "check" if matches else "create"), place=place, new_secret=not matches or (
-                        _days(entry.get("rotate_after_days")) is not None and secret_older_than(
-                            {"createdAt": matches[0].get("created_at"), "lastRotatedAt": matches[0].get("last_rotated_at")}, _days(entry["rotate_after_days"]), self.now))))
+                    scope, entry["name"], home, "check" if matches else "create"), place=place,
+                    new_secret=not matches or _rotation_may_be_due(matches[0], entry, self.now)))
                 if not matches and scope == "workspace":
                     self.new_tokens.add((entry["name"], workspace["id"]))
 

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import datetime
 import socket
 from urllib.parse import parse_qs, unquote, urlsplit
 
