@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible_collections.astro.platform.plugins.module_utils import onboarding
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
+from ansible_collections.astro.platform.plugins.module_utils.role_display import printable
+from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import SecretFile
 from ansible_collections.astro.platform.plugins.plugin_utils.secret_path import absolute_secret_file
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
@@ -24,7 +27,7 @@ LOCKS = ("lock_dir", "lock_timeout", "settle_seconds")
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("workspaces", "exclusive", "state", "limit") + CONNECTION + LOCKS)
+    _VALID_ARGS = frozenset(("workspaces", "defaults", "exclusive", "state", "limit") + CONNECTION + LOCKS)
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -32,7 +35,9 @@ class ActionModule(ActionBase):
         args = self._task.args
         declarations, exclusive = args.get("workspaces"), args.get("exclusive", False)
         state, limit = args.get("state", "present"), args.get("limit") or None
+        self._refuse_several_hosts()
         try:  # every declaration is checked before any request, and the whole plan before any write
+            declarations = onboarding.with_defaults(declarations, args.get("defaults"))
             onboarding.check_declarations(declarations, state, exclusive)
             needs = onboarding.needs(declarations, exclusive, state)
             lookup = self._module("deployment_info", dict(with_deployment_roles=needs["custom_roles"]))
@@ -41,6 +46,7 @@ class ActionModule(ActionBase):
                 tokens = self._module("token_info", {} if needs["every_token"] else {"names": needs["token_names"]})["tokens"]
             found = onboarding.plan(declarations, lookup, tokens, lookup.get("deployment_roles"), exclusive, state, limit,
                                     datetime.datetime.now(datetime.timezone.utc))
+            self._check_secret_files(found["token_writes"])
         except AstroInputError as exc:
             raise AnsibleActionFail(str(exc))
         token_results = self._write_tokens(found["token_writes"])
@@ -57,6 +63,48 @@ class ActionModule(ActionBase):
         if any(r.get("failed") for r in edit_results):
             result.update(failed=True, msg=onboarding.write_failure([e["label"] for e in edits], edit_results))
         return result
+
+    def _refuse_several_hosts(self):
+        """The task acts on the API, not on its host: run for each of several hosts, each run would write the same
+        roles again and report on its own writes only (the others' changes never recorded). Fail before any request."""
+        # All the play's hosts, not its batch: a host that fails leaves the batch, which would hide the others.
+        hosts = list(self._vars.get("ansible_play_hosts_all") or [])
+        if len(hosts) > 1 and not self._runs_once():
+            raise AnsibleActionFail(
+                "The role workspace_onboarding (task astro.platform.onboarding) runs for {0} hosts of the play ({1}) "
+                "without run_once: each would write the same roles again and report only its own changes. Include it "
+                "with run_once: true (as playbooks/onboard_workspaces.yml does), or in a play on one host (localhost). "
+                "Nothing was read or written.".format(len(hosts), ", ".join(printable(h) for h in hosts[:5]) + (
+                    ", ..." if len(hosts) > 5 else "")))
+
+    def _runs_once(self):
+        """Whether this task, or what included it, has run_once: the tasks of a role included with run_once run for the
+        first host only, but do not carry run_once themselves (their include, a parent, does)."""
+        # pylint: disable=protected-access  # a task's parents (its block, the include_role task) have no public name
+        found, seen = self._task, set()
+        while found is not None and id(found) not in seen:
+            seen.add(id(found))
+            value = getattr(found, "run_once", None)
+            if isinstance(value, str):
+                value = self._templar.template(value)
+            if value and boolean(value, strict=False):
+                return True
+            found = getattr(found, "_parent", None)
+        return False
+
+    def _check_secret_files(self, token_writes):
+        """Every secret_file a write may put a new secret in is checked before the first write, as check mode checks
+        it: a run must not create one token and then stop at the next one's file. (Only on the controller: on another
+        connection the module checks the file where it runs.)"""
+        if self._connection.transport != "local":
+            return
+        for write in token_writes:
+            if write.get("new_secret") and write["arguments"].get("secret_file"):
+                arguments, _note = absolute_secret_file(write["arguments"], "local")
+                try:
+                    SecretFile(arguments["secret_file"]).check()
+                except AstroInputError as exc:
+                    raise AstroInputError("{0}: {1}{2}".format(write["place"], exc, "" if "Nothing was" in str(exc) else " Nothing was written."))
 
     def _module(self, module, arguments=None, stop=True):
         """One run of a module of the collection, with the connection options of this task; a failure stops the task."""

@@ -20,6 +20,8 @@ except ImportError:  # PyYAML built without libyaml
 
 # The key of the declarations in the file, as playbooks/vars/onboarding.yml has it.
 DECLARATIONS_KEY = "astro_workspaces"
+# Merged into every declaration by the role (workspace_onboarding_defaults), which checks it.
+DEFAULTS_KEY = "astro_workspace_defaults"
 # Values the file may hold once its aliases are expanded (1 000 Workspaces declared in full are about 50 000): a few
 # hundred bytes of nested aliases expand to billions, which every later copy would walk.
 MAX_EXPANDED_VALUES = 1000000
@@ -98,11 +100,11 @@ class ActionModule(ActionBase):
         path = self._task.args.get("path")
         if not isinstance(path, str) or not path:
             raise AnsibleActionFail("path is required: the YAML or JSON file of the declarations, for example vars/onboarding.yml.")
-        workspaces = self._read(path)
+        workspaces, defaults = self._read(path)
         # Parsed as plain YAML and handed on as data: a string in the file is never a template (a Workspace named
         # "{{ ... }}" stays that name), and nothing is copied or tagged string by string, which include_vars does
         # (about 2.5 s for 1 000 Workspaces).
-        result.update(as_data(dict(workspaces=workspaces, changed=False,
+        result.update(as_data(dict(workspaces=workspaces, defaults=defaults, changed=False,
                                    msg="{0} Workspace declarations read from {1}.".format(len(workspaces), path))))
         return result
 
@@ -118,11 +120,15 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("Declarations file {0} is not valid YAML or JSON: {1}".format(found, exc))
         declarations = data.get(DECLARATIONS_KEY, False) if isinstance(data, dict) else False
         if declarations is None:  # the key with nothing under it: no declarations, as include_vars read it
-            return []
+            declarations = []
         if not isinstance(declarations, list):
             raise AnsibleActionFail("Declarations file {0} must be a mapping whose key {1} lists the Workspace declarations "
                                     "(a list, possibly empty); it has {2}.".format(found, DECLARATIONS_KEY, _shape(data)))
-        return declarations
+        defaults = data.get(DEFAULTS_KEY) or {}
+        if not isinstance(defaults, dict):
+            raise AnsibleActionFail("Declarations file {0}: {1} must be a mapping of declaration keys merged into every "
+                                    "declaration; it is a {2}.".format(found, DEFAULTS_KEY, type(defaults).__name__))
+        return declarations, defaults
 
 
 def _file_text(loader, path):

@@ -9,12 +9,15 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
+from ansible_collections.astro.platform.plugins.module_utils.role_display import printable
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
 # Set by the role workspace_onboarding on every host of the play: Workspace ID -> one line per change there.
 CHANGES_FACT = "workspace_onboarding_changes_by_workspace"
 # The host's Workspace, as the inventory plugin astro.platform.astro sets it.
 WORKSPACE_VAR = "astro_workspace_id"
+# Its name, as the same plugin sets it (data from the API: shown escaped, never templated).
+WORKSPACE_NAME_VAR = "astro_workspace_name"
 
 
 class ActionModule(ActionBase):
@@ -46,9 +49,11 @@ class ActionModule(ActionBase):
             return dict(workspace_id=None, changes=changes, changed=bool(changes), msg="{0} changes in {1} Workspaces.".format(
                 len(changes), sum(1 for lines in by_workspace.values() if lines)))
         workspace_id = to_text(workspace_id).lower()
+        name = task_vars.get(WORKSPACE_NAME_VAR) if self._task.args.get("workspace_id") is None else None
+        workspace = "{0} ({1})".format(printable(name), workspace_id) if isinstance(name, str) and name else workspace_id
         if workspace_id not in by_workspace:
             return dict(workspace_id=workspace_id, changes=[], changed=False,
-                        msg="Workspace {0} is not declared, or not in the limit: nothing to do.".format(workspace_id))
+                        msg="Workspace {0} is not declared, or not in the limit: nothing to do.".format(workspace))
         changes = list(by_workspace[workspace_id])
         return dict(workspace_id=workspace_id, changes=changes, changed=bool(changes),
-                    msg="{0} changes in Workspace {1}.".format(len(changes), workspace_id))
+                    msg="{0} changes in Workspace {1}.".format(len(changes), workspace))

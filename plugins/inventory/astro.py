@@ -147,6 +147,8 @@ from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import CONNECTION_DEFAULTS, client_from_options
 from ansible_collections.astro.platform.plugins.module_utils.entity_view import deployment_summary, workspace_summary
+from ansible_collections.astro.platform.plugins.module_utils.errors import shown
+from ansible_collections.astro.platform.plugins.module_utils.resolve import close_names, name_hint
 from ansible_collections.astro.platform.plugins.module_utils.file_safety import file_problem, path_problem
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data, as_template
 
@@ -164,6 +166,8 @@ RESERVED_HOSTS = frozenset(("", "all", "ungrouped", "localhost", "127.0.0.1"))
 # variables of host_vars/db1.yml, written for another host of another source.
 FILE_SUFFIXES = (".yml", ".yaml", ".json", ".ini")
 MASK = "********"
+# The keys of the filters option, and what each lists.
+FILTERS = {"workspace_names": "Workspace names", "workspace_ids": "Workspace IDs"}
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -176,7 +180,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path)
+        self._check_config(config)
         source = dict((name, self.get_option(name)) for name in SOURCE_OPTIONS)
         cache_key = self._cache_key = self.get_cache_key(path)
         if self.get_option("cache"):
@@ -187,6 +192,25 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if self.get_option("cache"):
                 self._cache[cache_key] = data
         self._populate(data)
+
+    def _check_config(self, config):
+        """Refuse what Ansible lets pass silently, as the modules do: an unknown option key, or a filter that is not a
+        list of strings under a known key (a misspelled key would otherwise widen the inventory to every Workspace)."""
+        for key in config:
+            if key not in self._options:
+                close = close_names(str(key), list(self._options))
+                self._fail("unknown option {0}{1}; see ansible-doc -t inventory astro.platform.astro for the valid ones.".format(
+                    shown(str(key)), " (did you mean {0}?)".format(", ".join(shown(c) for c in close)) if close else ""))
+        filters = config.get("filters") or {}
+        if not isinstance(filters, Mapping):
+            self._fail("filters must be a mapping of {0}, not {1}.".format(" and ".join(FILTERS), type(filters).__name__))
+        for key, value in filters.items():
+            if key not in FILTERS:
+                close = close_names(str(key), list(FILTERS))
+                self._fail("unknown filter {0}{1}; valid filters: {2}.".format(
+                    shown(str(key)), " (did you mean {0}?)".format(shown(close[0])) if close else "", ", ".join(FILTERS)))
+            if value is not None and (not isinstance(value, list) or not all(isinstance(item, str) and item for item in value)):
+                self._fail("filters.{0} must be a list of {1}, not {2!r}.".format(key, FILTERS[key], value))
 
     def _cache_file(self, cache_key):
         """(directory, file) of a file cache plugin's entry (such as ansible.builtin.jsonfile); (None, None) for others."""
@@ -237,11 +261,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             workspaces = api_objects(client.list_workspaces(names=filters.get("workspace_names") or None,
                                                             workspace_ids=filters.get("workspace_ids") or None), WORKSPACE_FIELDS)
             workspaces = [w for w in workspaces if selected(w, filters)]
+            missing = unmatched(filters, workspaces)
+            if missing:
+                # Only on this failure: every Workspace, for the close names.
+                self._fail(unmatched_message(missing, api_objects(client.list_workspaces(), WORKSPACE_FIELDS)))
             deployments = []
             if source["include_deployments"] and workspaces:
                 deployments = api_objects(client.list_deployments(workspace_ids=[w["id"] for w in workspaces]), DEPLOYMENT_FIELDS)
             ids = set(w["id"] for w in workspaces)
             return dict(source=source, workspaces=workspaces, deployments=[d for d in deployments if d["workspaceId"] in ids])
+        except AnsibleError:
+            raise
         except Exception as exc:  # pylint: disable=broad-except  # whatever fails, its message passes the token mask
             self._fail("{0}".format(exc))
 
@@ -344,6 +374,24 @@ def selected(workspace, filters):
     """The API filters already; check again, so a server that ignores a filter cannot widen the inventory."""
     return ((not filters.get("workspace_names") or workspace["name"] in filters["workspace_names"])
             and (not filters.get("workspace_ids") or workspace["id"] in filters["workspace_ids"]))
+
+
+def unmatched(filters, workspaces):
+    """{filter: [its values that match no Workspace listed]}, of the filters that have any."""
+    found = dict(workspace_names={w["name"] for w in workspaces}, workspace_ids={w["id"] for w in workspaces})
+    missing = dict((key, [value for value in filters.get(key) or [] if value not in found[key]]) for key in FILTERS)
+    return dict((key, values) for key, values in missing.items() if values)
+
+
+def unmatched_message(missing, every_workspace):
+    """The error for the filter values that match no Workspace (missing, as unmatched() gives them), each with the
+    close names (or IDs) of every Workspace."""
+    candidates = dict(workspace_names=[w["name"] for w in every_workspace], workspace_ids=[w["id"] for w in every_workspace])
+    what = dict(workspace_names=("is named", "Workspaces"), workspace_ids=("has the ID", "Workspace IDs"))
+    problems = ["filters.{0}: no Workspace {1} {2}; {3}".format(
+        key, what[key][0], shown(value), name_hint(value, candidates[key], what[key][1]))
+        for key, values in missing.items() for value in values]
+    return " ".join(problems) + " Fix or remove the value: a filter value that matches no Workspace is not ignored."
 
 
 def host_safe(name):

@@ -10,6 +10,7 @@ about roles or modules; callers get plain dicts shaped as in openapi.yaml.
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import os
 import random
@@ -252,6 +253,8 @@ class AstroClient:
         # land later (role_edit holds the token until it cannot, before anyone writes it again).
         self.unanswered = []
         self._sleep = sleep
+        # The API's clock less this host's, from the Date header of the last answer that had a usable one (None: none yet).
+        self._clock_offset = None
         self._note = note or (lambda text: None)
         self._token = api_token
         self.budget = RequestBudget(self.api_url, api_token, budget_dir, sleep=sleep)
@@ -307,6 +310,7 @@ class AstroClient:
                 # Not worth retrying (a bad URL or header, say); such errors may quote the headers, so never their text.
                 raise AstroTransportError(method, path, "the request could not be sent ({0}); check api_url and api_token".format(
                     type(exc).__name__), attempt)
+            self._read_clock(response)
             if is_write and response.status_code in MAYBE_APPLIED_STATUSES:
                 self.unanswered.append((method, path))
             if content is None:
@@ -322,7 +326,8 @@ class AstroClient:
                     self._sleep(delay)
                 continue
             if response.status_code >= 400:
-                raise self._truthful(AstroAPIError.from_response(method, path, response, attempt, mask=self._without_token),
+                raise self._truthful(AstroAPIError.from_response(method, path, response, attempt, mask=self._without_token,
+                                                                 api_url=self.api_url, organization_id=self.organization_id),
                                      unanswered_before)
             if not content:
                 return None
@@ -333,6 +338,19 @@ class AstroClient:
                     response.status_code, self._without_token(response.text)[:200]), attempt)
             self._remember_secret(answer)
             return answer
+
+    def _read_clock(self, response):
+        """Keep the distance of the API's clock from this host's, as the answer's Date header says (RFC 9110: an origin
+        server with a clock sends it); an answer without one, or with one that is not an HTTP date, changes nothing."""
+        moment = answer_time(response.headers.get("Date"))
+        if moment is not None:
+            self._clock_offset = moment - datetime.datetime.now(datetime.timezone.utc)
+
+    def now(self):
+        """The time by the API's clock, so that ages (of a secret, to rotate it) are the API's: this host's clock moved
+        by the distance the last Date header showed; this host's clock alone before any answer had one."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return now if self._clock_offset is None else now + self._clock_offset
 
     def _remember_secret(self, answer):
         """A create or rotate answer's new secret joins the ones masked in every later message of this client."""
@@ -520,6 +538,19 @@ def parse_retry_after(value):
     except (TypeError, ValueError):
         return None
     return max(0.0, moment.timestamp() - time.time())
+
+
+def answer_time(value):
+    """The aware UTC datetime of an HTTP Date header's value; None when it is absent or not an HTTP date with a zone."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment is None or moment.tzinfo is None:  # "-0000": a time of no known zone
+        return None
+    return moment.astimezone(datetime.timezone.utc)
 
 
 def refuses_page_size(exc):

@@ -42,6 +42,32 @@ def status_hint(status, path):
 
 
 POSSIBLY_APPLIED = "may have been applied; run again to see"
+# The version segment every path of the API is under (docs/astro-api/openapi.yaml, servers).
+API_VERSION_SEGMENT = "/v1"
+
+
+def context_hint(status, api_url=None, organization_id=None):
+    """What the request was sent to, where that may be the cause: a 403 for the wrong Organization reads like a 403 for
+    a role the token lacks, and a 404 for an api_url without its version like a missing object. Never the token."""
+    if status == 403 and organization_id:
+        return ("the request was for the Organization {0!r} (organization_id or ASTRO_ORGANIZATION_ID): check that it is "
+                "the API token's Organization".format(organization_id))
+    if status == 404 and api_url:
+        base = _without_userinfo(api_url).rstrip("/")
+        hint = "api_url was {0!r}".format(clip(base, 300))
+        if not base.endswith(API_VERSION_SEGMENT):
+            hint += ", which does not end with {0}: the Astro API is at https://api.astronomer.io/v1".format(API_VERSION_SEGMENT)
+        return hint
+    return None
+
+
+def _without_userinfo(url):
+    """url without a user:password@ part (it never belongs in a message)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    return scheme + sep + authority.rpartition("@")[2] + slash + path
 
 
 class AstroError(Exception):
@@ -105,7 +131,8 @@ class AstroTransportError(AstroError):
 class AstroAPIError(AstroError):
     """An HTTP error answer of the Astro API, with everything support asks for."""
 
-    def __init__(self, status, method, path, message, field_errors=None, request_id=None, attempts=1):
+    def __init__(self, status, method, path, message, field_errors=None, request_id=None, attempts=1, api_url=None,
+                 organization_id=None):
         self.status, self.method, self.path = status, method, path
         self.api_message, self.field_errors, self.request_id = message, field_errors or [], request_id
         self.attempts = attempts
@@ -113,17 +140,18 @@ class AstroAPIError(AstroError):
         text = "Astro API {0} {1} answered {2}: {3}".format(method, clip(path, 300), status, clip(message or "(no message)", 1000))
         for field_error in self.field_errors:
             text += "; field {0!r}: {1}".format(field_error.get("field"), field_error.get("message"))
-        hint = status_hint(status, path)
-        if hint:
-            text += " ({0})".format(hint)
+        hints = [hint for hint in (context_hint(status, api_url, organization_id), status_hint(status, path)) if hint]
+        if hints:
+            text += " ({0})".format("; ".join(hints))
         if attempts > 1:
             text += " after {0} attempts".format(attempts)
         text += " [requestId: {0}]".format(request_id or "none")
         super().__init__(text)
 
     @classmethod
-    def from_response(cls, method, path, response, attempts, mask=str):
-        """The error of an answer; mask(text) blanks out the secrets in every text of it, before any clipping."""
+    def from_response(cls, method, path, response, attempts, mask=str, api_url=None, organization_id=None):
+        """The error of an answer; mask(text) blanks out the secrets in every text of it, before any clipping.
+        api_url, organization_id: what the request was sent to, named by the hints of a 403 and a 404."""
         try:
             body = response.json()
         except ValueError:
@@ -138,7 +166,8 @@ class AstroAPIError(AstroError):
             field_errors = [dict((key, mask(value) if isinstance(value, str) else value) for key, value in error.items())
                             if isinstance(error, dict) else error for error in field_errors]
         return cls(response.status_code, method, path, message, field_errors,
-                   body.get("requestId") or response.headers.get("X-Request-Id"), attempts)
+                   body.get("requestId") or response.headers.get("X-Request-Id"), attempts,
+                   api_url=mask(api_url) if api_url else None, organization_id=organization_id)
 
     def fail_fields(self):
         return dict(msg=str(self), status=self.status, method=self.method, path=self.path,

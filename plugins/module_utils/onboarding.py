@@ -187,6 +187,33 @@ def check_declarations(declarations, default_state="present", default_exclusive=
         _check_own_tokens(index, declaration, secret_files)
 
 
+DEFAULTS_VARIABLE = "workspace_onboarding_defaults"
+# Keys that name the Workspace of one declaration: a default for every declaration cannot have them.
+OWN_KEYS = ("workspace", "workspace_id")
+
+
+def with_defaults(declarations, defaults):
+    """The declarations with the defaults merged into each: a key the declaration has (even null) wins, and the default
+    is taken whole otherwise, so a list (org_tokens, say) is the declaration's or the defaults', never both.
+
+    The defaults are checked against the schema first (an unknown key fails naming the closest valid one); the merged
+    declarations are then checked by check_declarations like any other."""
+    if defaults in (None, {}):
+        return declarations
+    if not isinstance(defaults, dict):
+        _fail("{0} must be a mapping of declaration keys, not {1!r}.", DEFAULTS_VARIABLE, type(defaults).__name__)
+    _known_keys(defaults, dict((k, v) for k, v in SCHEMA.items() if k not in OWN_KEYS), DEFAULTS_VARIABLE)
+    for option in ("org_tokens", "deployment_tokens") + tuple(OWN_TOKEN_SCOPES):
+        for entry_index, entry in enumerate(defaults.get(option) or []):
+            place = "{0} {1}[{2}]".format(DEFAULTS_VARIABLE, option, entry_index)
+            if not isinstance(entry, dict):
+                _fail("{0} is not a mapping: {1!r}.", place, entry)
+            _known_keys(entry, SCHEMA[option], place)
+    if not isinstance(declarations, list):
+        return declarations  # check_declarations names what is wrong with it
+    return [dict(defaults, **declaration) if isinstance(declaration, dict) else declaration for declaration in declarations]
+
+
 def needs(declarations, default_exclusive=False, default_state="present"):
     """What the plan needs looked up, after check_declarations: token_names (the tokens declared by name),
     every_token (every token must be listed: declared tokens, a token named by ID, or an exclusive declaration),
@@ -227,6 +254,13 @@ def _needs_api_token(token, entry, now):
             or expiry_days_of(listed) != _days(entry.get("expiry_days"))
             or (_days(entry.get("rotate_after_days")) is not None
                 and secret_older_than(listed, _days(entry["rotate_after_days"]), now)))
+
+
+def _rotation_may_be_due(token, entry, now):
+    """Whether the entry's rotate_after_days may rotate the listed token now (its last rotation or creation is older)."""
+    days = _days(entry.get("rotate_after_days"))
+    listed = {"createdAt": token.get("created_at"), "lastRotatedAt": token.get("last_rotated_at")}
+    return days is not None and secret_older_than(listed, days, now)
 
 
 def _secret_file_missing(entry):
@@ -384,9 +418,11 @@ class Plan:
                 # record and hands a secret over (token_lifecycle.CreateRecord); otherwise it changes nothing.
                 if matches and not _needs_api_token(matches[0], entry, self.now) and not _secret_file_missing(entry):
                     continue
-                # With its Workspace for either scope: each change is reported on its Workspace's host.
+                # With its Workspace for either scope: each change is reported on its Workspace's host. new_secret: a
+                # secret may be made (a create, or a rotation that may be due), whose secret_file is checked before any write.
                 self.token_writes.append(dict(arguments=arguments, workspace_id=workspace["id"], label="{0} token {1} of {2} ({3})".format(
-                    scope, entry["name"], home, "check" if matches else "create")))
+                    scope, entry["name"], home, "check" if matches else "create"), place=place,
+                    new_secret=not matches or _rotation_may_be_due(matches[0], entry, self.now)))
                 if not matches and scope == "workspace":
                     self.new_tokens.add((entry["name"], workspace["id"]))
 
@@ -491,7 +527,12 @@ def plan(declarations, lookup, tokens=None, deployment_roles=None, exclusive=Fal
     the Workspaces acted on) and undeclared (per exclusive Workspace, the roles it removes, as lines)."""
     found = Plan(lookup or {}, tokens, limit, deployment_roles, now)
     for index, declaration in enumerate(declarations or []):
-        found.declare(index, declaration, exclusive, state)
+        try:
+            found.declare(index, declaration, exclusive, state)
+        except AstroInputError as exc:  # one line that names the declaration, as the checks before the look-ups do
+            if str(exc).startswith(VARIABLE):
+                raise
+            _fail("{0}: {1}", where(index, declaration), exc)
     found.resolve_tokens()
     found.remove_all_undeclared()
     deployments = dict((d["id"], d["name"]) for workspace_id in found.acted_on for d in found.deployments_by_workspace.get(workspace_id, []))

@@ -576,9 +576,17 @@ def lost_create_of(module, client, params, target, token):
     return None
 
 
+def keeps_expiry(params):
+    """Whether a found token keeps its expiry, whatever it is: expiry_days left out of a task that names the token by
+    token_id or rotates it (it is about that token, not declaring one), so hygiene by ID need not restate every token's."""
+    return params["expiry_days"] is None and bool(params["token_id"] or params["rotate"] or params["rotate_after_days"])
+
+
 def update(module, client, params, target, token, result):
-    check_expiry_unchanged(token, params["expiry_days"])
-    fields, role, rotate = plan_update(params, token, datetime.datetime.now(datetime.timezone.utc))
+    if not keeps_expiry(params):
+        check_expiry_unchanged(token, params["expiry_days"])
+    # The age of the secret by the API's clock (its answers' Date header), as its timestamps are.
+    fields, role, rotate = plan_update(params, token, client.now())
     lost_create = lost_create_of(module, client, params, target, token)
     if lost_create and params["lost_secret"] == "fail":
         rotate_lost_secret(module, client, params, token, result, "an earlier run created it, and the answer was lost")

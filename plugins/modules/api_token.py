@@ -18,7 +18,9 @@ description:
     asked for. Its own role is changed through the same verified, locked write as M(astro.platform.token_roles),
     so its other Workspace and Deployment roles are kept.
   - Expiry is set at creation only; the Astro API cannot change it. A found token whose expiry differs from
-    O(expiry_days) fails the task, saying what to do; it is never ignored nor re-created silently.
+    O(expiry_days) fails the task, saying what to do; it is never ignored nor re-created silently. A task that
+    leaves O(expiry_days) out and names the token by O(token_id), or rotates it (O(rotate), O(rotate_after_days)),
+    keeps the token's expiry as it is.
   - "B(The secret is shown once.) Astro returns a token's secret only when the token is created or rotated.
     The module hands it over in one of two ways, and no other - written to O(secret_file), or returned as
     RV(secret) when the task has C(no_log: true). A task that would create or rotate a token with neither fails
@@ -78,8 +80,9 @@ options:
     type: str
   expiry_days:
     description:
-      - Days from creation until the token expires, 1 to 3650. When not set, the token never expires.
-      - Compared with a found token too; a difference fails the task (see the description above).
+      - Days from creation until the token expires, 1 to 3650. When not set, a new token never expires.
+      - Compared with a found token too; a difference fails the task (see the description above). When not set in a
+        task with O(token_id), O(rotate) or O(rotate_after_days), a found token keeps its expiry, whatever it is.
     type: int
   state:
     description:
@@ -100,7 +103,8 @@ options:
     description:
       - Rotate the token only when its secret is more than this many days old - since its last rotation
         (C(lastRotatedAt)), or since its creation (C(createdAt)) when it was never rotated. The age is measured
-        with the clock of the host that runs the module.
+        by the API's clock, as the C(Date) header of its answers gives it (the clock of the host that runs the module
+        when an answer has no such header, or one that is not an HTTP date), so that it matches the API's timestamps.
     type: int
   secret_file:
     description:
@@ -198,17 +202,21 @@ EXAMPLES = r"""
     deployment_id: clvduhrvd000008l842ohcpvb
     role: DAG_RUNNER
 
-- name: Rotate an Organization token now (astro organization token rotate)
+- name: Rotate an Organization token now; it keeps its expiry (astro organization token rotate)
   astro.platform.api_token:
     name: ci-deployer
-    expiry_days: 90
     rotate: true
     secret_file: /etc/astro/ci-deployer.token
+
+- name: Rotate a token by ID when its secret is older than 90 days; no name, and it keeps its expiry
+  astro.platform.api_token:
+    token_id: clorgtok0000008l8abcdefgh
+    rotate_after_days: 90
+    secret_file: /etc/astro/clorgtok0000008l8abcdefgh.token
 
 - name: Rotate an Organization token when its secret is older than 90 days (astro organization token rotate)
   astro.platform.api_token:
     name: ci-deployer
-    expiry_days: 90
     rotate_after_days: 90
     secret_file: /etc/astro/ci-deployer.token
 
@@ -397,8 +405,8 @@ def main():
         if params["state"] == "absent":
             delete(module, client, token, result, target, params)
         elif token is None and params["token_id"]:
-            raise AstroInputError("No token has ID {0}; leave token_id out to create a token named {1}.".format(
-                repr(params["token_id"]), repr(params["name"])))
+            raise AstroInputError("No token has ID {0}; leave token_id out to create a token{1}.".format(
+                repr(params["token_id"]), " named " + repr(params["name"]) if params["name"] else " (with a name)"))
         elif token is None:
             create(module, client, params, target, result)
         else:

@@ -32,6 +32,10 @@ attributes:
     description: Shows each change it makes or, in check mode, would make.
     support: full
     details: One line per change, with the names of the Workspaces and Deployments beside their IDs.
+notes:
+  - The task acts on the API, not on its host. Run for several hosts of a play without C(run_once), it fails before
+    any request, saying to use C(run_once) or a play on one host.
+  - Before the first write, every C(secret_file) a new secret may go to is checked, as check mode checks it.
 options:
   workspaces:
     description:
@@ -40,6 +44,12 @@ options:
     type: list
     elements: dict
     required: true
+  defaults:
+    description:
+      - Keys merged into every declaration, as the role's
+        O(astro.platform.workspace_onboarding#role:main:workspace_onboarding_defaults) documents them.
+    type: dict
+    default: {}
   exclusive:
     description: The C(exclusive) of the declarations that do not set it (or set it to null).
     type: bool

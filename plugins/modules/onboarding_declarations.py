@@ -64,6 +64,17 @@ workspaces:
       org_tokens:
         - token: ci-deployer
           role: WORKSPACE_OPERATOR
+defaults:
+  description:
+    - The file's key C(astro_workspace_defaults), unchanged (an empty mapping when it has none), for the role's
+      O(astro.platform.workspace_onboarding#role:main:workspace_onboarding_defaults).
+  type: dict
+  returned: success
+  sample:
+    exclusive: true
+    org_tokens:
+      - token: ci-deployer
+        role: WORKSPACE_OPERATOR
 msg:
   description: How many declarations were read, from which file.
   type: str

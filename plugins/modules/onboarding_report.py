@@ -61,10 +61,13 @@ changes:
     - "ci-deployer: +WORKSPACE analytics (clvdwt4z3000008l60ofb6347): WORKSPACE_OPERATOR"
     - "token analytics-ci (workspace): create; new secret in /secure/analytics-ci.token"
 msg:
-  description: How many changes, in which Workspace; or that the host's Workspace is not declared, so nothing was done.
+  description:
+    - How many changes, in which Workspace; or that the host's Workspace is not declared, so nothing was done.
+    - The Workspace is named by the host's C(astro_workspace_name) (as the inventory plugin sets it, control characters
+      escaped) beside its ID, or by its ID alone when the host has no name or O(workspace_id) is given.
   type: str
   returned: always
-  sample: "2 changes in Workspace clvdwt4z3000008l60ofb6347."
+  sample: "2 changes in Workspace analytics (clvdwt4z3000008l60ofb6347)."
 workspace_id:
   description: The Workspace reported on (null on a host without one).
   type: str

@@ -309,3 +309,33 @@ def test_the_leak_check_covers_secrets_issued_during_the_run(ansible, emulator, 
         ansible.run(leak)
     [issued] = emulator.control.issued_secrets()
     assert issued == secret_file.read_text()
+
+
+def test_by_token_id_a_task_needs_no_name_and_a_rotation_keeps_the_expiry(ansible, emulator, tmp_path):
+    """Rotate, update and delete by token_id alone: no name, and no expiry_days restated (it used to fail with "missing
+    required arguments: name", and a rotate without expiry_days with "the task asks that it never expires")."""
+    secret_file = tmp_path / "expiring.token"
+    created = ansible.run([task("create", name="expiring-bot", role="ORGANIZATION_MEMBER", expiry_days=30, secret_file=str(secret_file))])
+    assert created.rc == 0, created.output
+    [made] = tokens_named(emulator, "expiring-bot")
+    first = secret_in_file(secret_file)
+
+    emulator.control.clear_log()
+    run = ansible.run([task("rotate by ID", token_id=made["id"], rotate=True, secret_file=str(secret_file)),
+                       task("describe by ID", token_id=made["id"], description="kept expiry"),
+                       task("rotate by name when due", name="expiring-bot", rotate_after_days=1, secret_file=str(secret_file))])
+    assert run.rc == 0, run.output[-3000:]
+    assert write_operations(emulator) == ["RotateApiToken", "UpdateApiToken"], write_operations(emulator)
+    [after] = tokens_named(emulator, "expiring-bot")
+    assert (after["expiryPeriodInDays"], after["endAt"], after["description"]) == (30, made["endAt"], "kept expiry")
+    assert secret_in_file(secret_file) == after["secret"] != first
+    assert run.task("rotate by ID")["token"]["expiry_days"] == 30
+
+    # By name and without rotating, the declared expiry is still compared: "never expires" is not what it is.
+    declared = ansible.run([dict(task("declared by name", name="expiring-bot", description="kept expiry"), ignore_errors=True)])
+    assert declared.task("declared by name")["failed"] and "expires 30 days after creation" in declared.task("declared by name")["msg"]
+
+    emulator.control.clear_log()
+    deleted = ansible.run([task("delete by ID", token_id=made["id"], state="absent")])
+    assert deleted.rc == 0, deleted.output[-3000:]
+    assert write_operations(emulator) == ["DeleteApiToken"] and tokens_named(emulator, "expiring-bot") == []

@@ -191,3 +191,72 @@ def dev_requirement(name):
         if line.startswith(name + "=="):
             return line.split("==", 1)[1].strip()
     raise AssertionError("requirements-dev.txt does not pin {0}".format(name))
+
+
+def list_inventory(ansible, source, tmp_path, env=None):
+    """ansible-inventory --list on one source, failing on an unparsed source as AWX's inventory updates do."""
+    return subprocess.run([str(VENV_BIN / "ansible-inventory"), "-i", str(source), "--list"], cwd=tmp_path,
+                          env=dict(ansible.env(), ANSIBLE_INVENTORY_UNPARSED_FAILED="true", **(env or {})),
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_inventory_refuses_unknown_options_and_filters_that_match_nothing(ansible, emulator, tmp_path):
+    """A misspelled option key, filter key or Workspace name used to be dropped silently (every Workspace, or fewer)."""
+    cases = [
+        ({"include_deployment": True}, "unknown option 'include_deployment' (did you mean 'include_deployments'"),
+        ({"filters": {"workspace_name": ["analytics"]}},
+         "unknown filter 'workspace_name' (did you mean 'workspace_names'?); valid filters: workspace_names, workspace_ids."),
+        ({"filters": {"workspace_names": ["analytics", "data-platfrom"]}},
+         "filters.workspace_names: no Workspace is named 'data-platfrom'; did you mean 'data-platform'?"),
+        ({"filters": {"workspace_ids": ["cnosuchworkspace000000000"]}},
+         "filters.workspace_ids: no Workspace has the ID 'cnosuchworkspace000000000'"),
+        ({"filters": {"workspace_names": "analytics"}}, "filters.workspace_names must be a list of Workspace names"),
+    ]
+    for number, (options, expected) in enumerate(cases):
+        source = tmp_path / "case{0}.astro.yml".format(number)
+        source.write_text(yaml.safe_dump(dict(plugin="astro.platform.astro", **options)))
+        listed = list_inventory(ansible, source, tmp_path)
+        assert listed.returncode != 0, (options, listed.stdout)
+        assert expected in " ".join(listed.stderr.split()), (options, listed.stderr)
+        assert emulator.caller_secret not in listed.stdout + listed.stderr
+    # The same filters, spelled right, list exactly their Workspaces.
+    source = tmp_path / "right.astro.yml"
+    source.write_text(yaml.safe_dump({"plugin": "astro.platform.astro", "filters": {"workspace_names": ["analytics", "data-platform"]}}))
+    listed = list_inventory(ansible, source, tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(json.loads(listed.stdout)["astro_workspaces"]["hosts"]) == ["analytics", "data-platform"]
+
+
+def test_a_failed_inventory_source_fails_the_onboarding_job(ansible, emulator, installed_collection, tmp_path):
+    """A bad token makes the astro inventory source fail: the job fails too (rc != 0), under ansible-runner as AWX runs
+    it and under ansible-playbook -i, rather than a green job that did nothing ("no hosts matched")."""
+    root = collection_root(installed_collection)
+    private = tmp_path / "runner"
+    shutil.copytree(root / "playbooks", private / "project")
+    (private / "inventory").mkdir()
+    shutil.copy(root / "playbooks" / "inventory" / "astro.yml", private / "inventory" / "astro.yml")
+    bad_token = "not-the-token-" + "x" * 40
+    envvars = dict(ASTRO_API_TOKEN=bad_token, ASTRO_ORGANIZATION_ID=emulator.organization_id, ASTRO_API_URL=emulator.api_url,
+                   ANSIBLE_COLLECTIONS_PATH=str(installed_collection), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+                   ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), ASTRO_LOCK_DIR=str(tmp_path / "locks"),
+                   PATH="{0}:/usr/bin:/bin".format(VENV_BIN))
+    (private / "env").mkdir()
+    (private / "env" / "envvars").write_text(yaml.safe_dump(envvars))
+    (private / "env" / "extravars").write_text(yaml.safe_dump({"astro_onboarding_vars_file": "vars/onboarding.yml"}))
+    emulator.control.clear_log()
+    run = ansible_runner.run(private_data_dir=str(private), playbook="onboard_workspaces.yml", quiet=True, timeout=300)
+    stdout = run.stdout.read()
+    assert run.status == "failed" and run.rc != 0, stdout
+    assert "matches no host" in stdout, stdout
+    assert bad_token not in stdout
+    assert emulator.control.writes() == []
+
+    # ansible-playbook -i the same source: rc != 0; with ANSIBLE_INVENTORY_UNPARSED_FAILED (docs/awx.md) it stops at the
+    # inventory, saying why.
+    for env, expected in (({}, "matches no host"), ({"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"}, "401")):
+        failed = ansible.run(playbook=root / "playbooks" / "onboard_workspaces.yml", inventory=private / "inventory" / "astro.yml",
+                             verbosity=0, env=dict(env, ASTRO_API_TOKEN=bad_token),
+                             extra_vars={"astro_onboarding_vars_file": str(root / "playbooks" / "vars" / "onboarding.yml")})
+        assert failed.rc != 0 and expected in failed.output, failed.output[-3000:]
+        assert bad_token not in failed.output
+    assert emulator.control.writes() == []

@@ -15,6 +15,7 @@ import json
 import re
 
 import pytest
+import yaml
 
 
 EDIT_TASK = "Check the declarations, look up and plan, then create the declared tokens and write each token's roles once"
@@ -383,6 +384,9 @@ def test_the_recap_marks_changed_exactly_the_workspaces_whose_roles_changed(ansi
     [line] = reports[other]["changes"]
     assert re.search(r": \+WORKSPACE {0} \(\w+\): WORKSPACE_MEMBER \(was WORKSPACE_\w+\)$".format(other), line), line
     assert reports[role_host]["changes"] == [] and not reports[role_host]["changed"], reports[role_host]
+    # Each host's header names its Workspace by name beside its ID.
+    other_id = next(w["id"] for w in seed.data["workspaces"] if w["name"] == other)
+    assert reports[other]["msg"] == "1 changes in Workspace {0} ({1}).".format(other, other_id), reports[other]["msg"]
     same = ansible.run(playbook=onboard, extra_vars={"astro_workspaces": declarations, "astro_onboarding_hosts": "localhost"}, core=core)
     assert same.rc == 0, same.output
     assert recap(same) == {"localhost": 0}, "nothing changed, so localhost is not changed"
@@ -406,3 +410,91 @@ def test_a_write_that_fails_mid_run_says_which_tokens_changed(ansible, emulator,
     changed_part = message.split("Already changed: ")[1].split(". Not changed:")[0]
     assert all(name + ":" in changed_part for name in written), message
     assert "refused" in message
+
+
+@pytest.mark.parametrize("core", [None, "2.16"])
+def test_the_role_on_seven_hosts_without_run_once_fails_before_any_request(ansible, emulator, seed, tmp_path, core):
+    """Included on every host of a 7-host play without run_once, each host's run would write the same roles again and
+    report only its own changes (it used to make 2 real writes while every host said "0 changes"): it refuses."""
+    hosts = tmp_path / "seven.yml"
+    hosts.write_text(yaml_text({"all": {"hosts": {"host{0}".format(n): {
+        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"} for n in range(1, 8)}}}))
+    before = all_roles(emulator, seed)
+    emulator.control.clear_log()
+    run = ansible.run([{"name": "onboard", "ansible.builtin.include_role": {"name": "astro.platform.workspace_onboarding"},
+                        "vars": {"workspace_onboarding_workspaces": declaration(seed)}}], hosts="all", inventory=hosts, verbosity=0,
+                      core=core)
+    assert run.rc != 0, run.output[-3000:]
+    failed = [r for r in run.results if r["status"] == "failed"]
+    assert failed, run.output[-3000:]
+    for result in failed:
+        message = result["result"]["msg"]
+        assert message.startswith("The role workspace_onboarding (task astro.platform.onboarding) runs for 7 hosts of the play "
+                                  "(host1, host2, host3, host4, host5, ...) without run_once"), message
+        assert "run_once: true" in message and "\n" not in message, message
+    assert emulator.control.requests() == [], "a host's run read or wrote before the refusal"
+    assert all_roles(emulator, seed) == before
+    # The same play with run_once runs the role once, for all seven hosts.
+    again = ansible.run([{"name": "onboard", "ansible.builtin.include_role": {"name": "astro.platform.workspace_onboarding"},
+                          "run_once": True, "vars": {"workspace_onboarding_workspaces": declaration(seed)}}],
+                        hosts="all", inventory=hosts, verbosity=0, core=core)
+    assert again.rc == 0, again.output[-3000:]
+    assert all_roles(emulator, seed) == expected_after_onboarding(before, seed)
+
+
+def test_declaration_defaults_are_merged_into_every_declaration_and_the_declaration_wins(ansible, emulator, seed,
+                                                                                         installed_collection, tmp_path):
+    """astro_workspace_defaults in the declarations file: each declaration takes the keys it does not set, whole."""
+    declarations = tmp_path / "declarations.yml"
+    declarations.write_text(yaml_text({
+        "astro_workspace_defaults": {"org_tokens": [{"token": "never-used-reader", "role": "WORKSPACE_ACCESSOR"}]},
+        "astro_workspaces": [{"workspace": "analytics"},
+                             {"workspace": "ml-research", "org_tokens": [{"token": "ci-deployer", "role": "WORKSPACE_AUTHOR"}]}]}))
+    before = all_roles(emulator, seed)
+    emulator.control.clear_log()
+    run = ansible.run(playbook=playbook(installed_collection, "onboard_workspaces.yml"), verbosity=0,
+                      extra_vars={"astro_onboarding_vars_file": str(declarations), "astro_onboarding_hosts": "localhost"})
+    assert run.rc == 0, run.output[-3000:]
+    after = all_roles(emulator, seed)
+    reader, ci = seed.token("never-used-reader"), seed.token("ci-deployer")
+    assert role("WORKSPACE", seed.workspace("analytics"), "WORKSPACE_ACCESSOR") in after[reader]
+    # ml-research's own org_tokens replace the default list: never-used-reader gets nothing there.
+    assert not any(json.loads(r)["entityId"] == seed.workspace("ml-research") for r in after[reader]), after[reader]
+    assert role("WORKSPACE", seed.workspace("ml-research"), "WORKSPACE_AUTHOR") in after[ci]
+    assert {t: r for t, r in after.items() if t not in (reader, ci)} == {t: r for t, r in before.items() if t not in (reader, ci)}
+
+    # An unknown key in the defaults fails, naming it and the closest valid key, before any request.
+    declarations.write_text(yaml_text({"astro_workspace_defaults": {"exclusve": True}, "astro_workspaces": [{"workspace": "analytics"}]}))
+    emulator.control.clear_log()
+    bad = ansible.run(playbook=playbook(installed_collection, "onboard_workspaces.yml"), verbosity=0,
+                      extra_vars={"astro_onboarding_vars_file": str(declarations), "astro_onboarding_hosts": "localhost"})
+    assert bad.rc != 0
+    [failed] = [r["result"]["msg"] for r in bad.results if r["status"] == "failed"]
+    assert failed.startswith("workspace_onboarding_defaults: unknown key 'exclusve' (did you mean 'exclusive'?)"), failed
+    assert emulator.control.requests() == []
+
+
+def yaml_text(data):
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+@pytest.mark.parametrize("core", [None, "2.16"])
+def test_the_roles_errors_are_one_line_naming_what_is_wrong(ansible, emulator, seed, core):
+    """A plan error (a Workspace that does not exist) and a module's error (the API refuses the token): each is the
+    failed task's one-line message, not wrapped in templating ("Finalization of task args ...") or assert layers."""
+    declarations = declaration(seed)
+    declarations[1] = dict(declarations[1], workspace="analytcs")
+    emulator.control.clear_log()
+    run = ansible.run([{"name": "onboard", "ansible.builtin.include_role": {"name": "astro.platform.workspace_onboarding"},
+                        "vars": {"workspace_onboarding_workspaces": declarations}}], core=core, verbosity=0)
+    [message] = [r["result"]["msg"] for r in run.results if r["status"] == "failed"]
+    assert message == ("workspace_onboarding_workspaces[1] (Workspace 'analytcs'): No Workspace is named 'analytcs'; "
+                       "did you mean 'analytics'?"), message
+    refused = ansible.run([{"name": "onboard", "ansible.builtin.include_role": {"name": "astro.platform.workspace_onboarding"},
+                            "vars": {"workspace_onboarding_workspaces": declaration(seed)}}], core=core, verbosity=0,
+                          env={"ASTRO_ORGANIZATION_ID": "clorgnotthisone0000000000"})
+    [message] = [r["result"]["msg"] for r in refused.results if r["status"] == "failed"]
+    assert "\n" not in message and message.startswith("deployment_info failed: Astro API GET "), message
+    for run_output in (run.output, refused.output):
+        assert "Finalization" not in run_output and "conditional check" not in run_output, run_output[-3000:]
+    assert emulator.control.writes() == []

@@ -168,3 +168,23 @@ def test_a_declared_token_whose_create_answer_was_lost_gets_its_secret_on_the_ne
 
     again = onboard(ansible, installed_collection, workspaces)
     assert again.rc == 0 and role_task(again, EDIT_TASK)["token_results"] == [], "the secret was handed over: nothing to do"
+
+
+@pytest.mark.parametrize("bad_place", ["missing-directory/second.token", "a-directory"])
+def test_a_real_run_checks_every_new_secret_file_before_the_first_create(ansible, emulator, seed, installed_collection, tmp_path,
+                                                                         bad_place):
+    """Two new tokens, the second's secret_file unusable: the real run fails before the first create (as check mode
+    does), naming the entry and the token; it used to create the first, show it "ok", and then fail."""
+    (tmp_path / "a-directory").mkdir()
+    workspaces = [{"workspace": "analytics", "workspace_tokens": [
+        {"name": "first-ci", "role": "WORKSPACE_OPERATOR", "secret_file": str(tmp_path / "first.token")},
+        {"name": "second-ci", "role": "WORKSPACE_OPERATOR", "secret_file": str(tmp_path / bad_place)}]}]
+    emulator.control.clear_log()
+    run = onboard(ansible, installed_collection, workspaces)
+    assert run.rc != 0
+    assert [e for e in emulator.control.writes() if e["operationId"] == "CreateApiToken"] == [], "a token was created first"
+    assert stored(emulator, "first-ci") is None and not (tmp_path / "first.token").exists()
+    [message] = [r["result"]["msg"] for r in run.results if r["status"] == "failed"]
+    assert message.startswith("workspace_onboarding_workspaces[0] (Workspace 'analytics') workspace_tokens[1] (token 'second-ci'): "
+                              "secret_file "), message
+    assert "Nothing was" in message and "\n" not in message, message

@@ -263,3 +263,16 @@ def test_a_failed_rotation_still_reports_what_was_done(ansible, emulator, hygien
     assert ids(summary["rotate"]) == sorted(set(rotated) - {failed["token_id"]})
     assert sorted(p.name for p in (tmp_path / "secrets").iterdir()) == sorted(i + ".token" for i in ids(summary["rotate"]))
     assert "**Failed**" in (tmp_path / "reports" / "token_hygiene.md").read_text()
+
+
+def test_moving_the_emulator_clock_forward_ages_the_tokens(ansible, emulator, hygiene, playbook, tmp_path):
+    """The modules take "now" from the API's answers (their Date header), not from the controller: with the emulator's
+    clock 100 days on, a secret made 10 days ago is 110 days old, due for rotation in the preview."""
+    emulator.control.set_clock(offset_seconds=100 * 86400)
+    try:
+        run, summary = run_hygiene(ansible, playbook, tmp_path, astro_hygiene_name_pattern="hyg-fresh")
+    finally:
+        emulator.control.reset_clock()
+    assert run.rc == 0, run.output
+    assert ids(summary["rotate"]) == [hygiene["hyg-fresh"]["id"]], summary
+    assert emulator.control.writes() == []

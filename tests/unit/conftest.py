@@ -38,15 +38,25 @@ class ScriptedServer:
                                               body=json.loads(payload) if payload else None))
                 status, body, headers = scripted.script.pop(0) if scripted.script else (500, {"message": "unscripted"}, {})
                 data = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""  # bytes: as they are
+                self._date = headers.get("Date")  # scripted: instead of the real one ("": none at all)
                 self.send_response(status)
                 for name, value in headers.items():
-                    self.send_header(name, value)
+                    if name != "Date":
+                        self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
             do_GET = do_POST = do_DELETE = _reply
+
+            def send_header(self, keyword, value):
+                scripted_date = getattr(self, "_date", None)
+                if keyword == "Date" and scripted_date is not None:
+                    if not scripted_date:
+                        return
+                    value = scripted_date
+                super().send_header(keyword, value)
 
             def log_message(self, *args):
                 pass

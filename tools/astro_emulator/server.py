@@ -1,5 +1,6 @@
 """HTTP side of the emulator: routing, auth, Astro error bodies, faults, request log, control API."""
 
+import email.utils
 import json
 import random
 import secrets
@@ -225,6 +226,13 @@ class Handler(BaseHTTPRequestHandler):
     # Quiet: the request log is the record; stderr noise would only clutter test output.
     def log_message(self, format, *args):  # noqa: A002 - signature of the base class
         pass
+
+    def date_time_string(self, timestamp=None):
+        """Every answer's Date header is the emulator's clock (as a real server's is its own), so that a client that
+        takes "now" from the API ages tokens when the clock is moved."""
+        if timestamp is None:
+            timestamp = self.server.emulator.state.now_datetime().timestamp()
+        return email.utils.formatdate(timestamp, usegmt=True)
 
     def setup(self):
         super().setup()

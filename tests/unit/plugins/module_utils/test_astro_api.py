@@ -373,3 +373,50 @@ def test_the_client_names_itself_as_astro_s_own_clients_do(scripted_server):
     headers = {name.lower(): value for name, value in scripted_server.requests[0]["headers"].items()}
     assert headers["x-astro-client-identifier"] == "astro.platform"
     assert headers["x-astro-client-version"] == COLLECTION_VERSION
+
+
+def test_a_403_names_the_organization_that_was_used(scripted_server):
+    """A 403 for a wrong organization ID must not only blame the token's role."""
+    scripted_server.answer(403, error_body("forbidden", 403))
+    with pytest.raises(AstroAPIError) as raised:
+        make_client(scripted_server.url).list_tokens()
+    text = str(raised.value)
+    assert "the request was for the Organization {0!r} (organization_id or ASTRO_ORGANIZATION_ID)".format(ORG) in text, text
+    assert "the API token's role does not allow this" in text and SECRET not in text
+
+
+def test_a_404_shows_the_api_url_that_was_used_and_a_missing_version(scripted_server):
+    base = scripted_server.url[:-len("/v1")]
+    scripted_server.answer(404, error_body("not found", 404)).answer(404, error_body("not found", 404))
+    with pytest.raises(AstroAPIError) as raised:
+        make_client(base).list_tokens()
+    text = str(raised.value)
+    assert "api_url was {0!r}, which does not end with /v1".format(base) in text, text
+    with pytest.raises(AstroAPIError) as raised:
+        make_client(scripted_server.url).get_token("tok")
+    text = str(raised.value)
+    assert "api_url was {0!r}".format(scripted_server.url) in text and "does not end with" not in text, text
+    assert SECRET not in text
+
+
+def test_a_404_never_shows_credentials_of_the_url(scripted_server):
+    url = scripted_server.url.replace("http://", "http://someone:pa55word@")
+    scripted_server.answer(404, error_body("not found", 404))
+    with pytest.raises(AstroAPIError) as raised:
+        make_client(url).get_token("tok")
+    assert "pa55word" not in str(raised.value) and "api_url was 'http://127.0.0.1:" in str(raised.value)
+
+
+@pytest.mark.parametrize("date, moved", [
+    ("Sat, 01 Jan 2000 00:00:00 GMT", True),  # the API's clock, far from this host's
+    (None, False),  # no Date header: this host's clock
+    ("not a date", False),
+    ("Sat, 01 Jan 2000 00:00:00 -0000", False),  # a time of no known zone
+])
+def test_now_is_the_apis_clock_from_the_date_header_or_else_this_hosts(scripted_server, date, moved):
+    scripted_server.answer(body={"id": "tok"}, headers={"Date": date} if date else {"Date": ""})
+    client = make_client(scripted_server.url)
+    assert client.now().year > 2000, "before any answer: this host's clock"
+    client.get_token("tok")
+    assert (client.now().year == 2000) is moved, client.now()
+    assert client.now().tzinfo is not None

@@ -530,3 +530,47 @@ def test_a_write_that_may_have_landed_is_not_called_failed():
     assert "failed for" not in message
     both = onboarding.write_failure(["a: 1", "b: 2"], [{"failed": True, "msg": "refused"}, maybe])
     assert both.startswith("Writing the roles failed for a: 1; may have been applied: b: 2. ")
+
+
+def test_a_write_that_may_make_a_secret_says_so_with_its_entry():
+    """new_secret marks the writes whose secret_file the action checks before the first write: a create, or a rotation
+    that may be due; a role change of an existing token makes none."""
+    tokens = [dict(listed("ct1", "data-ci", "WORKSPACE", "cw1", "WORKSPACE_AUTHOR"))]
+    declarations = declared()
+    declarations[0]["deployment_own_tokens"][0]["rotate_after_days"] = 10
+    writes = token_writes(declarations, tokens)
+    assert [(w["arguments"]["name"], w["new_secret"]) for w in writes] == [("data-ci", False), ("etl-bot", True)]
+    assert writes[1]["place"] == ("workspace_onboarding_workspaces[0] (Workspace 'data') deployment_own_tokens[0] "
+                                  "(token 'etl-bot')")
+    old = [dict(listed("ct2", "etl-bot", "DEPLOYMENT", "cd1", "DEPLOYMENT_ADMIN", created_at="2029-12-01T00:00:00Z"))]
+    due = [w for w in token_writes(declarations, tokens + old) if w["arguments"]["name"] == "etl-bot"]
+    assert [w["new_secret"] for w in due] == [True]  # made 31 days before NOW, rotate_after_days 10
+    young = [dict(old[0], created_at="2029-12-30T00:00:00Z", last_rotated_at=None)]
+    assert [w["new_secret"] for w in token_writes(declarations, tokens + young) if w["arguments"]["name"] == "etl-bot"] in ([], [False])
+
+
+def test_defaults_are_merged_into_every_declaration_and_the_declaration_wins_whole():
+    defaults = {"exclusive": True, "org_tokens": [org("ci", "WORKSPACE_OPERATOR")], "state": "present"}
+    merged = onboarding.with_defaults([{"workspace": "data"},
+                                       {"workspace": "analytics", "org_tokens": [org("bot")], "exclusive": None}], defaults)
+    assert merged == [{"exclusive": True, "org_tokens": [org("ci", "WORKSPACE_OPERATOR")], "state": "present", "workspace": "data"},
+                      {"exclusive": None, "org_tokens": [org("bot")], "state": "present", "workspace": "analytics"}]
+    assert onboarding.with_defaults([{"workspace": "data"}], {}) == [{"workspace": "data"}]
+    assert onboarding.with_defaults([{"workspace": "data"}], None) == [{"workspace": "data"}]
+    # The merged declarations are planned as if written out.
+    plan = onboarding_plan([dict(merged[0], exclusive=False)], LOOKUP)
+    assert [(t["token_name"], t["workspace_roles"][0]["role"]) for t in plan["tokens"]] == [("ci", "WORKSPACE_OPERATOR")]
+
+
+@pytest.mark.parametrize("defaults, message", [
+    ({"exclusve": True}, "workspace_onboarding_defaults: unknown key 'exclusve' (did you mean 'exclusive'?); valid keys: org_tokens,"),
+    ({"workspace": "data"}, "workspace_onboarding_defaults: unknown key 'workspace'"),
+    ({"org_tokens": [{"tokn": "ci", "role": "WORKSPACE_MEMBER"}]},
+     "workspace_onboarding_defaults org_tokens[0]: unknown key 'tokn' (did you mean 'token'?)"),
+    ({"org_tokens": ["ci"]}, "workspace_onboarding_defaults org_tokens[0] is not a mapping: 'ci'."),
+    (["exclusive"], "workspace_onboarding_defaults must be a mapping of declaration keys, not 'list'."),
+])
+def test_bad_defaults_fail_naming_the_bad_key(defaults, message):
+    with pytest.raises(AstroInputError) as raised:
+        onboarding.with_defaults([{"workspace": "data"}], defaults)
+    assert str(raised.value).startswith(message), str(raised.value)
