@@ -147,6 +147,7 @@ from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import CONNECTION_DEFAULTS, client_from_options
 from ansible_collections.astro.platform.plugins.module_utils.entity_view import deployment_summary, workspace_summary
+from ansible_collections.astro.platform.plugins.module_utils.errors import shown
 from ansible_collections.astro.platform.plugins.module_utils.file_safety import file_problem, path_problem
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data, as_template
 
@@ -273,9 +274,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _add_host(self, host, groups, hostvars):
         if host in self.inventory.hosts:
-            self._fail("the host {0!r} is already in the inventory (from an inventory source read before this one, or an "
+            self._fail("the host {0} is already in the inventory (from an inventory source read before this one, or an "
                        "API object with the same ID), and this plugin never takes over a host: rename one of them, or leave "
-                       "the Workspace out with filters.".format(host))
+                       "the Workspace out with filters.".format(shown(host)))
         hostvars = as_data(hostvars)
         strict = self.get_option("strict")
         self.inventory.add_host(host, group=groups[0])

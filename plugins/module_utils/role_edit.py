@@ -34,7 +34,7 @@ except ImportError:  # not POSIX: no lock, the verifying read still guards
 
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import set_env_fallback
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, WORKSPACE, WORKSPACE_ACCESSOR
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, possibly_applied, request_of, shown
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, possibly_applied, quoted, request_of, shown
 from ansible_collections.astro.platform.plugins.module_utils.private_dir import (
     default_lock_dir,
     open_lock_dir,
@@ -156,7 +156,8 @@ def kept_role_warnings(result):
     text = ("Token {token} holds {role_held} on {entity_type} {entity}, not the declared {role_declared}: that role was "
             "kept, not removed. Remove it with state: absent and no role, or declare {role_held}.")
     token = "{0} ({1})".format(printable(result["token"]["name"]), result["token"]["id"])
-    return [text.format(token=token, entity=named(kept["entity_id"], {kept["entity_id"]: kept.get("entity_name")}), **kept)
+    return [text.format(token=token, entity=named(kept["entity_id"], {kept["entity_id"]: kept.get("entity_name")}),
+                        **dict((key, printable(value) if isinstance(value, str) else value) for key, value in kept.items()))
             for kept in result["roles_kept"]]
 
 
@@ -401,12 +402,12 @@ def _write_verified(client, token_id, edits, roles, sleep, read_seconds, names=N
     raise AstroError("Roles of token {0} were overwritten by concurrent writers {1} times in a row; it now holds {2} "
                      "where roles were asked for. Re-run the task.".format(
                          token_id, MAX_WRITE_ATTEMPTS,
-                         "; ".join("{0!r} on {1} {2}".format(role_on(fresh, t, i), t, named(i, names)) for t, i, r in lost)))
+                         "; ".join("{0} on {1} {2}".format(quoted(role_on(fresh, t, i)), t, named(i, names)) for t, i, r in lost)))
 
 
 def describe_entries(entries, names=None):
     """(entity_type, entity_id, role) as a message lists them; role None reads 'no role'."""
-    return "; ".join("{0} on {1} {2}".format(repr(role) if role is not None else "no role", entity_type, named(entity_id, names))
+    return "; ".join("{0} on {1} {2}".format(quoted(role) if role is not None else "no role", entity_type, named(entity_id, names))
                      for entity_type, entity_id, role in entries)
 
 
@@ -425,7 +426,7 @@ def edit_warnings(result):
     """The warnings of an edit's result: kept roles (kept_role_warnings), roles another writer removed after our write
     (written again), and write answers that never came (the read after they could land decided)."""
     warnings = kept_role_warnings(result)
-    token = "{0} ({1})".format(result["token"]["name"], result["token"]["id"])
+    token = "{0} ({1})".format(printable(result["token"]["name"]), result["token"]["id"])
     if result.get("roles_rewritten"):
         warnings.append("Another writer (another job or controller, see docs/awx.md) removed roles of token {0} that this task had "
                         "written: {1}. They were written again and verified; the token holds them.".format(
