@@ -63,7 +63,8 @@ class ActionModule(ActionBase):
         action = "would remove (check mode)" if self._task.check_mode else "removed"
         result.update(as_data(dict(
             changed=False, token_results=[dict(r, arguments=w["arguments"]) for w, r in token_results], results=edit_results,
-            new_token_roles=set_aside, new_secrets=new_secrets(token_results), undeclared=[dict(u, action=action) for u in found["undeclared"]], changes_by_workspace=changes,
+            new_token_roles=set_aside, new_secrets=new_secrets(token_results),
+            undeclared=[dict(u, action=action) for u in found["undeclared"]], changes_by_workspace=changes,
             msg="{0} changes in {1} Workspaces.".format(sum(len(lines) for lines in changes.values()),
                                                         sum(1 for lines in changes.values() if lines)))))
         if self._task.diff:
