@@ -16,6 +16,7 @@ from ansible_collections.astro.platform.plugins.module_utils.astro_api import as
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.role_display import printable
 from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import SecretFile
+from ansible_collections.astro.platform.plugins.module_utils.role_display import named
 from ansible_collections.astro.platform.plugins.plugin_utils.secret_path import absolute_secret_file
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
@@ -23,6 +24,19 @@ from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_dat
 CONNECTION = tuple(astro_argument_spec())
 # Where the locks and the create records are, and how long a write is let settle: every writing module takes them.
 LOCKS = ("lock_dir", "lock_timeout", "settle_seconds")
+
+
+def new_secrets(token_results):
+    """The secrets this run made (tokens created or rotated), one entry each: the token as api_token returns it (never
+    with its secret), the file the secret was written to, and `label`, the token as a person reads it. What the role
+    hands to workspace_onboarding_secret_hook, in the shape the hygiene hands its rotations (api_token's results)."""
+    found = []
+    for write, answer in token_results:
+        token = answer.get("token") or {}
+        if answer.get("secret_file") and token.get("id"):
+            found.append(dict(token=token, workspace_id=write.get("workspace_id"), secret_file=answer["secret_file"],
+                              label=named(token["id"], {token["id"]: token.get("name")})))
+    return found
 
 
 class ActionModule(ActionBase):
@@ -55,7 +69,8 @@ class ActionModule(ActionBase):
         action = "would remove (check mode)" if self._task.check_mode else "removed"
         result.update(as_data(dict(
             changed=False, token_results=[dict(r, arguments=w["arguments"]) for w, r in token_results], results=edit_results,
-            new_token_roles=set_aside, undeclared=[dict(u, action=action) for u in found["undeclared"]], changes_by_workspace=changes,
+            new_token_roles=set_aside, new_secrets=new_secrets(token_results),
+            undeclared=[dict(u, action=action) for u in found["undeclared"]], changes_by_workspace=changes,
             msg="{0} changes in {1} Workspaces.".format(sum(len(lines) for lines in changes.values()),
                                                         sum(1 for lines in changes.values() if lines)))))
         if self._task.diff:

@@ -11,6 +11,7 @@ import yaml
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
+from ansible_collections.astro.platform.plugins.module_utils.errors import quoted
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
 try:
@@ -41,8 +42,8 @@ class DeclarationsLoader(SafeLoader):  # pylint: disable=too-many-ancestors
                 if key in lines:
                     raise yaml.constructor.ConstructorError(
                         "in the mapping at line {0}".format(node.start_mark.line + 1), node.start_mark,
-                        "the key {0!r} is given twice (lines {1} and {2}); only the last would count".format(
-                            key, lines[key], key_node.start_mark.line + 1), key_node.start_mark)
+                        "the key {0} is given twice (lines {1} and {2}); only the last would count".format(
+                            quoted(key), lines[key], key_node.start_mark.line + 1), key_node.start_mark)
                 lines[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
@@ -112,8 +113,8 @@ class ActionModule(ActionBase):
         try:
             found = self._find_needle("vars", path)
         except AnsibleError:
-            raise AnsibleActionFail("Declarations file {0!r} not found (looked for it in the playbook's directory and its "
-                                    "vars/ directory).".format(path))
+            raise AnsibleActionFail("Declarations file {0} not found (looked for it in the playbook's directory and its "
+                                    "vars/ directory).".format(quoted(path)))
         try:
             data = load_declarations(_file_text(self._loader, found))  # safe: plain mappings, lists and scalars
         except (yaml.YAMLError, AnsibleError, UnicodeError) as exc:
@@ -144,5 +145,5 @@ def _shape(data):
     if isinstance(data, dict):
         if DECLARATIONS_KEY in data:
             return "{0}: a {1}".format(DECLARATIONS_KEY, type(data[DECLARATIONS_KEY]).__name__)
-        return "the keys {0}".format(", ".join(sorted(repr(to_text(k)) for k in data))) if data else "no key"
+        return "the keys {0}".format(", ".join(sorted(quoted(to_text(k)) for k in data))) if data else "no key"
     return "a {0}".format(type(data).__name__)

@@ -56,10 +56,8 @@ import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.astro.platform.plugins.module_utils.errors import printable, quoted
 
-# Control characters (C0, DEL, C1), line/paragraph separators, zero-width and bidirectional formatting characters,
-# and the byte order mark: each can break a row or make a value read as something else.
-INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 # Backslash-escaped in Markdown: table cell separator, escape character, code span, emphasis, strikethrough, links.
 MARKDOWN_PUNCTUATION = re.compile(r"([\\|`*~\[\]])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -70,7 +68,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "
 def markdown_cell(text):
     text = MARKDOWN_PUNCTUATION.sub(lambda match: "\\" + match.group(0), text)
     text = re.sub("[&<>]", lambda match: HTML_ENTITIES[match.group(0)], text)
-    return INVISIBLE.sub(lambda match: "\\u{0:04x}".format(ord(match.group(0))), text)
+    # Control, invisible and bidirectional formatting characters as \uXXXX: the collection's one escaping.
+    return printable(text)
 
 
 def csv_cell(text):
@@ -84,7 +83,7 @@ FORMATS = {"markdown": markdown_cell, "csv": csv_cell}
 
 def report_cell(value, format):  # pylint: disable=redefined-builtin  # the documented option name
     if format not in FORMATS:
-        raise AnsibleFilterError("report_cell: format must be one of {0}, not {1!r}".format(", ".join(sorted(FORMATS)), format))
+        raise AnsibleFilterError("report_cell: format must be one of {0}, not {1}".format(", ".join(sorted(FORMATS)), quoted(format)))
     return FORMATS[format]("" if value is None else to_text(value, errors="surrogate_or_replace"))
 
 

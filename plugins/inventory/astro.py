@@ -303,9 +303,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _add_host(self, host, groups, hostvars):
         if host in self.inventory.hosts:
-            self._fail("the host {0!r} is already in the inventory (from an inventory source read before this one, or an "
+            self._fail("the host {0} is already in the inventory (from an inventory source read before this one, or an "
                        "API object with the same ID), and this plugin never takes over a host: rename one of them, or leave "
-                       "the Workspace out with filters.".format(host))
+                       "the Workspace out with filters.".format(shown(host)))
         hostvars = as_data(hostvars)
         strict = self.get_option("strict")
         self.inventory.add_host(host, group=groups[0])

@@ -11,7 +11,9 @@ about roles or modules; callers get plain dicts shaped as in openapi.yaml.
 from __future__ import annotations
 
 import datetime
+import base64
 import ipaddress
+import json
 import os
 import random
 import re
@@ -67,6 +69,11 @@ MASK = "********"
 # The value of a `token` field (JSON, escaped JSON inside a message, YAML or a query string): how a create or
 # rotate answer carries a new secret, and so how a gateway that quotes the upstream answer would echo it.
 SECRET_FIELD = re.compile(r"""(?i)(\btoken\\*["']?\s*[:=]\s*\\*["']?)([^\s"'\\,;&}\]]+)""")
+
+# The claim of an Astro API token (a JWT) that holds the token's own ID, as the Astro CLI reads it (SEMANTICS.md "Which
+# token a secret is"); the ID it holds, when it is one, has the shape of every Astro ID.
+TOKEN_ID_CLAIM = "apiTokenId"
+ASTRO_ID = re.compile(r"c[a-z0-9]{24}\Z")
 
 # The connection options of every module and of the inventory plugin (doc fragment astro.platform.astro), each with
 # what it is when not set, or set to the empty string (AWX injects '' for a credential field left empty, and an
@@ -134,6 +141,26 @@ def token_problem(api_token):
         return ("contains {0} character(s) that are not visible ASCII (whitespace, a line break, a control or non-ASCII "
                 "character), first at position {1} of {2}; an Astro API token has none".format(len(bad), bad[0] + 1, len(api_token)))
     return None
+
+
+def caller_token_id(api_token):
+    """The ID of the token whose secret api_token is, from its JWT claims, or None when it carries none.
+
+    An Astro API token is a JWT whose claims name it (TOKEN_ID_CLAIM). The claims are only read, not verified: the
+    API checks the signature on every request, and a token that lies about its ID here gains nothing but keeping
+    another token out of a hygiene run. Nothing of the token is ever put in a message.
+    """
+    parts = (api_token or "").split(".")
+    if len(parts) != 3 or not parts[1]:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)).decode("utf-8"))
+    except (ValueError, TypeError):
+        return None
+    token_id = claims.get(TOKEN_ID_CLAIM) if isinstance(claims, dict) else None
+    if not isinstance(token_id, str) or not ASTRO_ID.match(token_id.lower()):
+        return None
+    return token_id.lower()
 
 
 def is_loopback_host(host):
@@ -257,6 +284,8 @@ class AstroClient:
         self._clock_offset = None
         self._note = note or (lambda text: None)
         self._token = api_token
+        # Which token this client runs as, when its secret says so: never in scope of a run that could rotate it.
+        self.caller_token_id = caller_token_id(api_token)
         self.budget = RequestBudget(self.api_url, api_token, budget_dir, sleep=sleep)
         # The API token and every secret a create or rotate of this client answered: masked in every message.
         self._secrets = [api_token]

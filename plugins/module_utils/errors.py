@@ -14,9 +14,57 @@ def clip(text, limit):
     return "{0}... ({1} characters)".format(text[:limit], len(text))
 
 
+def printable(text):
+    """text (a name from the API or a declaration, a description, a path) as a line of a message, warning, diff, loop
+    label or report may show it: every character str.isprintable refuses (control characters, DEL and C1, line and
+    paragraph separators, zero-width and bidirectional formatting characters, the byte order mark) written as
+    \\uXXXX, so it stays on its line, cannot move the cursor, recolour a terminal or forge a diff line, and reads as
+    what it is. The collection's one escaping: shown() is the same, quoted."""
+    text = "" if text is None else str(text)
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else "\\u{0:04x}".format(ord(char)) for char in text)
+
+
+def quoted(text):
+    """text quoted as Python's repr quotes a string (so an ordinary name reads the same), escaped as printable(); a
+    value that is not a string (a bad input) as repr shows it. In full: shown() cuts a long one short."""
+    if not isinstance(text, str):
+        return repr(text)
+    quote = '"' if "'" in text and '"' not in text else "'"
+    body = text.replace("\\", "\\\\")
+    if quote == "'":
+        body = body.replace("'", "\\'")
+    return quote + printable(body) + quote
+
+
+class _Escaped:
+    """A value in a message template: `{}` shows a string printable(), `{!r}` quoted(); other values as they are."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __format__(self, spec):
+        return format(printable(self.value) if isinstance(self.value, str) else self.value, spec)
+
+    def __str__(self):
+        return self.__format__("")
+
+    def __repr__(self):
+        return quoted(self.value)
+
+
+def message(template, *args):
+    """template.format(*args) with every string argument escaped (printable, or quoted for `{!r}`): names from the API
+    or a declaration cannot break the line or act on a terminal, however the message was written."""
+    return template.format(*(_Escaped(arg) for arg in args))
+
+
 def shown(value, limit=80):
-    """A value as a message shows it: quoted, and cut short when it is very long."""
-    return repr(value) if len(value) <= limit else clip(repr(value), limit)
+    """A value as a message shows it: a string quoted and escaped (quoted()), anything else as repr shows it; cut
+    short when it is very long."""
+    text = quoted(value) if isinstance(value, str) else repr(value)
+    return text if len(value if isinstance(value, str) else text) <= limit else clip(text, limit)
 
 
 STATUS_HINTS = {
@@ -136,16 +184,18 @@ class AstroAPIError(AstroError):
         self.status, self.method, self.path = status, method, path
         self.api_message, self.field_errors, self.request_id = message, field_errors or [], request_id
         self.attempts = attempts
-        # The message text is clipped (an ID of 10 000 characters is echoed in both); the fields keep them whole.
-        text = "Astro API {0} {1} answered {2}: {3}".format(method, clip(path, 300), status, clip(message or "(no message)", 1000))
+        # The message text is clipped (an ID of 10 000 characters is echoed in both); the fields keep them whole. What
+        # the server says is its data: escaped, so that it cannot break the line or act on a terminal.
+        text = "Astro API {0} {1} answered {2}: {3}".format(method, printable(clip(path, 300)), status,
+                                                            printable(clip(message or "(no message)", 1000)))
         for field_error in self.field_errors:
-            text += "; field {0!r}: {1}".format(field_error.get("field"), field_error.get("message"))
+            text += "; field {0}: {1}".format(quoted(field_error.get("field")), printable(field_error.get("message")))
         hints = [hint for hint in (context_hint(status, api_url, organization_id), status_hint(status, path)) if hint]
         if hints:
             text += " ({0})".format("; ".join(hints))
         if attempts > 1:
             text += " after {0} attempts".format(attempts)
-        text += " [requestId: {0}]".format(request_id or "none")
+        text += " [requestId: {0}]".format(printable(request_id or "none"))
         super().__init__(text)
 
     @classmethod

@@ -11,7 +11,7 @@ import os
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, TOKEN_SCOPES, WORKSPACE, WORKSPACE_ROLES
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, message, shown
 from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     as_id,
     close_names,
@@ -62,16 +62,17 @@ def state_of(declaration, default):
 
 def where(index, declaration, option=None, entry_index=None, entry=None):
     """Which declaration (and entry) a message is about, by index and name, as a person finds it in the vars file."""
-    text = "{0}[{1}] (Workspace {2!r})".format(VARIABLE, index, declaration.get("workspace") or declaration.get("workspace_id"))
+    text = message("{0}[{1}] (Workspace {2!r})", VARIABLE, index, declaration.get("workspace") or declaration.get("workspace_id"))
     if option:
         text += " {0}[{1}]".format(option, entry_index)
         if isinstance(entry, dict):
-            text += " (token {0!r})".format(entry.get("token") or entry.get("token_id") or entry.get("name"))
+            text += message(" (token {0!r})", entry.get("token") or entry.get("token_id") or entry.get("name"))
     return text
 
 
 def _fail(text, *args):
-    raise AstroInputError(text.format(*args))
+    """The plan's failure: every name in it escaped (errors.message), whatever the API or the declarations hold."""
+    raise AstroInputError(message(text, *args))
 
 
 def _known_keys(item, schema, place):
@@ -540,29 +541,23 @@ def plan(declarations, lookup, tokens=None, deployment_roles=None, exclusive=Fal
                 undeclared=found.undeclared)
 
 
-def _text(name):
-    """An API name as a line shows it: quoted when a line break or other control character would garble it."""
-    name = "" if name is None else str(name)
-    return name if name.isprintable() else shown(name)
-
-
 def role_line(change, names):
     """`token: +TYPE name (ID)[ in Workspace]: role[ (was role)]`, or `token: -TYPE name (ID)[ in Workspace]: role`."""
     entity_id, workspace_id = change.get("entity_id"), change.get("workspace_id")
     place = "{0} {1}".format(change.get("entity_type"), named(entity_id, {entity_id: change.get("entity_name") or names.get(entity_id)}))
     if change.get("entity_type") == DEPLOYMENT and workspace_id:
-        place += " in " + _text(change.get("workspace_name") or names.get(workspace_id) or workspace_id)
+        place += " in " + printable(change.get("workspace_name") or names.get(workspace_id) or workspace_id)
     before, after = change.get("role_before"), change.get("role_after")
     if after is None:
-        return "{0}: -{1}: {2}".format(_text(change.get("token_name")), place, before)
-    return "{0}: +{1}: {2}{3}".format(_text(change.get("token_name")), place, after, " (was {0})".format(before) if before else "")
+        return "{0}: -{1}: {2}".format(printable(change.get("token_name")), place, before)
+    return "{0}: +{1}: {2}{3}".format(printable(change.get("token_name")), place, after, " (was {0})".format(before) if before else "")
 
 
 def token_line(arguments, actions):
     """`token NAME (scope): actions[; new secret in FILE]`."""
-    line = "token {0} ({1}): {2}".format(_text(arguments.get("name")), arguments.get("scope"), ", ".join(actions))
+    line = "token {0} ({1}): {2}".format(printable(arguments.get("name")), arguments.get("scope"), ", ".join(actions))
     if arguments.get("secret_file") and {"create", "rotate"} & set(actions):  # the new secret is in the file
-        line += "; new secret in " + _text(arguments["secret_file"])
+        line += "; new secret in " + printable(arguments["secret_file"])
     return line
 
 

@@ -18,7 +18,7 @@ from ansible_collections.astro.platform.plugins.module_utils.entities import (
     ORGANIZATION,
     WORKSPACE,
 )
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroInputError, message, shown
 from ansible_collections.astro.platform.plugins.module_utils.role_display import named
 from ansible_collections.astro.platform.plugins.module_utils.role_list import home_workspace_id
 from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_deployment_role
@@ -93,7 +93,7 @@ def only_match(matches, what, name, describe, candidates=None, where=""):
 
 def describe_token(token):
     """A token told apart from same-named ones."""
-    return "{0} (scope {1}, description {2!r})".format(token.get("id"), token.get("scope"), token.get("description") or "")
+    return message("{0} (scope {1}, description {2!r})", token.get("id"), token.get("scope"), token.get("description") or "")
 
 
 def _scopes_text(scopes):
@@ -373,7 +373,7 @@ def resolve_team(client, team_id, team_name):
         return client.get_team(team_id)
     refuse_blank(team_name, "team_name")
     matches = [t for t in client.list_teams(names=[team_name]) if t.get("name") == team_name]
-    return only_match(matches, "team", team_name, lambda t: "{0} (description {1!r})".format(t.get("id"), t.get("description") or ""),
+    return only_match(matches, "team", team_name, lambda t: message("{0} (description {1!r})", t.get("id"), t.get("description") or ""),
                       candidates=lambda: [t.get("name") for t in client.list_teams()])
 
 

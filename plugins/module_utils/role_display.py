@@ -6,34 +6,22 @@
 
 from __future__ import annotations
 
-import re
-
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, WORKSPACE
-from ansible_collections.astro.platform.plugins.module_utils.errors import shown
+# printable is the one escaping of every name a person reads (errors.py holds it, so that shown() quotes the same).
+from ansible_collections.astro.platform.plugins.module_utils.errors import printable
 
-
-# Control characters (C0, DEL, C1), line and paragraph separators, zero-width and bidirectional formatting characters
-# and the byte order mark: printed raw, each can move the cursor, recolour a terminal, forge a diff line or make a
-# name read as another.
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
-
-
-def printable(text):
-    """text from the API (a name, a description) as a line of a message, warning, diff or label may show it: every
-    character of UNPRINTABLE written as \\uXXXX, so it stays on its line and reads as what it is."""
-    text = "" if text is None else str(text)
-    return UNPRINTABLE.sub(lambda match: "\\u{0:04x}".format(ord(match.group(0))), text)
+__all__ = ["printable", "named", "describe_entry", "render_roles"]
 
 
 def named(entity_id, names=None):
     """An entity as a person reads it: `name (ID)` when `names` (a mapping of ID to name) knows its name, else its ID.
 
-    A name is API data: one that a line break or other control character would garble is shown quoted.
+    A name is API data: a line break or other control character in it is shown escaped (printable), on one line.
     """
     name = (names or {}).get(entity_id) if entity_id else None
     if not name:
-        return str(entity_id)
-    return "{0} ({1})".format(name if name.isprintable() else shown(name), entity_id)
+        return printable(str(entity_id))
+    return "{0} ({1})".format(printable(name), printable(entity_id))
 
 
 def describe_entry(entry, names=None):

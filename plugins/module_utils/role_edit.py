@@ -42,7 +42,7 @@ from ansible_collections.astro.platform.plugins.module_utils.entities import (
     WORKSPACE,
     WORKSPACE_ACCESSOR,
 )
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, possibly_applied, request_of, shown
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, possibly_applied, quoted, request_of, shown
 from ansible_collections.astro.platform.plugins.module_utils.private_dir import (
     default_lock_dir,
     open_lock_dir,
@@ -180,7 +180,8 @@ def kept_role_warnings(result, kind="token"):
     text = ("{kind} {token} holds {role_held} on {entity_type} {entity}, not the declared {role_declared}: that role was "
             "kept, not removed. Remove it with state: absent and no role, or declare {role_held}.")
     return [text.format(kind=kind.capitalize(), token=result_subject(result, kind),
-                        entity=named(kept["entity_id"], {kept["entity_id"]: kept.get("entity_name")}), **kept)
+                        entity=named(kept["entity_id"], {kept["entity_id"]: kept.get("entity_name")}),
+                        **dict((key, printable(value) if isinstance(value, str) else value) for key, value in kept.items()))
             for kept in result["roles_kept"]]
 
 
@@ -510,12 +511,12 @@ def _write_verified(client, subject_id, edits, roles, sleep, read_seconds, names
     raise AstroError("Roles of {3} {0} were overwritten by concurrent writers {1} times in a row; it now holds {2} "
                      "where roles were asked for. Re-run the task.".format(
                          subject_id, MAX_WRITE_ATTEMPTS,
-                         "; ".join("{0!r} on {1} {2}".format(role_on(fresh, t, i), t, named(i, names)) for t, i, r in lost), kind))
+                         "; ".join("{0} on {1} {2}".format(quoted(role_on(fresh, t, i)), t, named(i, names)) for t, i, r in lost), kind))
 
 
 def describe_entries(entries, names=None):
     """(entity_type, entity_id, role) as a message lists them; role None reads 'no role'."""
-    return "; ".join("{0} on {1} {2}".format(repr(role) if role is not None else "no role", entity_type, named(entity_id, names))
+    return "; ".join("{0} on {1} {2}".format(quoted(role) if role is not None else "no role", entity_type, named(entity_id, names))
                      for entity_type, entity_id, role in entries)
 
 

@@ -31,16 +31,16 @@ def check_home_workspace(token, workspace_ids, names=None):
     home = home_workspace_id(token)
     elsewhere = sorted({w for w in workspace_ids if w and w != home})
     if home and elsewhere:
-        raise AstroInputError("Workspace token {0} ({1!r}) belongs to Workspace {2}; it can only get roles on Deployments "
+        raise AstroInputError("Workspace token {0} ({1}) belongs to Workspace {2}; it can only get roles on Deployments "
                               "of that Workspace, not of Workspace {3}.".format(
-                                  token.get("id"), token.get("name"), named(home, names), ", ".join(named(w, names) for w in elsewhere)))
+                                  token.get("id"), shown(token.get("name") or ""), named(home, names), ", ".join(named(w, names) for w in elsewhere)))
 
 
 def check_token_scope(token, allowed_scopes, purpose):
     """Fail before any write when a token's scope cannot take the role asked for."""
     if token.get("scope") not in allowed_scopes:
-        raise AstroInputError("Token {0} ({1!r}) has scope {2}; {3} takes only {4} tokens.".format(
-            token.get("id"), token.get("name"), token.get("scope"), purpose, " or ".join(allowed_scopes)))
+        raise AstroInputError("Token {0} ({1}) has scope {2}; {3} takes only {4} tokens.".format(
+            token.get("id"), shown(token.get("name") or ""), token.get("scope"), purpose, " or ".join(allowed_scopes)))
 
 
 def check_deployment_role(role, custom_roles, workspace_id=None, default_roles=(), names=None):
@@ -63,8 +63,8 @@ def check_deployment_role(role, custom_roles, workspace_id=None, default_roles=(
                                   shown(role), ", ".join(defaults), ", {0} (custom)".format(", ".join(custom)) if custom else ""))
     restricted = match[0].get("restrictedWorkspaceIds") or []
     if workspace_id and restricted and workspace_id not in restricted:
-        raise AstroInputError("custom role {0!r} may only be used in Workspaces {1}, not in Workspace {2}.".format(
-            role, ", ".join(named(w, names) for w in restricted), named(workspace_id, names)))
+        raise AstroInputError("custom role {0} may only be used in Workspaces {1}, not in Workspace {2}.".format(
+            shown(role), ", ".join(named(w, names) for w in restricted), named(workspace_id, names)))
 
 
 def check_own_role_name(scope, role):

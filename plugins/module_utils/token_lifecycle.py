@@ -22,7 +22,7 @@ import stat
 import time
 
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, DEPLOYMENT_ADMIN, ORGANIZATION, SCOPE_OPTIONS, WORKSPACE
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroError, AstroInputError, shown
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroAPIError, AstroError, AstroInputError, message, shown
 from ansible_collections.astro.platform.plugins.module_utils.file_safety import file_problem, path_problem
 from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     EntityNames,
@@ -160,7 +160,7 @@ def only_token(matches, name, scope, entity_id):
         return matches[0] if matches else None
     raise AstroInputError("{0} {1} tokens of {2} are named {3}; set token_id to the one this task is about: {4}.".format(
         len(matches), scope, entity_id, shown(name), "; ".join(
-            "{0} (description {1!r}, created {2})".format(t.get("id"), t.get("description") or "", t.get("createdAt"))
+            message("{0} (description {1!r}, created {2})", t.get("id"), t.get("description") or "", t.get("createdAt"))
             for t in matches)))
 
 
@@ -420,7 +420,7 @@ def check_role_usable(client, target, role, warn):
 def create(module, client, params, target, result):
     if params["role"] is None:
         raise AstroInputError("No {0} token named {1} exists{2}; set role to create it.".format(
-            target.scope, repr(params["name"]), "" if target.scope == ORGANIZATION else " in {0} {1}".format(target.scope.capitalize(), target.entity_id)))
+            target.scope, shown(params["name"]), "" if target.scope == ORGANIZATION else " in {0} {1}".format(target.scope.capitalize(), target.entity_id)))
     verify_target(client, target)
     check_role_usable(client, target, params["role"], module.warn)
     secret_file = secret_destination(module, "create the token")

@@ -358,7 +358,7 @@ secret:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
 from ansible_collections.astro.platform.plugins.module_utils.entities import SCOPE_OPTIONS
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError, shown
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import role_edit_argument_spec
 from ansible_collections.astro.platform.plugins.module_utils.token_lifecycle import (
     check_options,
@@ -406,7 +406,7 @@ def main():
             delete(module, client, token, result, target, params)
         elif token is None and params["token_id"]:
             raise AstroInputError("No token has ID {0}; leave token_id out to create a token{1}.".format(
-                repr(params["token_id"]), " named " + repr(params["name"]) if params["name"] else " (with a name)"))
+                shown(params["token_id"]), " named " + shown(params["name"]) if params["name"] else " (with a name)"))
         elif token is None:
             create(module, client, params, target, result)
         else:

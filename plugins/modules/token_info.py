@@ -110,6 +110,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+caller_token_id:
+  description:
+    - The ID of the token the task ran as (O(api_token)), read from the claims of its secret (an Astro API token is a
+      JWT naming its own token); null when the secret carries no such claim. The secret itself is never returned.
+  returned: success
+  type: str
+  sample: clorgtok0000008l8abcdefgh
 tokens:
   description: The matching tokens, sorted by name then ID.
   returned: success
@@ -262,7 +269,8 @@ def main():
         module.fail_json(**exc.fail_kwargs())
     found = [token_details(t, workspace_id, deployment_id) for t in tokens]
     found = [t for t in found if passes_filters(t, params, workspace_id, deployment_id)]
-    module.exit_json(changed=False, tokens=sorted(found, key=lambda t: (t["name"] or "", t["id"] or "")))
+    module.exit_json(changed=False, tokens=sorted(found, key=lambda t: (t["name"] or "", t["id"] or "")),
+                     caller_token_id=client.caller_token_id)
 
 
 def who_can_touch(module):
@@ -288,7 +296,8 @@ def who_can_touch(module):
         details["roles_in_workspace"] = roles_within(token, workspace, deployments)
         if details["roles_in_workspace"] and passes_filters(details, dict(params, workspace_id=None), None, None):
             found.append(details)
-    module.exit_json(changed=False, tokens=sorted(found, key=lambda t: (t["name"] or "", t["id"] or "")))
+    module.exit_json(changed=False, tokens=sorted(found, key=lambda t: (t["name"] or "", t["id"] or "")),
+                     caller_token_id=client.caller_token_id)
 
 
 def passes_filters(token, params, workspace_id, deployment_id):

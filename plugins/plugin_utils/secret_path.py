@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.astro.platform.plugins.module_utils.errors import printable, quoted
+
 
 def absolute_secret_file(arguments, transport="local"):
     """(arguments with secret_file made absolute, the warning that says so, or None when nothing was changed)."""
@@ -24,5 +26,5 @@ def absolute_secret_file(arguments, transport="local"):
         return arguments, None
     absolute = os.path.join(os.getcwd(), expanded)
     return dict(arguments, secret_file=absolute), (
-        "secret_file {0!r} is relative: it is taken against the working directory of ansible-playbook, as {1}.".format(
-            secret_file, absolute))
+        "secret_file {0} is relative: it is taken against the working directory of ansible-playbook, as {1}.".format(
+            quoted(secret_file), printable(absolute)))

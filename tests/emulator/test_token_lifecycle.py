@@ -2,7 +2,9 @@
 they issue, and the emulator's clock. Every answer is checked against openapi.yaml (the `owner` client), and
 every request too (the `emulator` fixture fails a test that caused a contract violation)."""
 
+import base64
 import datetime
+import json
 
 import pytest
 import requests
@@ -27,6 +29,22 @@ def test_every_create_issues_a_new_random_secret(owner, client_as):
     assert len(first["token"]) >= 64 and len(second["token"]) >= 64
     for token in (first, second):
         assert client_as(secret=token["token"]).get(f"/tokens/{token['id']}").status_code == 200
+
+
+def claims(secret):
+    header, payload, signature = secret.split(".")
+    assert json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))) == {"alg": "RS256", "typ": "JWT"}
+    assert signature
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_every_secret_is_a_jwt_naming_its_token_as_astros_do(owner, emulator, seed):
+    """SEMANTICS.md "Which token a secret is": the apiTokenId claim, which the Astro CLI reads; the demo caller's too."""
+    made = create(owner)
+    assert claims(made["token"])["apiTokenId"] == made["id"] and claims(made["token"])["org_id"] == emulator.organization_id
+    rotated = owner.post(f"/tokens/{made['id']}/rotate").json()
+    assert claims(rotated["token"])["apiTokenId"] == made["id"] and rotated["token"] != made["token"]
+    assert claims(emulator.caller_secret)["apiTokenId"] == seed.token_id("ansible-automation-owner")
 
 
 def test_the_secret_is_in_no_other_answer(owner, emulator):

@@ -463,3 +463,87 @@ def test_the_callers_own_token_and_excluded_tokens_stay_out_of_a_hygiene_pattern
     run, report = hygiene_preview(ansible, hygiene_playbook, tmp_path, core, astro_hygiene_tokens=[caller],
                                   astro_hygiene_caller_token_id=caller, astro_hygiene_include_caller_token=True)
     assert [entry["token_id"] for entry in report["in_scope"]] == [caller]  # named by ID, and asked for
+
+
+# 9, every printing path: a name from the API with ESC and newline sequences, through warnings, failure messages, the
+# API's own error message, loop labels, the onboarding's lines and the hygiene's report, is shown escaped.
+
+HOSTILE = "x\x1b]0;owned\x07\x1b[2K\n+ forged line"
+HOSTILE_SHOWN = "x\\u001b]0;owned\\u0007\\u001b[2K\\u000a+ forged line"
+
+
+def raw_control(text):
+    """The raw control characters of a text (what a terminal or a diff would act on), line breaks between lines aside."""
+    return sorted({char for line in text.splitlines() for char in line if not char.isprintable() and char != "\t"})
+
+
+def forged(text):
+    return [line for line in text.splitlines() if line.lstrip(" +-").startswith("forged line")]
+
+
+def hostile_seed(demo_seed):
+    """ci-deployer, both shared-automation tokens and the data-platform Workspace named HOSTILE (+ a suffix)."""
+    seed = copy.deepcopy(demo_seed)
+    for token in seed["tokens"]:
+        if token["name"] in ("ci-deployer", "shared-automation"):
+            token["name"] = HOSTILE + ("" if token["name"] == "shared-automation" else " ci")
+    next(w for w in seed["workspaces"] if w["name"] == "data-platform")["name"] = HOSTILE + " ws"
+    return seed
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_a_hostile_name_is_escaped_in_warnings_failures_api_errors_and_labels(ansible, emulator, demo_seed, seed, gateway,
+                                                                              core):
+    emulator.control.reset(hostile_seed(demo_seed))
+    ci, data_platform = seed.token("ci-deployer"), seed.workspace("data-platform")
+    proxy = gateway("/roles", lambda status, text: (400, json.dumps({"message": "refused " + HOSTILE, "requestId": HOSTILE}).encode()))
+    run = ansible.run([
+        # A warning: the token holds WORKSPACE_AUTHOR there, not the role to remove; it is kept, and the warning names
+        # the token and the Workspace.
+        {"name": "warn", "astro.platform.workspace_org_token": dict(token_id=ci, workspace_id=data_platform,
+                                                                    role="WORKSPACE_MEMBER", state="absent")},
+        # A failure: the two tokens of that name, listed with their names.
+        {"name": "ambiguous", "ignore_errors": True, "astro.platform.api_token": dict(
+            name=HOSTILE, state="absent")},
+        # The API's own error message, as a gateway may echo a name in it.
+        {"name": "api error", "ignore_errors": True, "astro.platform.deployment_info": dict(
+            with_deployment_roles=True, api_url=proxy.api_url, max_retries=0)},
+        # A loop label and a debug line of a playbook, through the collection's filter.
+        {"name": "list", "astro.platform.token_info": dict(), "register": "listed"},
+        {"name": "label", "ansible.builtin.debug": {"msg": "{{ item.id }} {{ item.name | astro.platform.printable }}"},
+         "loop": "{{ listed.tokens | selectattr('name', 'search', 'forged') | list }}",
+         "loop_control": {"label": "{{ item.name | astro.platform.printable }}"}},
+    ], verbosity=0, core=core)
+    assert run.rc == 0, run.output
+    assert raw_control(run.output) == [] and forged(run.output) == [], run.output
+    warning = " ".join(run.output.split())
+    assert "Token {0} ci ({1}) holds WORKSPACE_AUTHOR on WORKSPACE {0} ws ({2})".format(HOSTILE_SHOWN, ci, data_platform) in warning, warning
+    for task in ("ambiguous", "api error"):
+        assert raw_control(run.task(task)["msg"]) == [], run.task(task)["msg"]
+    assert "'{0}'".format(HOSTILE_SHOWN) in run.task("ambiguous")["msg"], run.task("ambiguous")["msg"]
+    assert "refused " + HOSTILE_SHOWN in run.task("api error")["msg"] and "[requestId: " + HOSTILE_SHOWN in run.task("api error")["msg"]
+    assert "(item={0} ci)".format(HOSTILE_SHOWN) in run.stdout, run.stdout
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_a_hostile_name_is_escaped_in_the_onboarding_and_the_hygiene(ansible, emulator, demo_seed, seed, installed_collection,
+                                                                     hygiene_playbook, tmp_path, core):
+    emulator.control.reset(hostile_seed(demo_seed))
+    playbooks = installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks"
+    # Exclusive: ci-deployer's undeclared role there is removed; the removal's label and the report's line name both.
+    onboarded = ansible.run(playbook=playbooks / "onboard_workspaces.yml", verbosity=0, core=core, extra_vars={
+        "astro_onboarding_hosts": "localhost", "astro_workspaces": [{
+            "workspace_id": seed.workspace("data-platform"), "exclusive": True,
+            "org_tokens": [{"token_id": seed.token("never-used-reader"), "role": "WORKSPACE_MEMBER"}]}]})
+    assert onboarded.rc == 0, onboarded.output
+    assert raw_control(onboarded.output) == [] and forged(onboarded.output) == [], onboarded.output
+    assert "(item={0} ws)".format(HOSTILE_SHOWN) in onboarded.stdout, onboarded.stdout
+    line = "{0} ci ({1}): WORKSPACE_AUTHOR".format(HOSTILE_SHOWN, seed.token("ci-deployer"))
+    assert json.dumps(line)[1:-1] in onboarded.stdout, onboarded.stdout  # in a debug message: JSON, so \\ is doubled
+
+    run, report = hygiene_preview(ansible, hygiene_playbook, tmp_path, core, astro_hygiene_name_pattern="(?s).*forged.*")
+    assert run.rc == 0, run.output
+    assert raw_control(run.output) == [] and forged(run.output) == [], run.output
+    markdown = (tmp_path / "reports" / "token_hygiene.md").read_text()
+    assert len(report["in_scope"]) == 3 and raw_control(markdown) == [] and forged(markdown) == [], markdown
+    assert "| rotate | x\\u001b\\]0;owned\\u0007\\u001b\\[2K\\u000a+ forged line ci |" in markdown, markdown

@@ -79,10 +79,11 @@ def test_onboarding_through_ansible_runner_as_awx_runs_it(ansible, emulator, see
     (private / "inventory").mkdir()
     shutil.copy(root / "playbooks" / "inventory" / "astro.yml", private / "inventory" / "astro.yml")
     credential_type = yaml.safe_load((root / "extensions" / "awx" / "credential_type.yml").read_text())
-    credential = {"api_token": emulator.caller_secret, "organization_id": emulator.organization_id, "api_url": emulator.api_url}
+    credential = {"api_token": emulator.caller_secret, "organization_id": emulator.organization_id, "api_url": emulator.api_url,
+                  "api_token_id": ""}  # left empty, as AWX injects a field not filled in
     injected = {name: template.replace("{{ ", "{").replace(" }}", "}").format(**credential)
                 for name, template in credential_type["injectors"]["env"].items()}
-    assert sorted(injected) == ["ASTRO_API_TOKEN", "ASTRO_API_URL", "ASTRO_ORGANIZATION_ID"]
+    assert sorted(injected) == ["ASTRO_API_TOKEN", "ASTRO_API_TOKEN_ID", "ASTRO_API_URL", "ASTRO_ORGANIZATION_ID"]
     envvars = dict(injected, ANSIBLE_COLLECTIONS_PATH=str(installed_collection), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
                    ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), ASTRO_LOCK_DIR=str(tmp_path / "locks"),
                    PATH="{0}:/usr/bin:/bin".format(VENV_BIN))
@@ -118,6 +119,9 @@ def test_credential_type_and_its_playbook_agree(installed_collection):
     assert definition["kind"] == "cloud"
     fields = {f["id"]: f for f in definition["inputs"]["fields"]}
     assert fields["api_token"]["secret"] is True and not fields["organization_id"].get("secret")
+    # The token's ID is optional (a secret that is a JWT names its token) and reaches the hygiene as ASTRO_API_TOKEN_ID.
+    assert "api_token_id" not in definition["inputs"]["required"] and not fields["api_token_id"].get("secret")
+    assert definition["injectors"]["env"]["ASTRO_API_TOKEN_ID"] == "{{ api_token_id }}"
     assert not any(name.startswith("ANSIBLE_") for name in definition["injectors"]["env"])
     # The playbook's !unsafe tags load as plain strings with yaml.BaseLoader-like handling
     loader = type("Loader", (yaml.SafeLoader,), {})
@@ -126,7 +130,7 @@ def test_credential_type_and_its_playbook_agree(installed_collection):
     task = yaml.load(playbook.read_text(), Loader=loader)[0]["tasks"][0]["awx.awx.credential_type"]
     assert task["inputs"] == definition["inputs"] and task["injectors"] == definition["injectors"]
     assert task["kind"] == definition["kind"] and task["name"] == definition["name"]
-    assert playbook.read_text().count("!unsafe \"{{") == 3
+    assert playbook.read_text().count("!unsafe \"{{") == 4
 
 
 def builder_create(ee_dir, definition, *extra):

@@ -75,12 +75,14 @@ def mode(path):
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def run_hygiene(ansible, playbook, tmp_path, check=False, **extra):
+def run_hygiene(ansible, playbook, tmp_path, check=False, env=None, **extra):
     extra_vars = dict(astro_hygiene_name_pattern="hyg-.*", astro_hygiene_tokens=["no-such-token"],
                       astro_hygiene_dir=str(tmp_path / "reports"), astro_hygiene_secret_dir=str(tmp_path / "secrets"))
     extra_vars.update(extra)
-    run = ansible.run(playbook=playbook, extra_vars=extra_vars, check=check)
     report = tmp_path / "reports" / "token_hygiene.json"
+    if report.exists():
+        report.unlink()  # each run's own report, or none
+    run = ansible.run(playbook=playbook, extra_vars=extra_vars, check=check, env=env)
     return run, json.loads(report.read_text()) if report.exists() else None
 
 
@@ -276,3 +278,81 @@ def test_moving_the_emulator_clock_forward_ages_the_tokens(ansible, emulator, hy
     assert run.rc == 0, run.output
     assert ids(summary["rotate"]) == [hygiene["hyg-fresh"]["id"]], summary
     assert emulator.control.writes() == []
+
+
+def test_a_preview_changes_nothing_and_says_so_in_the_recap(ansible, emulator, hygiene, playbook, tmp_path):
+    """Issue 28 item 2: the preview reported changed=6 while writing nothing."""
+    run, summary = run_hygiene(ansible, playbook, tmp_path)
+    assert run.rc == 0, run.output
+    assert len(summary["rotate"]) == 3 and len(summary["delete"]) == 2  # what it would do, still said
+    assert run.changed_tasks == [] and "changed=0" in run.stdout, run.changed_tasks
+
+
+@pytest.mark.parametrize("core", ["2.16", None])
+def test_the_callers_own_token_is_known_by_its_secret_and_stays_out_of_every_pattern(ansible, emulator, hygiene, playbook, seed,
+                                                                                     tmp_path, core):
+    """Issue 26 item 11: '.*' rotated the token the run used first, and every later call failed 401. An Astro secret
+    is a JWT whose apiTokenId claim names its token; with no ASTRO_API_TOKEN_ID given, the run still leaves it alone."""
+    caller = seed.token("ansible-automation-owner")
+    # Made in 2024: its secret is more than 90 days old, so in scope it would be rotated first.
+    emulator.control.clear_log()
+    run = ansible.run(playbook=playbook, core=core, env={"ASTRO_API_TOKEN_ID": ""}, extra_vars=dict(
+        astro_hygiene_name_pattern=".*", astro_hygiene_apply=True, astro_hygiene_dir=str(tmp_path / "reports"), astro_hygiene_secret_dir=str(tmp_path / "secrets")))
+    assert run.rc == 0, run.output
+    summary = json.loads((tmp_path / "reports" / "token_hygiene.json").read_text())
+    assert caller not in ids(summary["in_scope"]) and len(summary["in_scope"]) > 10
+    assert caller in stored_tokens(emulator) and accepted(emulator, emulator.caller_secret)
+    assert all(caller not in w["path"] for w in emulator.control.writes())
+
+
+def test_the_callers_token_is_in_scope_only_by_id_and_with_the_flag(ansible, emulator, hygiene, playbook, seed, tmp_path):
+    caller = seed.token("ansible-automation-owner")
+    run, summary = run_hygiene(ansible, playbook, tmp_path, astro_hygiene_name_pattern="", astro_hygiene_tokens=[caller])
+    assert run.rc == 0, run.output
+    assert summary["in_scope"] == []  # named by ID, but not asked for
+    run, summary = run_hygiene(ansible, playbook, tmp_path, astro_hygiene_name_pattern="",
+                               astro_hygiene_tokens=["ansible-automation-owner"], astro_hygiene_include_caller_token=True)
+    assert run.rc == 0, run.output
+    assert summary["in_scope"] == []  # asked for, but by name
+    run, summary = run_hygiene(ansible, playbook, tmp_path, astro_hygiene_name_pattern="", astro_hygiene_tokens=[caller],
+                               astro_hygiene_include_caller_token=True)
+    assert run.rc == 0, run.output
+    assert ids(summary["in_scope"]) == [caller]
+
+
+def plain_caller_seed(demo_seed):
+    """The hygiene seed whose caller's secret is not a JWT (an older token, or one a proxy swaps in): it names no token."""
+    seed = hygiene_seed(demo_seed)
+    caller = next(t for t in seed["tokens"] if t["id"] == seed["caller"])
+    caller["secret"] = "plainCallerSecret" + "z" * 40
+    return seed, caller
+
+
+def test_a_pattern_fails_closed_when_nothing_says_which_token_the_run_uses(ansible, emulator, demo_seed, playbook, tmp_path):
+    seed, caller = plain_caller_seed(demo_seed)
+    emulator.control.reset(seed)
+    before = stored_tokens(emulator)
+    emulator.control.clear_log()
+    env = {"ASTRO_API_TOKEN": caller["secret"], "ASTRO_API_TOKEN_ID": ""}
+    run, summary = run_hygiene(ansible, playbook, tmp_path, astro_hygiene_name_pattern=".*", astro_hygiene_tokens=[],
+                               astro_hygiene_apply=True, env=env)
+    said = " ".join(run.output.split())
+    assert run.rc != 0 and "its secret does not say which token it is" in said and "ASTRO_API_TOKEN_ID" in said, run.output
+    assert "Nothing was changed." in said
+    assert emulator.control.writes() == [] and stored_tokens(emulator) == before and summary is None
+    assert run.leaks([caller["secret"]]) == []
+
+    # Told by ASTRO_API_TOKEN_ID (the AWX credential's API token ID field), the run goes on without the caller's token.
+    run, summary = run_hygiene(ansible, playbook, tmp_path, astro_hygiene_name_pattern=".*", astro_hygiene_tokens=[],
+                               env=dict(env, ASTRO_API_TOKEN_ID=caller["id"]))
+    assert run.rc == 0, run.output
+    assert caller["id"] not in ids(summary["in_scope"]) and len(summary["in_scope"]) > 10
+    # Tokens named one by one need no caller ID: the user chose each.
+    run, summary = run_hygiene(ansible, playbook, tmp_path, astro_hygiene_name_pattern="", astro_hygiene_tokens=["hyg-old"], env=env)
+    assert run.rc == 0, run.output
+    assert ids(summary["in_scope"]) == [hygiene_id(seed, "hyg-old")]
+    assert run.leaks([caller["secret"]]) == []
+
+
+def hygiene_id(seed, name):
+    return next(t["id"] for t in seed["tokens"] if t["name"] == name)

@@ -7,6 +7,7 @@ a URL two parsers read differently, an answer too big to hold."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -106,3 +107,31 @@ def test_an_answer_within_the_bound_is_read_whole(scripted_server, monkeypatch):
     tokens = [{"id": "t%04d" % i} for i in range(100)]
     scripted_server.answer(200, {"tokens": tokens, "totalCount": 100})
     assert make_client(scripted_server.url).list_tokens() == tokens
+
+
+# Which token the client runs as: the apiTokenId claim of its secret, a JWT (SEMANTICS.md "Which token a secret is").
+
+def jwt(claims, header=None):
+    def part(data):
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+    return "{0}.{1}.c2lnbmF0dXJl".format(part(header or {"alg": "RS256", "typ": "JWT"}), part(claims))
+
+
+CALLER = "ct6437dlcyrnunkhuvu4fwzx3"
+
+
+@pytest.mark.parametrize("secret, expected", [
+    (jwt({"apiTokenId": CALLER, "org_id": ORG}), CALLER),
+    (jwt({"apiTokenId": CALLER.upper()}), CALLER),  # IDs are lower-case, as the CLI types them
+    (jwt({"org_id": ORG}), None),  # no claim
+    (jwt({"apiTokenId": "../../etc/passwd"}), None),  # not an Astro ID: never used
+    (jwt({"apiTokenId": 12}), None),
+    (jwt(["not", "a", "mapping"]), None),
+    (SECRET, None),  # not a JWT
+    ("a.%%%.c", None),  # not base64
+    ("a." + base64.urlsafe_b64encode(b"\xff\xfe").decode() + ".c", None),  # not UTF-8
+    ("a..c", None),
+])
+def test_the_callers_token_id_is_read_from_its_secrets_claims(secret, expected):
+    assert astro_api.caller_token_id(secret) == expected
+    assert make_client("https://api.example.com/v1", api_token=secret).caller_token_id == expected

@@ -507,9 +507,10 @@ def test_each_change_is_one_line_naming_token_entity_and_roles():
     ]}
 
 
-def test_a_name_that_would_break_the_line_is_shown_quoted():
-    line = onboarding.role_line(dict(GIVEN, entity_name="two\nlines", token_name="tab\there"), {})
-    assert "\n" not in line and "\t" not in line and "'two\\nlines' (cwa)" in line, line
+def test_a_name_that_would_break_the_line_is_shown_escaped():
+    line = onboarding.role_line(dict(GIVEN, entity_name="two\nlines", token_name="tab\there\x1b[2K"), {})
+    assert "\n" not in line and "\t" not in line and "\x1b" not in line, line
+    assert line.startswith("tab\\u0009here\\u001b[2K: ") and "two\\u000alines (cwa)" in line, line
 
 
 def test_an_update_without_a_new_secret_names_no_file():
