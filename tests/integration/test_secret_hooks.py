@@ -7,9 +7,10 @@ and astro_hygiene_secret_hook include a tasks file once per new secret, against 
 (moto's server on 127.0.0.1). Every run is -vvv --diff with an Ansible log, and the `ansible` fixture fails it if any
 secret the emulator issued shows up; a hook that tries to print the secret shows that no_log covers it.
 
-The shipped hook (playbooks/secret_hooks/aws_secrets_manager.yml) uses community.aws.secretsmanager_secret, which
-cannot be installed here from Galaxy: its test runs when ASTRO_TEST_AWS_COLLECTIONS names a collections path that
-holds community.aws and amazon.aws, and the same hook with a boto3 test module in its place always runs."""
+The shipped hook (playbooks/secret_hooks/aws_secrets_manager.yml) uses community.aws.secretsmanager_secret: Galaxy
+cannot be reached here, so its test takes community.aws and amazon.aws from the `ansible` package on PyPI
+(harness.aws_collections), or from ASTRO_TEST_AWS_COLLECTIONS when that names a collections path. The same hook with
+a boto3 test module in its place runs too, without either collection."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import boto3
 import pytest
 import requests
 from moto.server import ThreadedMotoServer
+from harness.aws_collections import aws_collections
 from test_onboarding_tokens import declaration, stored
 from test_token_hygiene import hygiene_seed
 
@@ -139,12 +141,11 @@ def test_a_hook_that_prints_the_secret_prints_nothing_of_it(ansible, emulator, i
     assert "the secret is" not in run.output
 
 
-@pytest.mark.skipif(not AWS_COLLECTIONS, reason="community.aws and amazon.aws are not installable here (no Galaxy): set "
-                                                "ASTRO_TEST_AWS_COLLECTIONS to a collections path that holds them")
 def test_the_shipped_aws_hook_stores_each_new_secret_with_community_aws(ansible, emulator, hygiene, installed_collection,
                                                                         tmp_path, secrets_manager):
     hook = installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks" / "secret_hooks" / "aws_secrets_manager.yml"
-    env = dict(hook_env(secrets_manager, library=False, collections=AWS_COLLECTIONS, installed_collection=installed_collection),
+    collections = AWS_COLLECTIONS or str(aws_collections())
+    env = dict(hook_env(secrets_manager, library=False, collections=collections, installed_collection=installed_collection),
                AWS_ENDPOINT=secrets_manager["url"])
     applied = run_hygiene(ansible, installed_collection, tmp_path, env, hook, astro_hygiene_apply=True,
                           astro_secret_store_remove_file=True)
