@@ -73,7 +73,8 @@ _value:
     - C(rows) (one per token and role, with the CSV report's columns), C(access) (who can touch each Workspace: one
       row per Workspace, subject and role, with C(workspace), C(workspace_id), C(kind) (C(token), C(team) or C(user)),
       C(subject) (a token's or team's name, a user's e-mail), C(subject_id), C(role), C(through) (where the role comes
-      from) and C(flags)), C(summary) (C(organization), C(tokens), C(teams), C(users), C(role_assignments), the tokens
+      from) and C(flags)), C(access_by_workspace) (the same by Workspace ID, as its C(workspace) name and one line per
+      row in C(subjects): C(kind subject (ID): role, through[; flags])), C(summary) (C(organization), C(tokens), C(teams), C(users), C(role_assignments), the tokens
       of each finding, the C(individual_owners) and the C(reports) paths), the C(markdown), C(csv) and C(json)
       reports, and C(failure) (the message about the findings of O(fail_on), or empty). Data that Ansible never
       templates again.
@@ -85,6 +86,7 @@ import json
 
 from ansible_collections.astro.platform.plugins.filter.report_cell import csv_cell, markdown_cell
 from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, WORKSPACE
+from ansible_collections.astro.platform.plugins.module_utils.role_display import printable
 from ansible_collections.astro.platform.plugins.module_utils.token_view import parse_time
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
 
@@ -169,6 +171,17 @@ def access_rows(tokens, teams, users, lookup):
                                        r["subject_id"] or "", THROUGH_ORDER.get(r["through"].split(" ")[0], 3), r["through"]))
 
 
+def access_by_workspace(access):
+    """Workspace ID to its name and one line per access row (`kind subject (ID): role, through[; flags]`): the rows in
+    few values, for the job's stats, where every value costs Ansible time (an organization of 5 000 tokens has 10 000 rows)."""
+    found = {}
+    for row in access:
+        lines = found.setdefault(row["workspace_id"], dict(workspace=row["workspace"], subjects=[]))["subjects"]
+        lines.append("{0} {1} ({2}): {3}, {4}{5}".format(row["kind"], printable(row["subject"]), row["subject_id"], row["role"],
+                                                         row["through"], "; " + ", ".join(row["flags"]) if row["flags"] else ""))
+    return found
+
+
 def markdown_report(rows, summary, privileged_roles, access=None):
     lines = ["# Astro token audit", "",
              "Organization {0}, {1} tokens, {2} role assignments.".format(markdown_cell(summary["organization"] or ""), summary["tokens"],
@@ -215,7 +228,7 @@ def token_audit(tokens, lookup, privileged_roles=("ORGANIZATION_OWNER", "WORKSPA
     failure = "" if not found else "The token audit found {0} (astro_audit_fail_on): {1} See {2}.".format(
         ", ".join(json.dumps(f) for f in found), " ".join("{0}: {1}.".format(f, json.dumps(summary[FINDINGS[f]])) for f in found),
         summary["reports"]["markdown"])
-    return as_data(dict(rows=rows, access=access, summary=summary, markdown=markdown_report(rows, summary, privileged_roles, access),
+    return as_data(dict(rows=rows, access=access, access_by_workspace=access_by_workspace(access), summary=summary, markdown=markdown_report(rows, summary, privileged_roles, access),
                         csv=csv_report(rows), failure=failure,
                         json=json.dumps({"summary": summary, "rows": rows, "access": access}, indent=4, sort_keys=True) + "\n"))
 

@@ -91,7 +91,12 @@ def test_audit_by_fqcn_through_ansible_runner_writes_json_and_hands_rows_and_sum
             [row[c] for c in COLUMNS[:4]] for row in report["rows"]]
     # What AWX keeps as the job's artifacts (and passes to a workflow's next node): the same rows and summary.
     artifacts = stats_artifacts(private, run)
-    assert artifacts == {"astro_audit_summary": summary, "astro_audit_rows": report["rows"], "astro_audit_access": report["access"]}
+    access = artifacts.pop("astro_audit_access")
+    assert artifacts == {"astro_audit_summary": summary, "astro_audit_rows": report["rows"]}
+    # Who can touch each Workspace, one line per access row of the report, by Workspace ID.
+    assert {workspace_id: len(found["subjects"]) for workspace_id, found in access.items()} == {
+        workspace_id: sum(1 for row in report["access"] if row["workspace_id"] == workspace_id)
+        for workspace_id in {row["workspace_id"] for row in report["access"]}}
     assert emulator.control.writes() == []
     # ansible-runner keeps the job's whole environment in artifacts/<id>/command (docs/awx.md says so): the API token
     # is there, in env, and nowhere else, not in the command line, the events, the stdout or the reports.

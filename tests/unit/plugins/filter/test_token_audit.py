@@ -111,3 +111,12 @@ def test_the_access_table_escapes_every_name():
     table = [line for line in access.splitlines() if line.startswith("|")]
     assert len(table) == 2 + 2, table
     assert all(line.count("|") - line.count("\\|") == len(ACCESS_COLUMNS) + 1 for line in table), table
+
+
+def test_the_access_rows_by_workspace_are_one_line_each():
+    found = token_audit(TOKENS, LOOKUP2, now=NOW, teams=TEAMS, users=USERS)
+    assert found["access_by_workspace"]["cw2"] == {"workspace": "bi", "subjects": [
+        "token ci (ct1): ORGANIZATION_OWNER, Organization role (every Workspace)",
+        "team admins (ctadm): ORGANIZATION_OWNER, Organization role (every Workspace)",
+        "user grace@acme.example (cugrace): WORKSPACE_OWNER, Workspace role; individual owner"]}
+    assert sum(len(w["subjects"]) for w in found["access_by_workspace"].values()) == len(found["access"])
