@@ -225,6 +225,55 @@ def measure_listings(bench, where):
     return rows
 
 
+def people_plan(ws_id, dep_id):
+    """(operation, arguments, minimum requests after finding the subject, formula) of each measured team or user edit.
+
+    Minimum after the subject's list page: its read; on a change, one look-up per kind whose names the diff shows or
+    that gets a first role (the Deployment's also names its Workspace, so a removal needs only that one), the write of
+    the whole role set and the verifying read.
+    """
+    both = lambda state, **role: dict(workspace_roles=[dict(workspace_id=ws_id, state=state, **({"role": "WORKSPACE_MEMBER"} if role else {}))],
+                                      deployment_roles=[dict(deployment_id=dep_id, state=state, **role)])
+    return [
+        ("add a Workspace + a Deployment role", both("present", role="DEPLOYMENT_ADMIN"), 5, "read, 2 look-ups, write, verify"),
+        ("no-op", both("present", role="DEPLOYMENT_ADMIN"), 1, "read"),
+        ("remove both", both("absent"), 4, "read, 1 look-up, write, verify"),
+    ]
+
+
+def measure_people(bench, data):
+    """team_roles (a team by name) and user_roles (a user by e-mail): a Workspace and a Deployment role of one subject,
+    given in one write, then a no-op, then both removed; the entities by ID.
+
+    Minimum: the subject's list page (the team's by its name, ⌈users/1000⌉ for an e-mail: the API has no e-mail
+    filter), then what people_plan says. The Astro CLI runs one command per role (SEMANTICS.md "Teams and users"):
+    `GET /teams/{id}` and `POST` its whole set for a team given by ID; `GET /users` by 100 to find the e-mail, `GET`
+    the user and `POST` for a user; a no-op still writes.
+    """
+    emu = bench.emu
+    emu.control.reset()
+    ws_id = data["workspaces"][-1]["id"]
+    dep_id = next(d["id"] for d in data["deployments"] if d["workspaceId"] == ws_id)
+    n_users = len(data["users"])
+    rows = []
+    for module, who, listed in (("team_roles", {"team_name": seedgen.OP_TEAM["name"]}, 1),
+                                ("user_roles", {"email": seedgen.OP_USER_EMAIL}, pages(n_users))):
+        n = 1 if module == "team_roles" else n_users
+        for op, args, after_list, formula in people_plan(ws_id, dep_id):
+            path = bench.task_playbook("astro.platform." + module, dict(who, **args))
+            emu.control.clear_log()
+            seconds, changed = bench.playbook(path, forks=1)
+            got = bench.log()
+            rows.append(dict(module=module, operation=op, by="name" if module == "team_roles" else "e-mail",
+                             requests=got["requests"], writes=got["writes"], minimum=listed + after_list,
+                             minimum_formula="{0} list page{1}, {2}".format(listed, "s" if listed > 1 else "", formula),
+                             cli=2 * (2 if module == "team_roles" else pages(n, CLI_PAGE) + 2),
+                             cli_formula="2 × 2 (GET, POST; a team by ID)" if module == "team_roles"
+                             else "2 × (⌈{0}/100⌉+2) (list, GET, POST)".format(n),
+                             n=n, changed=changed > 0, seconds=seconds))
+    return rows
+
+
 def measure_api_token(bench, data):
     """api_token's life of one Organization token by name: create, update, no-op, rotate, delete.
 
@@ -712,7 +761,8 @@ def markdown_header(meta):
 
 def markdown_operations(ops):
     out = ["## Requests per operation", "",
-           "n = Organization tokens the by-name list pages over (the CLI lists them by 100 for every token command). "
+           "n = Organization tokens the by-name list pages over (the CLI lists them by 100 for every token command); "
+           "for team_roles the teams, for user_roles the users. "
            "CLI = the Astro CLI's pattern computed as a formula of n, not measured.", "",
            "| module | operation | by | requests | writes | minimum | minimum is | = min | Astro CLI | CLI formula |",
            "| --- | --- | --- | ---: | ---: | ---: | --- | :---: | ---: | --- |"]
@@ -1007,7 +1057,7 @@ def measure_all(bench, data, args, started):
     ops, lookups, inventory, profile, onboarding, skipped, audit = [], [], [], None, [], [], []
     if "operations" in parts:
         print("1. per operation ...", flush=True)
-        ops = measure_operations(bench, data) + measure_api_token(bench, data)
+        ops = measure_operations(bench, data) + measure_people(bench, data) + measure_api_token(bench, data)
         print("   {0:.0f} s".format(time.monotonic() - started), flush=True)
     if "lookups" in parts:
         print("3b. by-name lookups at", args.lookup_sizes, "tokens ...", flush=True)

@@ -22,6 +22,10 @@ DEPLOYMENT_NAMES = ("etl", "reporting", "training", "sandbox")
 WORKSPACE_ROLES = ("WORKSPACE_OWNER", "WORKSPACE_OPERATOR", "WORKSPACE_AUTHOR", "WORKSPACE_MEMBER", "WORKSPACE_ACCESSOR")
 CALLER = "bench-admin"
 OP_TOKEN = "bench-op-org"
+# The team and the user whose roles the per-operation part edits (team_roles, user_roles); fixed IDs, so that adding
+# them drew nothing from the generator and left every other ID of the seed as it was.
+OP_TEAM = dict(id="cbenchteam000000000000001", name="bench-op-team")
+OP_USER_EMAIL = "bench@example.com"
 # (name, Workspace role) declared for every onboarded Workspace.
 ONBOARD_ORG_TOKENS = (("onboard-deployer", "WORKSPACE_OPERATOR"), ("onboard-reader", "WORKSPACE_ACCESSOR"),
                       ("onboard-auditor", "WORKSPACE_MEMBER"))
@@ -45,7 +49,7 @@ def generate(tokens=2000, workspaces=200, deployments_per_workspace=4, custom_ro
     user = cuid(rng)
     data = {
         "organization": {"id": org, "name": "Benchmark Org"},
-        "users": [{"id": user, "fullName": "Bench Marker", "username": "bench@example.com"}],
+        "users": [{"id": user, "fullName": "Bench Marker", "username": OP_USER_EMAIL}],
         "workspaces": [], "deployments": [], "custom_roles": [], "tokens": [],
     }
     for w in range(workspaces):
@@ -100,6 +104,7 @@ def generate(tokens=2000, workspaces=200, deployments_per_workspace=4, custom_ro
             data["tokens"].append({
                 "id": cuid(rng), "name": name, "description": "benchmark", "scope": "DEPLOYMENT", "created_by_user": user,
                 "roles": [{"entityType": "DEPLOYMENT", "entityId": dep["id"], "role": "DEPLOYMENT_ADMIN"}]})
+    data["teams"] = [dict(OP_TEAM, description="benchmark", organizationRole="ORGANIZATION_MEMBER", members=[user])]
     return data
 
 

@@ -16,6 +16,7 @@ options:
       - Changing token roles needs an Organization token with C(ORGANIZATION_OWNER), or a Workspace token with
         C(WORKSPACE_OWNER) or C(WORKSPACE_OPERATOR) for the Deployment roles of the Workspace tokens of its own
         Workspace (C(WORKSPACE_OWNER) also for its Deployment tokens), as Astronomer's permissions reference says.
+        Changing a team's or user's roles needs an Organization token with C(ORGANIZATION_OWNER).
       - If not set, the environment variable E(ASTRO_API_TOKEN) is used. One of the two is required.
       - It must be visible ASCII characters only. A token with a trailing line break (a token file saved with
         Windows line endings, a YAML C(|) block) or any whitespace fails before any request, with a message that
@@ -79,12 +80,12 @@ attributes:
       - astro.platform.astro
 """
 
-    # The options of modules that change a token's roles (module_utils/role_edit.py).
+    # The options of modules that change the roles of a token, a team or a user (module_utils/role_edit.py).
     ROLE_EDIT = r"""
 options:
   lock_dir:
     description:
-      - Directory of the lock files that serialize edits of one token from this controller, so that forks and
+      - Directory of the lock files that serialize edits of one token, team or user from this controller, so that forks and
         parallel playbooks never overwrite each other's edits. Every playbook run on one controller must use
         the same directory.
       - If not set, the environment variable E(ASTRO_LOCK_DIR) is used; then C(astro.platform-locks) in the
@@ -100,7 +101,7 @@ options:
     type: path
   lock_timeout:
     description:
-      - Seconds to wait for the lock of a token that another edit holds; then the task fails, naming the lock file.
+      - Seconds to wait for the lock of a token (team, user) that another edit holds; then the task fails, naming the lock file.
       - If not set, the environment variable E(ASTRO_LOCK_TIMEOUT) is used, then 300.
     type: float
   settle_seconds:
@@ -116,8 +117,8 @@ options:
       - If not set, the environment variable E(ASTRO_SETTLE_SECONDS) is used, then 1.
     type: float
 notes:
-  - The Astro API replaces a token's whole role list on every write, without any precondition.
-    The module reads the list, changes only the one role, writes the list back, and reads it again to verify;
+  - The Astro API replaces a token's whole role list (a team's or user's whole role set) on every write, without any
+    precondition. The module reads the list, changes only the roles asked for, writes the list back, and reads it again to verify;
     if a writer elsewhere overwrote the change, it is redone on the fresh list (up to 5 attempts).
     The result's RV(attempts) says how many writes that took; C(roles_rewritten) lists the roles another writer
     removed after they were written (written again), and C(answers_lost) counts write attempts without answer.
@@ -125,9 +126,9 @@ notes:
     "may have been applied; run again to see", and the failed result has C(possibly_applied=true).
 attributes:
   check_mode:
-    description: Can run in check mode and predicts exactly whether a write would change the token.
+    description: Can run in check mode and predicts exactly whether a write would change the token, team or user.
     support: full
   diff_mode:
-    description: Shows the token's role list before and after, one role a line.
+    description: Shows the role list of the token, team or user before and after, one role a line, names beside IDs.
     support: full
 """

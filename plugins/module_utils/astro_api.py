@@ -423,6 +423,12 @@ class AstroClient:
     def list_team_members(self, team_id):
         return self.list_all(self.org_path("teams", team_id, "members"), "teamMembers")
 
+    def replace_team_roles(self, team_id, role_set):
+        """POST the team's WHOLE role set (organizationRole, workspaceRoles, deploymentRoles, dagRoles): whatever is
+        left out is removed. Retried like replace_token_roles, and for the same reason: a second POST of a whole set
+        leaves the team as one would."""
+        return self.request("POST", self.org_path("teams", team_id, "roles"), body=role_set)
+
     def list_users(self, workspace_id=None, deployment_id=None):
         """The Organization's users, each with its whole role set; ListUsers has no e-mail filter."""
         params = {"workspaceId": workspace_id, "deploymentId": deployment_id}
@@ -430,6 +436,10 @@ class AstroClient:
 
     def get_user(self, user_id):
         return self.request("GET", self.org_path("users", user_id))
+
+    def replace_user_roles(self, user_id, role_set):
+        """POST the user's WHOLE role set, as replace_team_roles does for a team."""
+        return self.request("POST", self.org_path("users", user_id, "roles"), body=role_set)
 
     def list_workspaces(self, names=None, workspace_ids=None):
         return self.list_all(self.org_path("workspaces"), "workspaces", {"names": names, "workspaceIds": workspace_ids})

@@ -28,6 +28,19 @@ STATUS_HINTS = {
 }
 
 
+# The 403 of a team's or user's read or roles write (SEMANTICS.md "Teams and users, and their roles", who may do what).
+PEOPLE_403_HINT = ("the API token's role does not allow this: the roles of teams and users are changed only with an Organization "
+                   "API token with ORGANIZATION_OWNER; they are read with any Organization API token, or with a Workspace API "
+                   "token with WORKSPACE_OWNER for the teams and users holding a role in its Workspace")
+
+
+def status_hint(status, path):
+    """What an error answer of that status to that path (a path of org_path) tells the user to check, or None."""
+    if status == 403 and any(segment in ("teams", "users") for segment in (path or "").split("?")[0].split("/")[3:4]):
+        return PEOPLE_403_HINT
+    return STATUS_HINTS.get(status)
+
+
 POSSIBLY_APPLIED = "may have been applied; run again to see"
 
 
@@ -100,8 +113,9 @@ class AstroAPIError(AstroError):
         text = "Astro API {0} {1} answered {2}: {3}".format(method, clip(path, 300), status, clip(message or "(no message)", 1000))
         for field_error in self.field_errors:
             text += "; field {0!r}: {1}".format(field_error.get("field"), field_error.get("message"))
-        if status in STATUS_HINTS:
-            text += " ({0})".format(STATUS_HINTS[status])
+        hint = status_hint(status, path)
+        if hint:
+            text += " ({0})".format(hint)
         if attempts > 1:
             text += " after {0} attempts".format(attempts)
         text += " [requestId: {0}]".format(request_id or "none")

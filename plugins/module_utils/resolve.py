@@ -247,12 +247,15 @@ class EntityNames(dict):
     def __init__(self, client, known=None):
         super().__init__((k, v) for k, v in (known or {}).items() if k and v)
         self.client = client
+        self.workspace_of = {}  # Deployment ID to its Workspace's ID, as the Deployment look-ups answered it
 
     def learn(self, workspaces=(), deployments=()):
         for item in list(workspaces) + list(deployments):
             if item.get("id") and item.get("name"):
                 self[item["id"]] = item["name"]
         for deployment in deployments:
+            if deployment.get("id") and deployment.get("workspaceId"):
+                self.workspace_of[deployment["id"]] = deployment["workspaceId"]
             if deployment.get("workspaceId") and deployment.get("workspaceName"):
                 self.setdefault(deployment["workspaceId"], deployment["workspaceName"])
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, WORKSPACE
+from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, WORKSPACE
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroInputError, shown
 
 
@@ -192,3 +192,44 @@ def read_back_verdict(before, written, fresh, edits, echoes=None, implied=()):
     others_as_written = all(same(held.get(key), role) for key, role in roles_by_entity(written).items() if key not in edited)
     stale = any(held.get((edit[0], edit[1])) == was.get((edit[0], edit[1])) for edit in lost)
     return (OVERWRITTEN if stale or not others_as_written else UNEXPECTED), lost
+
+
+# A team's or a user's roles are one set (SEMANTICS.md "Teams and users"): organizationRole, workspaceRoles,
+# deploymentRoles, dagRoles. As a role list (the token's shape) they go through the same edits, diff and read-back
+# verdict as a token's; subject_role_set turns the list back into the body of the write that replaces the set.
+DAG = "DAG"
+DAG_TAG = "DAG_TAG"
+
+
+def subject_role_list(subject, organization_id):
+    """The role set of a team or user (as GET /teams/{id} or /users/{id} answers it) as a role list: its Organization
+    role on organization_id, then its Workspace, Deployment and DAG roles, in the API's order."""
+    roles = []
+    if subject.get("organizationRole"):
+        roles.append({"entityType": ORGANIZATION, "entityId": organization_id, "role": subject["organizationRole"]})
+    roles += [{"entityType": WORKSPACE, "entityId": e.get("workspaceId"), "role": e.get("role")} for e in subject.get("workspaceRoles") or ()]
+    roles += [{"entityType": DEPLOYMENT, "entityId": e.get("deploymentId"), "role": e.get("role")} for e in subject.get("deploymentRoles") or ()]
+    for entry in subject.get("dagRoles") or ():
+        by_tag = entry.get("dagId") is None and entry.get("dagTag") is not None
+        roles.append({"entityType": DAG_TAG if by_tag else DAG, "entityId": entry.get("dagTag") if by_tag else entry.get("dagId"),
+                      "deploymentId": entry.get("deploymentId"), "role": entry.get("role")})
+    return roles
+
+
+def subject_role_set(roles):
+    """The role list of subject_role_list as the whole set a roles write sends (UpdateTeamRolesRequest /
+    UpdateUserRolesRequest): every list present, so nothing is left to a default, and the DAG roles kept (the Astro
+    CLI's writes drop them)."""
+    role_set = dict(workspaceRoles=[], deploymentRoles=[], dagRoles=[])
+    for entry in roles or ():
+        entity_type, entity_id, role = entry.get("entityType"), entry.get("entityId"), entry.get("role")
+        if entity_type == ORGANIZATION:
+            role_set["organizationRole"] = role
+        elif entity_type == WORKSPACE:
+            role_set["workspaceRoles"].append({"workspaceId": entity_id, "role": role})
+        elif entity_type == DEPLOYMENT:
+            role_set["deploymentRoles"].append({"deploymentId": entity_id, "role": role})
+        elif entity_type in (DAG, DAG_TAG):
+            role_set["dagRoles"].append({"deploymentId": entry.get("deploymentId"), "dagId" if entity_type == DAG else "dagTag": entity_id,
+                                         "role": role})
+    return role_set

@@ -12,6 +12,8 @@ from __future__ import annotations
 from ansible_collections.astro.platform.plugins.module_utils.entities import (
     DEPLOYMENT,
     DEPLOYMENT_ADMIN,
+    ORGANIZATION,
+    ORGANIZATION_ROLES,
     OWN_ROLES,
     WORKSPACE,
     WORKSPACE_ACCESSOR,
@@ -86,3 +88,32 @@ def server_implied_entries(roles, workspace_of):
     workspaces = set((workspace_of or {}).get(entity_id) for entity_type, entity_id in held if entity_type == DEPLOYMENT)
     return sorted((WORKSPACE, workspace_id) for workspace_id in workspaces
                   if workspace_id and held.get((WORKSPACE, workspace_id)) in (None, WORKSPACE_ACCESSOR))
+
+
+def check_organization_role(roles, subject):
+    """A team's or user's roles write replaces the whole set and must carry its Organization role (SEMANTICS.md
+    "Teams and users"): refuse, before writing, a set without one. subject: the team or user as a message names it."""
+    if not any(entry.get("entityType") == ORGANIZATION for entry in roles or ()):
+        raise AstroInputError("{0} holds no Organization role, and a roles write must carry one (it replaces the whole set); "
+                              "give organization_role (one of {1}). Nothing was written.".format(subject, ", ".join(ORGANIZATION_ROLES)))
+
+
+def deployments_without_workspace_role(roles, workspace_of):
+    """(Deployment ID, its Workspace ID) of each Deployment role of the list whose Workspace (workspace_of: Deployment ID
+    to Workspace ID; an unknown one is not judged) holds no role in the list."""
+    held = roles_by_entity(roles)
+    return sorted((entity_id, workspace_of[entity_id]) for entity_type, entity_id in held
+                  if entity_type == DEPLOYMENT and workspace_of.get(entity_id) and (WORKSPACE, workspace_of[entity_id]) not in held)
+
+
+def check_deployment_roles_have_workspace_roles(roles, workspace_of, subject, names=None):
+    """A team's or user's Deployment role needs a role on the Deployment's Workspace (SEMANTICS.md "Teams and users":
+    the Terraform provider refuses such a set before sending it; what Astro does with one is not public): refuse a
+    role set that would hold one without it, before anything is written. names: ID to name, for the message only."""
+    missing = deployments_without_workspace_role(roles, workspace_of)
+    if missing:
+        raise AstroInputError("{0} would hold a role on {1} without a role on the Deployment's Workspace: a Deployment role of a "
+                              "team or user needs a Workspace role there. Add the Workspace to workspace_roles (in the same "
+                              "task), or remove the Deployment role. Nothing was written.".format(
+                                  subject, "; ".join("Deployment {0} (Workspace {1})".format(named(d, names), named(w, names))
+                                                     for d, w in missing)))

@@ -327,22 +327,13 @@ answers_lost:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
-from ansible_collections.astro.platform.plugins.module_utils.entities import (
-    DEPLOYMENT,
-    ORGANIZATION,
-    TOKEN_SCOPES,
-    WORKSPACE,
-    WORKSPACE_ROLES,
-)
+from ansible_collections.astro.platform.plugins.module_utils.entities import ORGANIZATION, TOKEN_SCOPES
 from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError, AstroInputError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import (
-    as_id,
     check_deployment_roles,
     id_option,
     refuse_blank,
-    resolve_deployment_names,
     resolve_token_id,
-    resolve_workspace_names,
 )
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     edit_warnings,
@@ -351,43 +342,16 @@ from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     check_home_workspace_named,
     set_token_roles,
 )
-from ansible_collections.astro.platform.plugins.module_utils.role_list import check_one_edit_per_entity
+from ansible_collections.astro.platform.plugins.module_utils.role_entries import (  # noqa: F401  (edits_of: unit tests)
+    check_entries,
+    describe_changes,
+    edits_of,
+    ids_for_names,
+    removals_declared_with_role,
+    role_entries_argument_spec,
+    workspace_of_entries,
+)
 from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_token_scope
-
-ENTRY_STATE = dict(type="str", choices=["present", "absent"], default="present")
-ENTRY_RULES = dict(required_if=[("state", "present", ("role",))])
-
-
-def check_entries(workspace_entries, deployment_entries):
-    """The checks of the list options that need no request: blank names and IDs fail; IDs are lower-cased in place."""
-    for option, entries, keys in (("workspace_roles", workspace_entries, ("workspace_id",)),
-                                  ("deployment_roles", deployment_entries, ("deployment_id", "workspace_id"))):
-        for index, entry in enumerate(entries):
-            for key in keys:
-                entry[key] = id_option(entry[key], "{0}[{1}].{2}".format(option, index, key))
-            for key in ("workspace_name", "deployment_name"):
-                if key in entry:
-                    refuse_blank(entry[key], "{0}[{1}].{2}".format(option, index, key))
-
-
-def edits_of(workspace_entries, deployment_entries):
-    """(entity_type, entity_id, role or None) for each entry, once its names are IDs; two roles on one entity fail.
-
-    Checked here, once for the task and before the role, token and entity look-ups, rather than in set_token_roles:
-    the modules that edit one role cannot list an entity twice.
-    """
-    edits = [(entity_type, entry[id_key], entry["role"] if entry["state"] == "present" else None)
-             for entries, entity_type, id_key in ((workspace_entries, WORKSPACE, "workspace_id"),
-                                                  (deployment_entries, DEPLOYMENT, "deployment_id"))
-             for entry in entries]
-    check_one_edit_per_entity(edits)
-    return edits
-
-
-def removals_declared_with_role(workspace_entries, deployment_entries):
-    """{(entity_type, entity_id): role} of the entries with state absent and a role: removed only where held."""
-    return dict([((WORKSPACE, e["workspace_id"]), e["role"]) for e in workspace_entries if e["state"] == "absent" and e["role"]]
-                + [((DEPLOYMENT, e["deployment_id"]), e["role"]) for e in deployment_entries if e["state"] == "absent" and e["role"]])
 
 
 def token_scopes(token_scope, workspace_roles):
@@ -403,31 +367,6 @@ def check_token(client, token, scopes, workspace_entries, deployment_entries):
     check_home_workspace_named(client, token, [e["workspace_id"] for e in deployment_entries])
 
 
-def describe_changes(changes, token, deployment_entries):
-    """Make each change say which token and which Workspace it is about, so callers can report per Workspace."""
-    workspace_of = dict((e["deployment_id"], e["workspace_id"]) for e in deployment_entries)
-    for change in changes:
-        change.update(token_id=token["id"], token_name=token["name"],
-                      workspace_id=change["entity_id"] if change["entity_type"] == WORKSPACE else workspace_of.get(change["entity_id"]))
-    return changes
-
-
-def ids_for_names(client, workspace_entries, deployment_entries):
-    """Put the ID of each entry's Workspace and Deployment name in its *_id option: one request per kind for all names.
-
-    Workspaces first, since a Deployment name is looked up within its entry's Workspace. Nothing is requested when
-    the entries give only IDs. Blank names were refused before (check_entries).
-    """
-    named = [e for e in workspace_entries + deployment_entries if e["workspace_name"] is not None]
-    workspace_ids = resolve_workspace_names(client, [e["workspace_name"] for e in named])
-    for entry in named:
-        entry["workspace_id"] = as_id(workspace_ids[entry["workspace_name"]])
-    named = [e for e in deployment_entries if e["deployment_name"] is not None]
-    deployment_ids = resolve_deployment_names(client, [(e["deployment_name"], e["workspace_id"]) for e in named])
-    for entry in named:
-        entry["deployment_id"] = deployment_ids[(entry["deployment_name"], entry["workspace_id"])]
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -438,22 +377,7 @@ def main():
             token_scope=dict(type="str", choices=["organization", "workspace"]),
             check_deployment_roles=dict(type="bool", default=True),
             check_entities=dict(type="bool", default=True),
-            workspace_roles=dict(type="list", elements="dict", options=dict(
-                workspace_id=dict(type="str"),
-                workspace_name=dict(type="str"),
-                role=dict(type="str", choices=list(WORKSPACE_ROLES)),
-                state=ENTRY_STATE,
-            ), required_one_of=[("workspace_id", "workspace_name")], mutually_exclusive=[("workspace_id", "workspace_name")],
-                **ENTRY_RULES),
-            deployment_roles=dict(type="list", elements="dict", options=dict(
-                deployment_id=dict(type="str"),
-                deployment_name=dict(type="str"),
-                workspace_id=dict(type="str"),
-                workspace_name=dict(type="str"),
-                role=dict(type="str"),
-                state=ENTRY_STATE,
-            ), required_one_of=[("deployment_id", "deployment_name")],
-                mutually_exclusive=[("deployment_id", "deployment_name"), ("workspace_id", "workspace_name")], **ENTRY_RULES),
+            **role_entries_argument_spec()
         ),
         required_one_of=[("token_id", "token_name"), ("workspace_roles", "deployment_roles")],
         mutually_exclusive=[("token_id", "token_name")],
@@ -481,12 +405,13 @@ def main():
             client, token_id, edits, check_mode=module.check_mode, **lock_options(params),
             only_if_held=removals_declared_with_role(workspace_entries, deployment_entries),
             precheck=lambda token: check_token(client, token, scopes, workspace_entries, deployment_entries),
-            workspace_of={e["deployment_id"]: e["workspace_id"] for e in deployment_entries},
+            workspace_of=workspace_of_entries(deployment_entries),
             look_up_entities=params["check_entities"],
         )
     except AstroError as exc:
         module.fail_json(**exc.fail_kwargs())
-    describe_changes(result["roles_changed"], result["token"], deployment_entries)
+    describe_changes(result["roles_changed"], dict(token_id=result["token"]["id"], token_name=result["token"]["name"]),
+                     deployment_entries)
     if not module._diff:
         result.pop("diff")  # two whole role lists: only worth their transfer when they are shown
     for warning in edit_warnings(result):

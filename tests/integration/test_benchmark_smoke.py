@@ -65,6 +65,12 @@ def test_benchmark_smoke(installed_collection, small_org, tmp_path):
     assert [(r["operation"], r["requests"]) for r in ops] == [(r["operation"], r["minimum"]) for r in ops]
     assert [r["writes"] for r in ops] == [1, 1, 0, 1]
 
+    people = bench_run.measure_people(bench, data)
+    assert [(r["module"], r["operation"]) for r in people] == [
+        (module, op) for module in ("team_roles", "user_roles") for op in ("add a Workspace + a Deployment role", "no-op", "remove both")]
+    assert [(r["module"], r["operation"], r["requests"]) for r in people] == [(r["module"], r["operation"], r["minimum"]) for r in people]
+    assert [r["writes"] for r in people] == [1, 0, 1, 1, 0, 1]
+
     first, again = bench_run.onboard(bench, data, "role", WORKSPACES, runs=2)
     tokens = 5                     # 3 Organization tokens + 2 tokens on the Deployments, the same in every Workspace
     lookup = 2                     # deployment_info: one page of Workspaces, one of Deployments

@@ -167,3 +167,44 @@ def test_control_the_same_jobs_without_the_guard_lose_roles(ansible, emulator, s
     while len(done) < 6 and not any(t["lost"] for t in done):
         done.append(jobs.trial(lost_updates.GUARD_OFF))
     assert any(t["lost"] for t in done), "{0} unguarded trials lost nothing: the setup cannot show a lost update".format(len(done))
+
+
+# -- a team's role set, edited by two jobs that share no lock dir (issue 27) ------------------------------------------
+
+TEAM_WRITE_DELAY_MS = (2500, 2500)
+
+
+def team_landed_writes(requests, team_id):
+    """The team's roles writes, in the order they landed, as the Workspace IDs each one wrote."""
+    writes = sorted((e for e in requests if e["operationId"] == "UpdateTeamRoles" and e.get("status") == 200 and e.get("landed")
+                     and team_id in e["path"]), key=lambda e: e["landed"])
+    return [{r["workspaceId"] for r in e["body"]["workspaceRoles"]} for e in writes]
+
+
+@pytest.mark.xdist_group("concurrency")
+def test_two_jobs_editing_one_teams_roles_on_different_workspaces_lose_nothing(ansible, emulator, seed, tmp_path):
+    """Two jobs (separate lock dirs, as AWX jobs in separate containers) give one team a role each in another Workspace,
+    at once; every write lands 2.5 s late, so both read the set before either write lands and the later one lands a
+    set without the other's role. The settle check must see that and write it again. One trial."""
+    team = seed.team("platform-admins")
+    workspaces = [seed.workspace("data-platform"), seed.workspace("analytics")]
+    emulator.control.set_faults(write_delay_ms=list(TEAM_WRITE_DELAY_MS), write_delay_operations=["UpdateTeamRoles"])
+    runs = [None, None]
+
+    def job(index):
+        task = {"name": "team role", "astro.platform.team_roles": {
+            "team_id": team, "workspace_roles": [{"workspace_id": workspaces[index], "role": "WORKSPACE_MEMBER"}]}}
+        runs[index] = ansible.run([task], verbosity=0, env={"ASTRO_LOCK_DIR": str(tmp_path / "locks-job-{0}".format(index)),
+                                                            "ASTRO_SETTLE_SECONDS": "3"})
+
+    threads = [threading.Thread(target=job, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(run.rc == 0 for run in runs), [run.output[-2000:] for run in runs]
+    stored = next(t for t in emulator.control.state()["teams"] if t["id"] == team)
+    assert {r["workspaceId"] for r in stored["workspaceRoles"]} == set(workspaces), "a job's role was lost"
+    assert stored["organizationRole"] == "ORGANIZATION_OWNER"
+    landed = team_landed_writes(emulator.control.requests(), team)
+    assert any(len(written) == 1 for written in landed[1:]), "no stale set landed: the setup cannot show that none is lost"

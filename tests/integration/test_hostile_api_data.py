@@ -172,6 +172,36 @@ def test_demo_and_audit_playbooks_show_hostile_names_as_text(ansible, hostile, m
     assert attack(markers, "token-name") in (ansible.workdir / "reports" / "token_audit.md").read_text()
 
 
+def test_hostile_team_names_and_user_emails_are_shown_escaped_and_never_templated(ansible, emulator, demo_seed, markers, seed):
+    """A team's name and a user's e-mail come from the API (an identity provider may set them): printed escaped in the
+    diff and the warnings, kept as data in the results, never templated."""
+    hostile = copy.deepcopy(demo_seed)
+    team = next(t for t in hostile["teams"] if t["name"] == "platform-admins")
+    team["name"] = "admins\x1b]0;owned\x07\x1b[2K" + attack(markers, "team-name")
+    user = next(u for u in hostile["users"] if u["username"] == "katherine@acme.example")
+    user["username"] = "kj\n+ORGANIZATION x: ORGANIZATION_OWNER@acme.example" + block_attack(markers, "user-email")
+    emulator.control.reset(hostile)
+    analytics = seed.workspace("analytics")
+    run = ansible.run([
+        {"name": "team", "astro.platform.team_roles": {"team_id": team["id"], "workspace_roles": [{"workspace_id": analytics, "role": "WORKSPACE_MEMBER"}]}},
+        {"name": "user", "astro.platform.user_roles": {"user_id": user["id"], "workspace_roles": [{"workspace_id": analytics, "role": "WORKSPACE_MEMBER"}]}},
+        {"name": "user again, kept", "astro.platform.user_roles": {
+            "user_id": user["id"], "workspace_roles": [{"workspace_id": analytics, "role": "WORKSPACE_OWNER", "state": "absent"}]}},
+    ], verbosity=1)
+    assert run.rc == 0, run.output
+    assert made_markers(markers) == [], run.output
+    assert "\x1b" not in run.output and "\x07" not in run.output
+    forged = [line for line in run.stdout.splitlines() if line.startswith("+ORGANIZATION x")]
+    assert forged == [], forged
+    assert "roles of team admins\\u001b]0;owned\\u0007\\u001b[2K" in run.stdout, run.stdout
+    assert "roles of user kj\\u000a+ORGANIZATION x: ORGANIZATION_OWNER@acme.example" in run.stdout, run.stdout
+    assert run.task("team")["team"]["name"] == team["name"], "the name is data, returned as the API gave it"
+    assert run.task("user")["user"]["email"] == user["username"]
+    warning = " ".join(run.task("user again, kept")["warnings"])
+    assert "User kj\\u000a+ORGANIZATION x" in warning and "\n" not in warning, warning
+    assert [w["operationId"] for w in emulator.control.writes()] == ["UpdateTeamRoles", "UpdateUserRoles"]
+
+
 def private_data_dir(tmp_path, token, markers):
     """A job's private data directory as AWX and ansible-runner lay it out, plus a vars file elsewhere in it that
     points the Python interpreter at a script making a marker."""

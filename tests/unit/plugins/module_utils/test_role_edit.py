@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import pwd
 import stat
@@ -19,6 +20,8 @@ from ansible_collections.astro.platform.plugins.module_utils.role_edit import (
     kept_role_warnings,
     lock_file_name,
     lock_options,
+    TEAM,
+    set_roles,
     set_token_role,
     set_token_roles,
     token_lock,
@@ -606,3 +609,86 @@ def test_a_verifying_read_that_fails_says_the_write_may_have_been_applied(tmp_pa
 def test_a_negative_settle_seconds_is_refused_naming_the_value():
     with pytest.raises(AstroInputError, match="settle_seconds is -1; it must be 0 or more"):
         lock_options(dict(lock_dir=None, lock_timeout=None, settle_seconds=-1.0))
+
+
+# set_roles of a team or user: its role set edited as a role list, written back whole.
+
+class InMemoryTeams(InMemoryTokens):
+    """One team (cteam), with the look-ups of InMemoryTokens; its role set as GET /teams/{id} answers it."""
+
+    def __init__(self, role_set, after_write=None):
+        super().__init__([], after_write=after_write)
+        self.team = dict(id="cteam", name="data", **role_set)
+        self.written = []
+
+    def get_team(self, team_id):
+        self.calls.append("GET")
+        return copy.deepcopy(self.team)
+
+    def replace_team_roles(self, team_id, role_set):
+        self.calls.append("POST")
+        self.written.append(copy.deepcopy(role_set))
+        self.team.update(copy.deepcopy(role_set))
+        if self.after_write:
+            self.after_write(self)
+
+
+TEAM_SET = dict(organizationRole="ORGANIZATION_MEMBER", workspaceRoles=[{"workspaceId": "cwa", "role": "WORKSPACE_AUTHOR"}],
+                deploymentRoles=[{"deploymentId": "cd1", "role": "DAG_RUNNER"}],
+                dagRoles=[{"deploymentId": "cd1", "dagId": "train", "role": "DAG_VIEWER"},
+                          {"deploymentId": "cd1", "dagTag": "nightly", "role": "DAG_VIEWER"}])
+
+
+def test_a_team_edit_writes_the_whole_set_back_with_its_organization_and_dag_roles():
+    api = InMemoryTeams(copy.deepcopy(TEAM_SET))
+    result = set_roles(api, TEAM, "cteam", [("WORKSPACE", "cw1", "WORKSPACE_MEMBER")], sleep=lambda s: None)
+    assert api.calls == ["GET", "DEPLOYMENTS", "WORKSPACES", "POST", "GET"]
+    assert api.written == [dict(TEAM_SET, workspaceRoles=TEAM_SET["workspaceRoles"] + [{"workspaceId": "cw1", "role": "WORKSPACE_MEMBER"}])]
+    assert result["changed"] and result["attempts"] == 1
+    assert result["team"]["dag_roles"] == [dict(deployment_id="cd1", dag_id="train", dag_tag=None, role="DAG_VIEWER"),
+                                           dict(deployment_id="cd1", dag_id=None, dag_tag="nightly", role="DAG_VIEWER")]
+    assert result["diff"]["after_header"] == "roles of team data (cteam)"
+    assert "WORKSPACE ws-cw1 (cw1): WORKSPACE_MEMBER" in result["diff"]["after"]
+
+
+def test_a_team_edit_overwritten_by_another_writer_is_redone_on_the_fresh_set():
+    def stale_writer(api):
+        api.after_write = None
+        api.team["workspaceRoles"] = [{"workspaceId": "cwa", "role": "WORKSPACE_AUTHOR"}, {"workspaceId": "cw2", "role": "WORKSPACE_OWNER"}]
+
+    api = InMemoryTeams(copy.deepcopy(TEAM_SET), after_write=stale_writer)
+    result = set_roles(api, TEAM, "cteam", [("WORKSPACE", "cw1", "WORKSPACE_MEMBER")], sleep=lambda s: None)
+    assert result["attempts"] == 2
+    assert [e["workspaceId"] for e in api.team["workspaceRoles"]] == ["cwa", "cw2", "cw1"]
+    assert api.team["dagRoles"] == TEAM_SET["dagRoles"] and api.team["organizationRole"] == "ORGANIZATION_MEMBER"
+
+
+@pytest.mark.parametrize("edits", [[("DEPLOYMENT", "cd2", "DEPLOYMENT_ADMIN"), ("WORKSPACE", "cwa", None)],
+                                   [("WORKSPACE", "cwa", None)]])
+def test_a_deployment_role_without_its_workspace_role_is_refused_before_any_write(edits):
+    api = InMemoryTeams(copy.deepcopy(TEAM_SET))
+    with pytest.raises(AstroInputError, match=r"Team data \(cteam\) would hold a role on Deployment dep-cd1 \(cd1\).*Workspace ws-cwa \(cwa\)"):
+        set_roles(api, TEAM, "cteam", edits, sleep=lambda s: None, check_mode=True)
+    assert "POST" not in api.calls
+
+
+def test_a_deployment_role_with_its_workspace_role_in_the_same_edit_passes():
+    api = InMemoryTeams(dict(organizationRole="ORGANIZATION_MEMBER"))
+    set_roles(api, TEAM, "cteam", [("WORKSPACE", "cwa", "WORKSPACE_ACCESSOR"), ("DEPLOYMENT", "cd2", "DEPLOYMENT_ADMIN")],
+              sleep=lambda s: None, look_up_entities=False)
+    assert api.team["deploymentRoles"] == [{"deploymentId": "cd2", "role": "DEPLOYMENT_ADMIN"}]
+
+
+def test_a_subject_without_an_organization_role_is_refused_unless_the_edit_gives_one():
+    api = InMemoryTeams({})
+    with pytest.raises(AstroInputError, match="holds no Organization role.*give organization_role"):
+        set_roles(api, TEAM, "cteam", [("WORKSPACE", "cw1", "WORKSPACE_MEMBER")], sleep=lambda s: None)
+    set_roles(api, TEAM, "cteam", [("WORKSPACE", "cw1", "WORKSPACE_MEMBER"), ("ORGANIZATION", "corg", "ORGANIZATION_MEMBER")],
+              sleep=lambda s: None)
+    assert api.team["organizationRole"] == "ORGANIZATION_MEMBER"
+
+
+def test_a_team_and_a_token_with_equal_ids_never_share_a_lock_file():
+    api = InMemoryTokens([])
+    names = {lock_file_name(api, "cx", kind) for kind in ("token", "team", "user")}
+    assert len(names) == 3

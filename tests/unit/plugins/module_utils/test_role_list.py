@@ -16,6 +16,8 @@ from ansible_collections.astro.platform.plugins.module_utils.role_list import (
     missing_edits,
     removals_not_held,
     role_on,
+    subject_role_list,
+    subject_role_set,
     with_role,
     with_roles,
     without_entities,
@@ -299,3 +301,32 @@ def test_with_roles_in_one_pass_is_with_role_applied_to_each_edit_in_turn(roles,
     for edit in edit_list:
         expected = with_role(expected, *edit)
     assert with_roles(roles, edit_list) == expected
+
+
+# A team's or user's role set as a role list, and back (the body of the write that replaces the set).
+
+SUBJECT = dict(organizationRole="ORGANIZATION_MEMBER", workspaceRoles=[{"workspaceId": "cw1", "role": "WORKSPACE_OWNER"}],
+               deploymentRoles=[{"deploymentId": "cd1", "role": "DEPLOYMENT_ADMIN"}],
+               dagRoles=[{"deploymentId": "cd1", "dagId": "etl", "role": "DAG_VIEWER"},
+                         {"deploymentId": "cd1", "dagTag": "nightly", "role": "DAG_AUTHOR"}])
+
+
+def test_a_subject_role_set_round_trips_through_its_role_list():
+    roles = subject_role_list(SUBJECT, "corg")
+    assert roles == [
+        {"entityType": "ORGANIZATION", "entityId": "corg", "role": "ORGANIZATION_MEMBER"},
+        {"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_OWNER"},
+        {"entityType": "DEPLOYMENT", "entityId": "cd1", "role": "DEPLOYMENT_ADMIN"},
+        {"entityType": "DAG", "entityId": "etl", "deploymentId": "cd1", "role": "DAG_VIEWER"},
+        {"entityType": "DAG_TAG", "entityId": "nightly", "deploymentId": "cd1", "role": "DAG_AUTHOR"}]
+    assert subject_role_set(roles) == SUBJECT
+
+
+def test_an_edited_subject_list_keeps_the_organization_and_dag_roles_in_its_set():
+    edited = with_roles(subject_role_list(SUBJECT, "corg"), [("WORKSPACE", "cw1", None), ("WORKSPACE", "cw2", "WORKSPACE_MEMBER")])
+    assert subject_role_set(edited) == dict(SUBJECT, workspaceRoles=[{"workspaceId": "cw2", "role": "WORKSPACE_MEMBER"}])
+
+
+def test_an_empty_subject_is_written_with_every_list_and_no_organization_role():
+    assert subject_role_list({}, "corg") == []
+    assert subject_role_set([]) == dict(workspaceRoles=[], deploymentRoles=[], dagRoles=[])
