@@ -49,7 +49,7 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(str(exc))
         token_results = self._write_tokens(found["token_writes"])
         edits, edit_results, set_aside = self._edit_roles(found["edits"], token_results, lookup.get("deployment_roles") is None)
-        people_results = self._edit_people(found["people_edits"])
+        people_results = self._edit_people(found["people_edits"], lookup.get("deployment_roles") is None)
         changes = onboarding.changes_by_workspace(found, token_results, edit_results, people_results)
         action = "would remove (check mode)" if self._task.check_mode else "removed"
         result.update(as_data(dict(
@@ -114,12 +114,14 @@ class ActionModule(ActionBase):
             made.append(edit)
         return made, results, set_aside
 
-    def _edit_people(self, people_edits):
+    def _edit_people(self, people_edits, check_deployment_roles):
         """team_roles / user_roles for each team's and user's edit, by ID, each a visible module run with this task's check
         and diff mode; every edit is tried, as for tokens: [(the plan's edit, its result)]."""
         done = []
         for edit in people_edits:
             arguments = dict(edit["arguments"])
             arguments.update((key, value) for key, value in self._task.args.items() if key in LOCKS)
+            # As for tokens: the plan found and named every Workspace and Deployment, and checked the custom roles.
+            arguments.update(check_entities=False, check_deployment_roles=check_deployment_roles)
             done.append((edit, self._module(edit["module"], arguments, stop=False)))
         return done
