@@ -710,3 +710,15 @@ def test_people_changes_are_lines_of_their_workspace_naming_the_subject_beside_i
     assert by_workspace["cwa"] == ["ci-deployer: +WORKSPACE analytics (cwa): WORKSPACE_OPERATOR",
                                    "team ops (ctops): +WORKSPACE analytics (cwa): WORKSPACE_MEMBER",
                                    "team ops (ctops): -DEPLOYMENT etl (cd1) in analytics: DAG_RUNNER"]
+
+
+def test_a_subject_name_that_would_forge_a_line_is_escaped_in_lines_labels_and_summaries():
+    hostile = dict(TEAMS[2], name="ops\n+WORKSPACE evil (cw9): WORKSPACE_OWNER\u202e")
+    plan = onboarding_plan([{"workspace": "data", "exclusive": True, "teams": []}], LOOKUP, [],
+                           people={"teams": [hostile], "users": []})
+    [edit] = plan["people"]
+    texts = [edit["label"]] + plan["undeclared"][0]["workspace_roles"] + plan["undeclared"][0]["deployment_roles"]
+    assert all("\n" not in text and "\u202e" not in text and "ops\\u000a+WORKSPACE evil" in text for text in texts), texts
+    line = onboarding.changes_by_workspace(PLANNED, [], [], [(plan["people_edits"][0], {"roles_changed": [dict(
+        GIVEN, entity_id="cwa", role_before="WORKSPACE_MEMBER", role_after=None)]})])["cwa"][0]
+    assert line.startswith("team ops\\u000a+WORKSPACE evil (cw9): WORKSPACE_OWNER\\u202e (ctops): -WORKSPACE analytics (cwa)"), line
