@@ -200,23 +200,23 @@ class TokenRoles:
 
     kind = "token"
 
-    def read(self, client, token_id):
+    def read(self, client, subject_id):
         """(the token, its role list)."""
-        token = client.get_token(token_id)
+        token = client.get_token(subject_id)
         return token, token.get("roles") or []
 
-    def write(self, client, token_id, roles):
-        client.replace_token_roles(token_id, roles)
+    def write(self, client, subject_id, roles):
+        client.replace_token_roles(subject_id, roles)
 
-    def roles_path(self, client, token_id):
-        return client.org_path("tokens", token_id, "roles")
+    def roles_path(self, client, subject_id):
+        return client.org_path("tokens", subject_id, "roles")
 
-    def label(self, token):
+    def label(self, subject):
         """The token as a diff header and a message name it: one line, as it reads."""
-        return "{0} ({1})".format(printable(token.get("name")), token.get("id"))
+        return "{0} ({1})".format(printable(subject.get("name")), subject.get("id"))
 
-    def summary(self, token, roles):
-        return token_summary(token, roles=roles)
+    def summary(self, subject, roles):
+        return token_summary(subject, roles=roles)
 
     def check_edited(self, client, subject, roles, edits, names, workspace_of):
         """A token's list needs nothing more than its precheck (check_token_scope and the home Workspace rule)."""

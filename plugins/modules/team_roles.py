@@ -11,7 +11,7 @@ short_description: Set or remove the Workspace and Deployment roles of one Astro
 version_added: 1.0.0
 description:
   - Does what C(astro workspace team add|update|remove) and C(astro deployment team add|update|remove) do, for
-    several Workspaces and Deployments at once, declaratively: one read, one write of the team's whole role set and
+    several Workspaces and Deployments at once, declaratively; one read, one write of the team's whole role set and
     one verifying read when anything changes, one read when nothing does.
   - Every role of the team that is not listed is kept exactly as it was, its Organization role and its DAG roles
     included.

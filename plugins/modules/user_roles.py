@@ -11,7 +11,7 @@ short_description: Set or remove the Workspace and Deployment roles of one Astro
 version_added: 1.0.0
 description:
   - Does what C(astro workspace user add|update|remove) and C(astro deployment user add|update|remove) do, for
-    several Workspaces and Deployments at once, declaratively: one read, one write of the user's whole role set and
+    several Workspaces and Deployments at once, declaratively; one read, one write of the user's whole role set and
     one verifying read when anything changes, one read when nothing does.
   - Every role of the user that is not listed is kept exactly as it was, the Organization role and the DAG roles
     included.
@@ -34,8 +34,8 @@ options:
     type: str
   email:
     description:
-      - E-mail of the user, matched exactly as the Astro CLI does, among the Organization's users (one list request:
-        the API has no e-mail filter). One that matches none fails, naming the close ones.
+      - E-mail of the user, matched exactly as the Astro CLI does, among the Organization's users (one list request,
+        since the API has no e-mail filter). One that matches none fails, naming the close ones.
     type: str
 """
 
