@@ -86,7 +86,8 @@ import datetime
 import json
 
 from ansible_collections.astro.platform.plugins.filter.report_cell import csv_cell, markdown_cell
-from ansible_collections.astro.platform.plugins.module_utils.entities import DEPLOYMENT, ORGANIZATION, WORKSPACE
+from ansible_collections.astro.platform.plugins.module_utils.entities import (
+    DEPLOYMENT, ORGANIZATION, ORGANIZATION_OWNER, WORKSPACE, WORKSPACE_OWNER)
 from ansible_collections.astro.platform.plugins.module_utils.role_display import printable
 from ansible_collections.astro.platform.plugins.module_utils.token_view import parse_time
 from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_data
@@ -98,7 +99,6 @@ TOKEN_FINDINGS = {"never expires": "never_expires", "expired": "expired", "never
 # The finding of an access row: a Workspace owner who is a user in person, not a team.
 INDIVIDUAL_OWNER = "individual owner"
 FINDINGS = dict(TOKEN_FINDINGS, **{INDIVIDUAL_OWNER: "individual_owners"})
-ORGANIZATION_OWNER, WORKSPACE_OWNER = "ORGANIZATION_OWNER", "WORKSPACE_OWNER"
 KINDS = ("token", "team", "user")
 # A subject's rows in a Workspace, widest first: its Organization role, its Workspace role, then Deployment and DAG roles.
 THROUGH_ORDER = {"Organization": 0, "Workspace": 1, "Deployment": 2}
