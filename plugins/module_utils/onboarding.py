@@ -602,6 +602,7 @@ class Plan:
                                     for d in listed)
         for (option, _subject_id), plan in self.people_edits.items():
             subject = plan["subject"]
+            self.check_dag_roles_kept(option, subject, plan["roles"])
             workspace_roles = dict((as_id(e.get("workspace_id")), e.get("role")) for e in subject.get("workspace_roles") or [])
             for (entity_type, workspace_id), wanted in plan["roles"].items():
                 held = workspace_roles.get(workspace_id)
@@ -616,6 +617,19 @@ class Plan:
                           "Deployment role needs a Workspace role in its Workspace. Give those Deployments in its entry's "
                           "deployments (or all) to remove them too.", _subject_text(option, subject),
                           printable(self.workspace_names.get(workspace_id, workspace_id)), ", ".join(kept))
+
+    def check_dag_roles_kept(self, option, subject, wanted):
+        """A DAG role needs a Deployment role on its Deployment (SEMANTICS), and the onboarding never touches DAG roles: a
+        removal that would take the Deployment role under one fails the plan, before any write."""
+        deployment_roles = dict((as_id(e.get("deployment_id")), e.get("role")) for e in subject.get("deployment_roles") or [])
+        for entry in subject.get("dag_roles") or []:
+            deployment_id = as_id(entry.get("deployment_id"))
+            if deployment_id in deployment_roles and _removes(wanted.get((DEPLOYMENT, deployment_id)), deployment_roles[deployment_id]):
+                _fail("{0} would lose its role on the Deployment {1} but keep its DAG role {2} there ({3}); a DAG role needs a "
+                      "Deployment role on its Deployment, and the onboarding does not manage DAG roles: remove the DAG role "
+                      "in Astro first, or give the {4} its Deployment role in the declaration.", _subject_text(option, subject),
+                      printable(self._deployment_name(deployment_id)), entry.get("role"),
+                      printable(entry.get("dag_id") or entry.get("dag_tag")), PEOPLE[option]["kind"])
 
     def _deployment_name(self, deployment_id):
         return next((d["name"] for listed in self.deployments_by_workspace.values() for d in listed

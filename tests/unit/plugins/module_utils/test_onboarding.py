@@ -722,3 +722,16 @@ def test_a_subject_name_that_would_forge_a_line_is_escaped_in_lines_labels_and_s
     line = onboarding.changes_by_workspace(PLANNED, [], [], [(plan["people_edits"][0], {"roles_changed": [dict(
         GIVEN, entity_id="cwa", role_before="WORKSPACE_MEMBER", role_after=None)]})])["cwa"][0]
     assert line.startswith("team ops\\u000a+WORKSPACE evil (cw9): WORKSPACE_OWNER\\u202e (ctops): -WORKSPACE analytics (cwa)"), line
+
+
+def test_a_removal_that_would_strand_a_dag_role_fails_the_plan():
+    """The onboarding keeps DAG roles as they are; a DAG role needs its Deployment role, so exclusive fails, naming it."""
+    with_dag = dict(TEAMS[2], dag_roles=[{"deployment_id": "cd2", "dag_id": "nightly", "dag_tag": None, "role": "DAG_VIEWER"}])
+    people = {"teams": [with_dag], "users": []}
+    with pytest.raises(AstroInputError) as stranded:
+        onboarding_plan([{"workspace": "data", "exclusive": True, "teams": []}], LOOKUP, [], people=people)
+    assert str(stranded.value).startswith("team ops (ctops) would lose its role on the Deployment staging but keep its DAG role "
+                                          "DAG_VIEWER there (nightly); a DAG role needs a Deployment role"), str(stranded.value)
+    kept = onboarding_plan([{"workspace": "data", "exclusive": True, "teams": [
+        {"team": "ops", "role": "WORKSPACE_MEMBER", "deployment_role": "DAG_RUNNER", "deployments": ["staging"]}]}], LOOKUP, [], people=people)
+    assert kept["undeclared"] == [], "declared with its Deployment role, the team keeps everything"
