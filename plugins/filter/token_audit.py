@@ -229,8 +229,8 @@ def token_audit(tokens, lookup, privileged_roles=("ORGANIZATION_OWNER", "WORKSPA
     failure = "" if not found else "The token audit found {0} (astro_audit_fail_on): {1} See {2}.".format(
         ", ".join(json.dumps(f) for f in found), " ".join("{0}: {1}.".format(f, json.dumps(summary[FINDINGS[f]])) for f in found),
         summary["reports"]["markdown"])
-    return as_data(dict(rows=rows, access=access, access_by_workspace=access_by_workspace(access), summary=summary, markdown=markdown_report(rows, summary, privileged_roles, access),
-                        csv=csv_report(rows), failure=failure,
+    return as_data(dict(rows=rows, access=access, access_by_workspace=access_by_workspace(access), summary=summary,
+                        markdown=markdown_report(rows, summary, privileged_roles, access), csv=csv_report(rows), failure=failure,
                         json=json.dumps({"summary": summary, "rows": rows, "access": access}, indent=4, sort_keys=True) + "\n"))
 
 
