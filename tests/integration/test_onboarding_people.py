@@ -8,6 +8,11 @@ misspelled team or an unknown e-mail fails before any write."""
 
 from __future__ import annotations
 
+import copy
+import json
+
+from harness.cores import OLDEST_CORE
+from test_hostile_api_data import attack
 from test_onboarding import EDIT_TASK, REPORT_TASK, all_roles, role_task
 from test_onboarding_plan_checks import onboard
 
@@ -132,3 +137,35 @@ def test_a_misspelled_team_or_an_unknown_e_mail_fails_before_any_write(ansible, 
         assert {r["operationId"] for r in emulator.control.requests()} <= {"ListWorkspaces", "ListDeployments", "ListApiTokens",
                                                                         "ListRoles", "ListTeams", "ListUsers"}
     assert role_task(run, EDIT_TASK)["failed"]
+
+
+def test_hostile_team_names_and_e_mails_stay_data_in_the_onboarding_and_the_audit(ansible, emulator, demo_seed, seed,
+                                                                                 installed_collection, tmp_path):
+    """A team name and a user e-mail (from the API, which an identity provider may set) that would run a command if
+    templated, or forge a line: the onboarding on the oldest core (no trust model) and the audit keep them data, the
+    change lines and reports show them escaped."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    hostile = copy.deepcopy(demo_seed)
+    team = next(t for t in hostile["teams"] if t["name"] == "analysts")
+    team["name"] = "bi\n+WORKSPACE x: WORKSPACE_OWNER" + attack(markers, "team-name")
+    user = next(u for u in hostile["users"] if u["username"] == "katherine@acme.example")
+    user["username"] = "kj\x1b[2K" + attack(markers, "user-email") + "@acme.example"
+    emulator.control.reset(hostile)
+    declarations = [{"workspace": "analytics", "teams": [{"team_id": team["id"], "role": "WORKSPACE_AUTHOR"}],
+                     "users": [{"user_id": user["id"], "role": "WORKSPACE_MEMBER"}]}]  # the hostile text is the API's
+    run = onboard(ansible, installed_collection, declarations, core=OLDEST_CORE, verbosity=1)
+    assert run.rc == 0, run.output[-3000:]
+    reports = tmp_path / "reports"
+    audit = ansible.run(playbook=installed_collection / "ansible_collections" / "astro" / "platform" / "playbooks" / "token_audit.yml",
+                        extra_vars={"astro_audit_dir": str(reports)}, core=OLDEST_CORE, verbosity=0)
+    assert audit.rc == 0, audit.output[-3000:]
+    assert sorted(p.name for p in markers.iterdir()) == [], "a name was templated"
+    assert "\x1b" not in run.output + audit.output
+    assert not [line for line in run.stdout.splitlines() + audit.stdout.splitlines() if line.lstrip(' "').startswith("+WORKSPACE x")]
+    lines = [line for r in run.results if r["task"] == REPORT_TASK for line in r["result"]["changes"]]
+    assert any(line.startswith("team bi\\u000a+WORKSPACE x: WORKSPACE_OWNER{{") for line in lines), lines
+    assert any(line.startswith("user kj\\u001b[2K{{") for line in lines), lines
+    access = json.loads((reports / "token_audit.json").read_text())["access"]
+    assert team["name"] in {row["subject"] for row in access}, "the report's data is the name as the API gave it"
+    assert "bi\\u000a+WORKSPACE x" in (reports / "token_audit.md").read_text()
