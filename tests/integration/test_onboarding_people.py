@@ -69,6 +69,7 @@ def test_tokens_teams_and_users_converge_in_one_run_and_a_rerun_changes_nothing(
     assert checked.rc == 0, checked.output[-3000:]
     assert emulator.control.writes() == [], "check mode wrote"
     assert people_roles(emulator) == before
+    predicted = sorted(line for r in checked.results if r["task"] == REPORT_TASK for line in r["result"]["changes"])
 
     emulator.control.clear_log()
     real = onboard(ansible, installed_collection, declarations, diff=True)
@@ -87,6 +88,9 @@ def test_tokens_teams_and_users_converge_in_one_run_and_a_rerun_changes_nothing(
         seed.team("analysts"), seed.workspace("analytics")) in lines, lines
     assert "team platform-admins ({0}): +DEPLOYMENT training ({1}) in ml-research: DAG_RUNNER".format(
         seed.team("platform-admins"), seed.deployment("training")) in lines, lines
+    assert predicted == sorted(lines), "check mode predicted other changes than the run made"
+    edits = {r["subject"]: r["module"] for r in role_task(real, EDIT_TASK)["people_results"]}
+    assert edits[katherine] == "user_roles" and edits["team data-engineers ({0})".format(seed.team("data-engineers"))] == "team_roles"
 
     emulator.control.clear_log()
     again = onboard(ansible, installed_collection, declarations)
