@@ -9,6 +9,7 @@ that a token's, a team's and a user's entries mean the same."""
 
 from __future__ import annotations
 
+from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_client
 from ansible_collections.astro.platform.plugins.module_utils.entities import (
     DEPLOYMENT,
     ORGANIZATION,
@@ -16,6 +17,7 @@ from ansible_collections.astro.platform.plugins.module_utils.entities import (
     WORKSPACE,
     WORKSPACE_ROLES,
 )
+from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
 from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     as_id,
     check_deployment_roles,
@@ -155,3 +157,22 @@ def edit_subject_roles(client, subject_kind, find_subject_id, params, check_mode
     for warning in edit_warnings(result, subject_kind.kind):
         warn(warning)
     return result
+
+
+def run_subject_roles_module(module, subject_kind, id_option_name, name_option_name, id_of_name):
+    """The run of team_roles and user_roles once their AnsibleModule is made: the checks that need no request (before
+    the client is even built), then edit_subject_roles; exits the module. id_of_name(client, name): the subject's ID,
+    for a task that names it (by team name, by e-mail)."""
+    params = module.params
+    try:
+        params[id_option_name] = id_option(params[id_option_name], id_option_name)
+        refuse_blank(params[name_option_name], name_option_name)
+        check_entries(params["workspace_roles"] or [], params["deployment_roles"] or [])
+        client = astro_client(module)
+        result = edit_subject_roles(client, subject_kind, lambda: params[id_option_name] or id_of_name(client, params[name_option_name]),
+                                    params, module.check_mode, module.warn)
+    except AstroError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    if not module._diff:
+        result.pop("diff")  # two whole role sets: only worth their transfer when they are shown
+    module.exit_json(**result)

@@ -172,14 +172,12 @@ answers_lost:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec, astro_client
-from ansible_collections.astro.platform.plugins.module_utils.errors import AstroError
-from ansible_collections.astro.platform.plugins.module_utils.resolve import id_option, refuse_blank, resolve_user
+from ansible_collections.astro.platform.plugins.module_utils.astro_api import astro_argument_spec
+from ansible_collections.astro.platform.plugins.module_utils.resolve import resolve_user
 from ansible_collections.astro.platform.plugins.module_utils.role_edit import USER
 from ansible_collections.astro.platform.plugins.module_utils.role_entries import (
     SUBJECT_ROLES_REQUIRED,
-    check_entries,
-    edit_subject_roles,
+    run_subject_roles_module,
     subject_roles_argument_spec,
 )
 
@@ -196,20 +194,7 @@ def main():
         mutually_exclusive=[("user_id", "email")],
         supports_check_mode=True,
     )
-    params = module.params
-    try:
-        # What needs no request is checked before the client is even built.
-        params["user_id"] = id_option(params["user_id"], "user_id")
-        refuse_blank(params["email"], "email")
-        check_entries(params["workspace_roles"] or [], params["deployment_roles"] or [])
-        client = astro_client(module)
-        result = edit_subject_roles(client, USER, lambda: params["user_id"] or resolve_user(client, None, params["email"])["id"],
-                                    params, module.check_mode, module.warn)
-    except AstroError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    if not module._diff:
-        result.pop("diff")  # two whole role sets: only worth their transfer when they are shown
-    module.exit_json(**result)
+    run_subject_roles_module(module, USER, "user_id", "email", lambda client, name: resolve_user(client, None, name)["id"])
 
 
 if __name__ == "__main__":
