@@ -173,3 +173,21 @@ def test_hostile_team_names_and_e_mails_stay_data_in_the_onboarding_and_the_audi
     access = json.loads((reports / "token_audit.json").read_text())["access"]
     assert team["name"] in {row["subject"] for row in access}, "the report's data is the name as the API gave it"
     assert "bi\\u000a+WORKSPACE x" in (reports / "token_audit.md").read_text()
+
+
+def test_a_people_write_that_fails_says_which_subjects_changed(ansible, emulator, seed, installed_collection):
+    """The first team write is refused: the other subjects are still written, and one message names what failed and
+    what changed, so a re-run after the cause is fixed finishes the job."""
+    emulator.control.set_faults(fail_next={"status": 400, "count": 1, "operations": ["UpdateTeamRoles"], "message": "refused"})
+    run = onboard(ansible, installed_collection, declaration(seed))
+    assert run.rc != 0, run.output[-3000:]
+    message = role_task(run, EDIT_TASK)["msg"]
+    assert message.startswith("Writing the roles failed for team analysts ({0}): ".format(seed.team("analysts"))), message
+    changed = message.split("Already changed: ")[1].split(". Not changed:")[0]
+    assert "ci-deployer: " in changed and "user katherine@acme.example ({0}): ".format(seed.user("katherine@acme.example")) in changed
+    assert "team platform-admins ({0}): ".format(seed.team("platform-admins")) in changed, message
+    assert "refused" in message
+    emulator.control.clear_faults()
+    again = onboard(ansible, installed_collection, declaration(seed))
+    assert again.rc == 0, again.output[-3000:]
+    assert [w["operationId"] for w in emulator.control.writes()][-1:] == ["UpdateTeamRoles"], "the re-run writes the refused team"
