@@ -382,7 +382,8 @@ def measure_audit(bench, token_counts):
             got = bench.log()
             rows.append(dict(tokens=tokens, run=run, seconds=round(seconds, 1), requests=got["requests"], writes=got["writes"],
                              changed_tasks=changed, minimum=pages(tokens) + pages(len(data["workspaces"]))
-                             + pages(len(data["deployments"]))))
+                             + pages(len(data["deployments"])) + pages(len(data.get("teams") or []))
+                             + pages(len(data.get("users") or []))))
             print("5. token audit, {tokens} tokens, {run}: {seconds} s, {requests} requests (min {minimum}), "
                   "{changed_tasks} changed".format(**rows[-1]), flush=True)
     return rows

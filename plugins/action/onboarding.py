@@ -24,6 +24,8 @@ from ansible_collections.astro.platform.plugins.plugin_utils.trust import as_dat
 CONNECTION = tuple(astro_argument_spec())
 # Where the locks and the create records are, and how long a write is let settle: every writing module takes them.
 LOCKS = ("lock_dir", "lock_timeout", "settle_seconds")
+# The module that lists the teams (users) with their roles, for the plan.
+PEOPLE_INFO = {"teams": "team_info", "users": "user_info"}
 
 
 def new_secrets(token_results):
@@ -58,25 +60,31 @@ class ActionModule(ActionBase):
             tokens = None
             if needs["every_token"] or needs["token_names"]:
                 tokens = self._module("token_info", {} if needs["every_token"] else {"names": needs["token_names"]})["tokens"]
+            # The teams and users with their roles: one paged list each, only when a declaration needs them.
+            people = dict((option, self._module(PEOPLE_INFO[option])[option]) for option in onboarding.PEOPLE if needs[option])
             found = onboarding.plan(declarations, lookup, tokens, lookup.get("deployment_roles"), exclusive, state, limit,
-                                    datetime.datetime.now(datetime.timezone.utc))
+                                    datetime.datetime.now(datetime.timezone.utc), people)
             self._check_secret_files(found["token_writes"])
         except AstroInputError as exc:
             raise AnsibleActionFail(str(exc))
         token_results = self._write_tokens(found["token_writes"])
         edits, edit_results, set_aside = self._edit_roles(found["edits"], token_results, lookup.get("deployment_roles") is None)
-        changes = onboarding.changes_by_workspace(found, token_results, edit_results)
+        people_results = self._edit_people(found["people_edits"], lookup.get("deployment_roles") is None)
+        changes = onboarding.changes_by_workspace(found, token_results, edit_results, people_results)
         action = "would remove (check mode)" if self._task.check_mode else "removed"
         result.update(as_data(dict(
             changed=False, token_results=[dict(r, arguments=w["arguments"]) for w, r in token_results], results=edit_results,
+            people_results=[dict(r, module=e["module"], subject=e["subject"]) for e, r in people_results],
             new_token_roles=set_aside, new_secrets=new_secrets(token_results),
             undeclared=[dict(u, action=action) for u in found["undeclared"]], changes_by_workspace=changes,
             msg="{0} changes in {1} Workspaces.".format(sum(len(lines) for lines in changes.values()),
                                                         sum(1 for lines in changes.values() if lines)))))
         if self._task.diff:
             result["diff"] = as_data({"prepared": "\n".join(line for lines in changes.values() for line in lines)})
-        if any(r.get("failed") for r in edit_results):
-            result.update(failed=True, msg=onboarding.write_failure([e["label"] for e in edits], edit_results))
+        results = edit_results + [r for e, r in people_results]
+        if any(r.get("failed") for r in results):
+            labels = [e["label"] for e in edits] + [e["label"] for e, r in people_results]
+            result.update(failed=True, msg=onboarding.write_failure(labels, results))
         return result
 
     def _refuse_several_hosts(self):
@@ -168,3 +176,15 @@ class ActionModule(ActionBase):
             results.append(self._module("token_roles", arguments, stop=False))
             made.append(edit)
         return made, results, set_aside
+
+    def _edit_people(self, people_edits, check_deployment_roles):
+        """team_roles / user_roles for each team's and user's edit, by ID, each a visible module run with this task's check
+        and diff mode; every edit is tried, as for tokens: [(the plan's edit, its result)]."""
+        done = []
+        for edit in people_edits:
+            arguments = dict(edit["arguments"])
+            arguments.update((key, value) for key, value in self._task.args.items() if key in LOCKS)
+            # As for tokens: the plan found and named every Workspace and Deployment, and checked the custom roles.
+            arguments.update(check_entities=False, check_deployment_roles=check_deployment_roles)
+            done.append((edit, self._module(edit["module"], arguments, stop=False)))
+        return done

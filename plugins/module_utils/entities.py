@@ -21,6 +21,10 @@ WORKSPACE_ROLES = ("WORKSPACE_OWNER", "WORKSPACE_OPERATOR", "WORKSPACE_AUTHOR", 
 WORKSPACE_ACCESSOR = "WORKSPACE_ACCESSOR"
 # The one Deployment role that is neither a custom role nor needs the organization's role list to be known.
 DEPLOYMENT_ADMIN = "DEPLOYMENT_ADMIN"
+# The Organization role that can touch every Workspace (its holders inherit Workspace Owner everywhere), and the owner
+# of one Workspace (SEMANTICS "Who may do what").
+ORGANIZATION_OWNER = "ORGANIZATION_OWNER"
+WORKSPACE_OWNER = "WORKSPACE_OWNER"
 OWN_ROLES = {ORGANIZATION: ORGANIZATION_ROLES, WORKSPACE: WORKSPACE_ROLES}
 
 # The scopes a token of each `token_scope` option value may have (None: the option left out). Only Organization

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The Workspace onboarding planned, pure like role_list: declarations and listings in; the token writes, one role
-edit per token and the changes by Workspace out (the action plugin onboarding looks up and runs the modules)."""
+edit per token, team and user, and the changes by Workspace out (the action plugin onboarding looks up and runs the
+modules)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ansible_collections.astro.platform.plugins.module_utils.resolve import (
     only_match,
     token_miss,
     tokens_named,
+    user_by_email,
 )
 from ansible_collections.astro.platform.plugins.module_utils.role_display import named, printable
 from ansible_collections.astro.platform.plugins.module_utils.role_rules import check_deployment_role
@@ -40,6 +42,8 @@ SCHEMA = {
     "deployment_tokens": {"token": "str", "token_id": "str", "token_scope": "str", "role": "str", "deployments": "list"},
     "workspace_tokens": OWN_TOKEN,
     "deployment_own_tokens": dict(deployment="str", **OWN_TOKEN),
+    "teams": {"team": "str", "team_id": "str", "role": "str", "deployment_role": "str", "deployments": "list"},
+    "users": {"email": "str", "user_id": "str", "role": "str", "deployment_role": "str", "deployments": "list"},
     "exclusive": "bool",
     "state": "str",
 }
@@ -48,6 +52,10 @@ STATES = ("present", "absent")
 SCOPES = {option: frozenset(scopes) for option, scopes in TOKEN_SCOPES.items()}
 # The own tokens a declaration creates, and the scope of each (as api_token's scope option).
 OWN_TOKEN_SCOPES = {"workspace_tokens": "workspace", "deployment_own_tokens": "deployment"}
+# The people a declaration gives roles: its key, the subject's kind, the keys that name it (a name, its ID), and the
+# module that writes its roles (one verified write of the subject's whole set, like token_roles).
+PEOPLE = {"teams": dict(kind="team", keys=("team", "team_id"), module="team_roles", id_option="team_id"),
+          "users": dict(kind="user", keys=("email", "user_id"), module="user_roles", id_option="user_id")}
 
 
 def is_exclusive(declaration, default):
@@ -65,7 +73,10 @@ def where(index, declaration, option=None, entry_index=None, entry=None):
     text = message("{0}[{1}] (Workspace {2!r})", VARIABLE, index, declaration.get("workspace") or declaration.get("workspace_id"))
     if option:
         text += " {0}[{1}]".format(option, entry_index)
-        if isinstance(entry, dict):
+        if isinstance(entry, dict) and option in PEOPLE:
+            keys = PEOPLE[option]["keys"]
+            text += message(" ({0} {1!r})", PEOPLE[option]["kind"], entry.get(keys[0]) or entry.get(keys[1]))
+        elif isinstance(entry, dict):
             text += message(" (token {0!r})", entry.get("token") or entry.get("token_id") or entry.get("name"))
     return text
 
@@ -153,6 +164,34 @@ def _check_own_tokens(index, declaration, secret_files):
             seen.add(identity)
 
 
+def _check_people(index, declaration, role_required):
+    """The teams and users entries: a subject by name (e-mail) or ID, its Workspace role, and optionally one Deployment
+    role on named Deployments of the Workspace (or all), as deployment_tokens gives tokens theirs."""
+    for option, person in PEOPLE.items():
+        entries = declaration.get(option)
+        if entries is not None and not isinstance(entries, list):
+            _fail("{0} {1} must be a list of entries, not {2!r}.", where(index, declaration), option, entries)
+        for entry_index, entry in enumerate(entries or []):
+            if not isinstance(entry, dict):
+                _fail("{0} {1}[{2}] is not a mapping: {3!r}.", where(index, declaration), option, entry_index, entry)
+            place = where(index, declaration, option, entry_index, entry)
+            _known_keys(entry, SCHEMA[option], place)
+            _one_of(entry, person["keys"], place)
+            for text in person["keys"] + ("role", "deployment_role"):
+                if entry.get(text) is not None and not isinstance(entry[text], str):
+                    _fail("{0}: {1} must be a string, not {2!r}.", place, text, entry[text])
+            # A Deployment role needs a Workspace role in its Workspace (SEMANTICS "Teams and users"): `role` is required.
+            _choice(entry.get("role"), WORKSPACE_ROLES, "role", place, required=role_required)
+            deployments = entry.get("deployments")
+            if deployments not in (None, "all") and not (isinstance(deployments, list) and deployments):
+                _fail("{0}: deployments {1!r} is not valid; give names or IDs of Deployments of the Workspace, or all.",
+                      place, deployments)
+            if entry.get("deployment_role") not in (None, "") and deployments is None:
+                _fail("{0}: deployment_role needs deployments: names or IDs of Deployments of the Workspace, or [all].", place)
+            if role_required and deployments is not None and entry.get("deployment_role") in (None, ""):
+                _fail("{0}: deployments needs deployment_role (DEPLOYMENT_ADMIN or a custom Deployment role).", place)
+
+
 def check_declarations(declarations, default_state="present", default_exclusive=False):
     """Fail (AstroInputError) on the first malformed declaration or entry, naming it by index and name, before any request."""
     if not isinstance(declarations, (list, type(None))):
@@ -186,6 +225,7 @@ def check_declarations(declarations, default_state="present", default_exclusive=
                 if not entry.get("deployments"):
                     _fail("{0}: deployments is required: names or IDs of Deployments of the Workspace, or [all].", entry_place)
         _check_own_tokens(index, declaration, secret_files)
+        _check_people(index, declaration, role_required)
 
 
 DEFAULTS_VARIABLE = "workspace_onboarding_defaults"
@@ -218,16 +258,21 @@ def with_defaults(declarations, defaults):
 def needs(declarations, default_exclusive=False, default_state="present"):
     """What the plan needs looked up, after check_declarations: token_names (the tokens declared by name),
     every_token (every token must be listed: declared tokens, a token named by ID, or an exclusive declaration),
-    custom_roles (a Deployment role other than DEPLOYMENT_ADMIN is declared)."""
+    custom_roles (a Deployment role other than DEPLOYMENT_ADMIN is declared), teams and users (the Organization's
+    teams, users must be listed, with their roles: one is declared, or an exclusive declaration has the key)."""
     declarations = declarations or []
     entries = [e for d in declarations for option in ("org_tokens", "deployment_tokens") for e in d.get(option) or []]
     own = [e for d in declarations for option in OWN_TOKEN_SCOPES for e in d.get(option) or []]
     deployment_roles = [e.get("role") for d in declarations for option in ("deployment_tokens", "deployment_own_tokens")
                         for e in d.get(option) or []]
-    every_token = bool(own) or any(e.get("token_id") for e in entries) or any(
-        is_exclusive(d, default_exclusive) for d in declarations if state_of(d, default_state) == "present")
-    return dict(token_names=list(dict.fromkeys(e["token"] for e in entries if e.get("token"))), every_token=every_token,
-                custom_roles=any(role not in (None, "", "DEPLOYMENT_ADMIN") for role in deployment_roles))
+    deployment_roles += [e.get("deployment_role") for d in declarations for option in PEOPLE for e in d.get(option) or []]
+    exclusive = [d for d in declarations if state_of(d, default_state) == "present" and is_exclusive(d, default_exclusive)]
+    every_token = bool(own) or any(e.get("token_id") for e in entries) or bool(exclusive)
+    found = dict(token_names=list(dict.fromkeys(e["token"] for e in entries if e.get("token"))), every_token=every_token,
+                 custom_roles=any(role not in (None, "", "DEPLOYMENT_ADMIN") for role in deployment_roles))
+    for option in PEOPLE:
+        found[option] = any(d.get(option) for d in declarations) or any(d.get(option) is not None for d in exclusive)
+    return found
 
 
 def _token_ref(entry):
@@ -273,7 +318,7 @@ class Plan:
     """Everything asked of each token, keyed so that one key is one token edit, and the declared tokens to write. The
     look-ups are indexed once, so planning costs time in proportion to the declarations and look-ups, not their product."""
 
-    def __init__(self, lookup, tokens=None, limit=None, deployment_roles=None, now=None):
+    def __init__(self, lookup, tokens=None, limit=None, deployment_roles=None, now=None, people=None):
         self.workspace_by_id = {w["id"]: w for w in lookup.get("workspaces") or []}
         self.workspace_names = {w["id"]: w["name"] for w in self.workspace_by_id.values()}
         self.workspaces_by_name, self.deployments_by_workspace = {}, {}
@@ -291,6 +336,11 @@ class Plan:
         self.new_tokens = set()  # (name, Workspace ID) of the Workspace tokens this run creates
         self.undeclared = []
         self._token_ids = {}
+        # The teams and users as team_info / user_info list them (None: not listed), by ID; and one edit per subject.
+        self.people = dict((option, None if (people or {}).get(option) is None else {as_id(s["id"]): s for s in people[option]})
+                           for option in PEOPLE)
+        self.people_edits = {}  # (option, subject ID) -> {"subject": listed, "roles": {(type, id): wanted}}
+        self.exclusive_people = []  # (workspace, option, {subject ID declared}, {(subject ID, Deployment ID) granted})
 
     def _limit_ids(self, limit):
         """The IDs in the limit, compared with IDs only: an entry is a Workspace's ID, or else the exact name of Workspaces."""
@@ -383,11 +433,70 @@ class Plan:
             for deployment in deployments:
                 grants.add((self.record_edit(token, scopes, workspace["id"], DEPLOYMENT, deployment["id"], entry.get("role"), state),
                             deployment["id"]))
+        people = self.declare_people(index, declaration, workspace, state, acting)
         if not acting:
             return
         self.acted_on[workspace["id"]] = workspace["name"]
         if state == "present" and is_exclusive(declaration, default_exclusive):
             self.exclusive.append((workspace, org_keys, grants))
+            # People only where the declaration lists them (an empty list: nobody): an exclusive declaration written
+            # for its tokens never strips the Workspace's teams and users.
+            self.exclusive_people.extend((workspace, option, declared, granted) for option, (declared, granted) in people.items()
+                                         if declaration.get(option) is not None)
+
+    def subject(self, option, entry, place):
+        """The listed team or user an entry names, by ID or by name (a user by e-mail); a miss fails naming the close ones."""
+        person, listed = PEOPLE[option], self.people[option]
+        if listed is None:
+            _fail("{0}: the plan needs the Organization's {1} with their roles ({2}_info).", place, option, person["kind"])
+        name_key, id_key = person["keys"]
+        if entry.get(id_key):
+            found = listed.get(as_id(entry[id_key]))
+            if found is None:
+                _fail("{0}: no {1} has the ID {2!r}; {3}", place, person["kind"], entry[id_key], name_hint(
+                    as_id(entry[id_key]), list(listed), option))
+            return found
+        try:
+            if option == "users":  # e-mails exactly, as the CLI matches them; a miss says inviting is not ours
+                return user_by_email([dict(u, username=u.get("email")) for u in listed.values()], entry[name_key])
+            return only_match([t for t in listed.values() if t.get("name") == entry[name_key]], "team", entry[name_key],
+                              lambda t: "{0} (description {1!r})".format(t.get("id"), t.get("description") or ""),
+                              candidates=lambda: [t.get("name") for t in listed.values()])
+        except AstroInputError as exc:
+            _fail("{0}: {1}", place, exc)
+
+    def declare_people(self, index, declaration, workspace, state, acting):
+        """Check the teams and users entries against the listings; record each subject's roles when acting. Returns, per
+        option, the subject IDs declared and the (subject ID, Deployment ID) given a role, for exclusive."""
+        declared = {}
+        for option in PEOPLE:
+            ids, granted = set(), set()
+            for entry_index, entry in enumerate(declaration.get(option) or []):
+                place = where(index, declaration, option, entry_index, entry)
+                subject = self.subject(option, entry, place)
+                deployments = [] if entry.get("deployments") is None else self.deployments_of(workspace, entry["deployments"], place)
+                if state == "present" and deployments:
+                    self.check_role(entry.get("deployment_role"), workspace, place)
+                subject_id = as_id(subject["id"])
+                ids.add(subject_id)
+                granted.update((subject_id, d["id"]) for d in deployments)
+                if not acting:
+                    continue
+                self.record_person(option, subject, workspace["id"], WORKSPACE, workspace["id"], entry.get("role"), state)
+                for deployment in deployments:
+                    self.record_person(option, subject, workspace["id"], DEPLOYMENT, deployment["id"], entry.get("deployment_role"), state)
+            declared[option] = (ids, granted)
+        return declared
+
+    def record_person(self, option, subject, workspace_id, entity_type, entity_id, role, state):
+        """As record_edit for a token: the subject must hold `role` (present), or not hold it (absent; any role if None)."""
+        plan = self.people_edits.setdefault((option, as_id(subject["id"])), {"subject": subject, "roles": {}})
+        wanted = dict(role=role if state == "present" else None, state=state, workspace_id=workspace_id,
+                      removed_role=role if state == "absent" else None)
+        earlier = plan["roles"].setdefault((entity_type, entity_id), wanted)
+        if (earlier["role"], earlier["removed_role"]) != (wanted["role"], wanted["removed_role"]):
+            _fail("{0} is declared with {1} and with {2} on {3} {4}; declare one.", _subject_text(option, subject),
+                  _describe_wanted(earlier), _describe_wanted(wanted), entity_type, entity_id)
 
     def declare_own_tokens(self, index, declaration, workspace, acting):
         """api_token's arguments for the declared tokens to create or that may need a change (the others cost nothing)."""
@@ -460,6 +569,7 @@ class Plan:
             plan["token"] = dict(plan["token"], token_id=found)
 
     def remove_all_undeclared(self):
+        """Plan the removals of every exclusive Workspace: tokens first, then teams and users, one summary a Workspace."""
         if not self.exclusive:
             return
         if self.tokens is None:
@@ -468,9 +578,104 @@ class Plan:
         for place, holder in enumerate(self.tokens):
             for entry in holder.get("roles") or []:
                 held.setdefault(entry.get("entityId"), []).append((place, holder, entry))
+        summaries = {}  # Workspace ID -> what is removed there, in the order the declarations came
         for workspace, org_keys, grants in self.exclusive:
-            self.remove_undeclared(workspace, {self.token_id_of(key) for key in org_keys},
-                                   {(self.token_id_of(key), deployment) for key, deployment in grants}, held)
+            summaries[workspace["id"]] = self.remove_undeclared(workspace, {self.token_id_of(key) for key in org_keys},
+                                                                {(self.token_id_of(key), deployment) for key, deployment in grants}, held)
+        for workspace, option, _declared, _granted in self.exclusive_people:
+            if self.people[option] is None:
+                _fail("Workspace {0} is exclusive over its {1}: the plan needs every one, with their roles ({2}_info).",
+                      workspace["name"], option, PEOPLE[option]["kind"])
+        people_held = dict((option, self._people_by_entity(option)) for option in {found[1] for found in self.exclusive_people})
+        for workspace, option, declared, granted in self.exclusive_people:
+            self.remove_undeclared_people(workspace, option, declared, granted, people_held[option], summaries[workspace["id"]])
+        self.undeclared.extend(removed for removed in summaries.values() if removed["workspace_roles"] or removed["deployment_roles"])
+
+    def _people_by_entity(self, option):
+        """Entity ID -> [(subject, entity type, role)] of the listed teams or users: each Workspace reads only its own."""
+        held = {}
+        for subject in self.people[option].values():
+            for entry in subject.get("workspace_roles") or []:
+                held.setdefault(as_id(entry.get("workspace_id")), []).append((subject, WORKSPACE, entry.get("role")))
+            for entry in subject.get("deployment_roles") or []:
+                held.setdefault(as_id(entry.get("deployment_id")), []).append((subject, DEPLOYMENT, entry.get("role")))
+        return held
+
+    def remove_undeclared_people(self, workspace, option, declared, granted, held, removed):
+        """Plan the removal of the teams' (users') roles in an exclusive Workspace that its declaration does not give:
+        the Workspace role of a subject it does not list, a Deployment role it does not list for that Deployment."""
+        names = dict((d["id"], d["name"]) for d in self.deployments_by_workspace.get(workspace["id"], []))
+        for entity_id in [workspace["id"]] + list(names):
+            for subject, entity_type, role in held.get(entity_id, []):
+                subject_id = as_id(subject["id"])
+                if entity_type == WORKSPACE and entity_id == workspace["id"]:
+                    if subject_id in declared:
+                        continue
+                    removed["workspace_roles"].append("{0}: {1}".format(_subject_text(option, subject), role))
+                elif entity_type == DEPLOYMENT and entity_id in names:
+                    if (subject_id, entity_id) in granted:
+                        continue
+                    removed["deployment_roles"].append("{0}: {1}: {2}".format(_subject_text(option, subject), role, printable(names[entity_id])))
+                else:
+                    continue
+                self.record_person(option, subject, workspace["id"], entity_type, entity_id, role, "absent")
+
+    def check_people_removals(self):
+        """A Deployment role needs a Workspace role in its Workspace (SEMANTICS "Teams and users"): a subject that would
+        lose its Workspace role but keep a Deployment role of that Workspace fails the plan, before any write."""
+        deployment_workspace = dict((d["id"], workspace_id) for workspace_id, listed in self.deployments_by_workspace.items()
+                                    for d in listed)
+        for (option, _subject_id), plan in self.people_edits.items():
+            subject = plan["subject"]
+            self.check_dag_roles_kept(option, subject, plan["roles"])
+            workspace_roles = dict((as_id(e.get("workspace_id")), e.get("role")) for e in subject.get("workspace_roles") or [])
+            for (entity_type, workspace_id), wanted in plan["roles"].items():
+                held = workspace_roles.get(workspace_id)
+                if entity_type != WORKSPACE or wanted["state"] != "absent" or held is None or wanted["removed_role"] not in (None, held):
+                    continue
+                kept = ["{0} ({1})".format(printable(self._deployment_name(e.get("deployment_id"))), e.get("role"))
+                        for e in subject.get("deployment_roles") or []
+                        if deployment_workspace.get(as_id(e.get("deployment_id"))) == workspace_id
+                        and not _removes(plan["roles"].get((DEPLOYMENT, as_id(e.get("deployment_id")))), e.get("role"))]
+                if kept:
+                    _fail("{0} would lose its role in the Workspace {1} but keep its Deployment role(s) there: {2}; a "
+                          "Deployment role needs a Workspace role in its Workspace. Give those Deployments in its entry's "
+                          "deployments (or all) to remove them too.", _subject_text(option, subject),
+                          printable(self.workspace_names.get(workspace_id, workspace_id)), ", ".join(kept))
+
+    def check_dag_roles_kept(self, option, subject, wanted):
+        """A DAG role needs a Deployment role on its Deployment (SEMANTICS), and the onboarding never touches DAG roles: a
+        removal that would take the Deployment role under one fails the plan, before any write."""
+        deployment_roles = dict((as_id(e.get("deployment_id")), e.get("role")) for e in subject.get("deployment_roles") or [])
+        for entry in subject.get("dag_roles") or []:
+            deployment_id = as_id(entry.get("deployment_id"))
+            if deployment_id in deployment_roles and _removes(wanted.get((DEPLOYMENT, deployment_id)), deployment_roles[deployment_id]):
+                _fail("{0} would lose its role on the Deployment {1} but keep its DAG role {2} there ({3}); a DAG role needs a "
+                      "Deployment role on its Deployment, and the onboarding does not manage DAG roles: remove the DAG role "
+                      "in Astro first, or give the {4} its Deployment role in the declaration.", _subject_text(option, subject),
+                      printable(self._deployment_name(deployment_id)), entry.get("role"),
+                      printable(entry.get("dag_id") or entry.get("dag_tag")), PEOPLE[option]["kind"])
+
+    def _deployment_name(self, deployment_id):
+        return next((d["name"] for listed in self.deployments_by_workspace.values() for d in listed
+                     if d["id"] == as_id(deployment_id)), deployment_id)
+
+    def people_edit_list(self):
+        """Arguments of astro.platform.team_roles / user_roles, one entry per subject, with the module, a label and the subject."""
+        found = []
+        for (option, subject_id), plan in self.people_edits.items():
+            person = PEOPLE[option]
+            edit = {person["id_option"]: subject_id}
+            edit["workspace_roles"] = [dict(workspace_id=entity_id, **_role_args(wanted))
+                                       for (entity_type, entity_id), wanted in plan["roles"].items() if entity_type == WORKSPACE]
+            edit["deployment_roles"] = [dict(deployment_id=entity_id, workspace_id=wanted["workspace_id"], **_role_args(wanted))
+                                        for (entity_type, entity_id), wanted in plan["roles"].items() if entity_type != WORKSPACE]
+            removals = sum(1 for wanted in plan["roles"].values() if wanted["state"] == "absent")
+            subject = _subject_text(option, plan["subject"])
+            label = "{0}: {1} Workspace and {2} Deployment role(s){3}".format(
+                subject, len(edit["workspace_roles"]), len(edit["deployment_roles"]), ", {0} to remove".format(removals) if removals else "")
+            found.append(dict(module=person["module"], arguments=edit, label=label, subject=subject))
+        return found
 
     def remove_undeclared(self, workspace, org_token_ids, granted, held):
         """Plan the removal of the roles in the Workspace that no declaration of it gives (org_token_ids: the declared
@@ -496,8 +701,7 @@ class Plan:
             # With its role as listed: should the token hold another role by the time it is edited, it is kept.
             self.record_edit({"token_id": holder["id"], "name": holder["name"]}, SCOPES[None], workspace["id"],
                              entry["entityType"], target, role, "absent")
-        if removed["workspace_roles"] or removed["deployment_roles"]:
-            self.undeclared.append(removed)
+        return removed
 
     def token_edits(self):
         """Arguments of astro.platform.token_roles, one entry per token, with a label."""
@@ -520,13 +724,16 @@ class Plan:
         return found
 
 
-def plan(declarations, lookup, tokens=None, deployment_roles=None, exclusive=False, state="present", limit=None, now=None):
+def plan(declarations, lookup, tokens=None, deployment_roles=None, exclusive=False, state="present", limit=None, now=None,
+         people=None):
     """The plan, after check_declarations and the look-ups that needs() asked for; fails (AstroInputError) before any write.
 
+    people: {"teams": [...], "users": [...]} as team_info and user_info list them (a key left out or None: not listed).
     Returns token_writes ({arguments of api_token, label, workspace_id}), edits ({arguments of token_roles, label,
-    new_token: (name, Workspace ID) of a token this run creates, or None}), workspaces and deployments (ID to name, of
-    the Workspaces acted on) and undeclared (per exclusive Workspace, the roles it removes, as lines)."""
-    found = Plan(lookup or {}, tokens, limit, deployment_roles, now)
+    new_token: (name, Workspace ID) of a token this run creates, or None}), people_edits ({module: team_roles or
+    user_roles, its arguments, label, subject}), workspaces and deployments (ID to name, of the Workspaces acted on) and
+    undeclared (per exclusive Workspace, the roles it removes, as lines)."""
+    found = Plan(lookup or {}, tokens, limit, deployment_roles, now, people)
     for index, declaration in enumerate(declarations or []):
         try:
             found.declare(index, declaration, exclusive, state)
@@ -536,21 +743,39 @@ def plan(declarations, lookup, tokens=None, deployment_roles=None, exclusive=Fal
             _fail("{0}: {1}", where(index, declaration), exc)
     found.resolve_tokens()
     found.remove_all_undeclared()
+    found.check_people_removals()
     deployments = dict((d["id"], d["name"]) for workspace_id in found.acted_on for d in found.deployments_by_workspace.get(workspace_id, []))
-    return dict(token_writes=found.token_writes, edits=found.token_edits(), workspaces=found.acted_on, deployments=deployments,
-                undeclared=found.undeclared)
+    return dict(token_writes=found.token_writes, edits=found.token_edits(), people_edits=found.people_edit_list(),
+                workspaces=found.acted_on, deployments=deployments, undeclared=found.undeclared)
 
 
-def role_line(change, names):
-    """`token: +TYPE name (ID)[ in Workspace]: role[ (was role)]`, or `token: -TYPE name (ID)[ in Workspace]: role`."""
+def _subject_name(option, subject):
+    """A team's name, a user's e-mail: how a declaration names it."""
+    return subject.get("name") if option == "teams" else subject.get("email")
+
+
+def _subject_text(option, subject):
+    """`team NAME (ID)` / `user E-MAIL (ID)`, as lines and labels show a subject (the name escaped, data from the API)."""
+    return "{0} {1} ({2})".format(PEOPLE[option]["kind"], printable(_subject_name(option, subject)), subject.get("id"))
+
+
+def _removes(wanted, held_role):
+    """Whether a planned role removal takes the role held (one with a declared role takes only that role)."""
+    return bool(wanted) and wanted["state"] == "absent" and wanted["removed_role"] in (None, held_role)
+
+
+def role_line(change, names, subject=None):
+    """`token: +TYPE name (ID)[ in Workspace]: role[ (was role)]`, or `token: -TYPE name (ID)[ in Workspace]: role`;
+    subject: who holds the role, when not the change's token (`team NAME (ID)`, `user E-MAIL (ID)`)."""
     entity_id, workspace_id = change.get("entity_id"), change.get("workspace_id")
     place = "{0} {1}".format(change.get("entity_type"), named(entity_id, {entity_id: change.get("entity_name") or names.get(entity_id)}))
     if change.get("entity_type") == DEPLOYMENT and workspace_id:
         place += " in " + printable(change.get("workspace_name") or names.get(workspace_id) or workspace_id)
     before, after = change.get("role_before"), change.get("role_after")
+    holder = subject or printable(change.get("token_name"))
     if after is None:
-        return "{0}: -{1}: {2}".format(printable(change.get("token_name")), place, before)
-    return "{0}: +{1}: {2}{3}".format(printable(change.get("token_name")), place, after, " (was {0})".format(before) if before else "")
+        return "{0}: -{1}: {2}".format(holder, place, before)
+    return "{0}: +{1}: {2}{3}".format(holder, place, after, " (was {0})".format(before) if before else "")
 
 
 def token_line(arguments, actions):
@@ -561,9 +786,10 @@ def token_line(arguments, actions):
     return line
 
 
-def changes_by_workspace(found, token_results, edit_results):
-    """Workspace ID (lower case) to the lines of the changes there, tokens first; each Workspace acted on has a key.
-    token_results: [(the plan's token write, api_token's result)]; edit_results: token_roles' results."""
+def changes_by_workspace(found, token_results, edit_results, people_results=()):
+    """Workspace ID (lower case) to the lines of the changes there, tokens first, then teams and users; each Workspace
+    acted on has a key. token_results: [(the plan's token write, api_token's result)]; edit_results: token_roles'
+    results; people_results: [(the plan's people edit, team_roles' or user_roles' result)]."""
     names = dict(found["deployments"], **found["workspaces"])
     by_workspace = dict((as_id(workspace_id), []) for workspace_id in found["workspaces"])
     for write, result in token_results:
@@ -572,6 +798,13 @@ def changes_by_workspace(found, token_results, edit_results):
     for result in edit_results:
         for change in result.get("roles_changed") or []:
             by_workspace.setdefault(as_id(change.get("workspace_id")), []).append(role_line(change, names))
+    for edit, result in people_results:
+        # The Deployment's Workspace from the plan, should the result not carry it: every change lands on its Workspace.
+        workspace_of = dict((entry["deployment_id"], entry["workspace_id"]) for entry in edit["arguments"]["deployment_roles"])
+        for change in result.get("roles_changed") or []:
+            change = dict(change, workspace_id=change.get("workspace_id") or (
+                change.get("entity_id") if change.get("entity_type") == WORKSPACE else workspace_of.get(as_id(change.get("entity_id")))))
+            by_workspace.setdefault(as_id(change["workspace_id"]), []).append(role_line(change, names, edit["subject"]))
     return by_workspace
 
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: onboarding
-short_description: Bring the token roles of declared Workspaces to their declaration, each token written once
+short_description: Bring the token, team and user roles of declared Workspaces to their declaration, each written once
 version_added: 1.0.0
 description:
   - The task of the role C(astro.platform.workspace_onboarding), which documents the declarations.
   - Checks every declaration before any request (an unknown key fails naming the closest valid one), lists the
-    Workspaces, Deployments and tokens once (M(astro.platform.deployment_info), M(astro.platform.token_info)) and plans
-    one edit per token; a Workspace, Deployment, token or role that does not exist fails then, before any write.
-  - Then runs M(astro.platform.api_token) for the declared tokens to create or update and M(astro.platform.token_roles)
-    for each token's edit, with their check mode, handing them their arguments as data. A failed edit fails the task,
-    saying which tokens were already changed and which were not.
+    Workspaces, Deployments and tokens once (M(astro.platform.deployment_info), M(astro.platform.token_info)), and the
+    teams and users with their roles when declarations need them (M(astro.platform.team_info),
+    M(astro.platform.user_info)), and plans one edit per token, team and user; a Workspace, Deployment, token, team,
+    user e-mail or role that does not exist fails then, before any write, naming the close ones.
+  - Then runs M(astro.platform.api_token) for the declared tokens to create or update, M(astro.platform.token_roles)
+    for each token's edit, and M(astro.platform.team_roles) / M(astro.platform.user_roles) for each team's and user's
+    edit, with their check mode, handing them their arguments as data. A failed edit fails the task, saying which
+    tokens, teams and users were already changed and which were not.
 author:
   - astro.platform contributors (@astro-platform)
 extends_documentation_fragment:
@@ -91,6 +94,13 @@ results:
   type: list
   elements: dict
   returned: always
+people_results:
+  description:
+    - The result of M(astro.platform.team_roles) or M(astro.platform.user_roles) for each team's and user's edit, in order,
+      with the C(module) and the C(subject) (C(team NAME (ID)), C(user E-MAIL (ID))).
+  type: list
+  elements: dict
+  returned: always
 token_results:
   description: The result of M(astro.platform.api_token) for each declared token written, with the C(arguments) it was given.
   type: list
@@ -107,7 +117,9 @@ undeclared:
   elements: dict
   returned: always
 changes_by_workspace:
-  description: Workspace ID (lower case) to one line per change there, tokens first; every Workspace acted on has a key.
+  description:
+    - Workspace ID (lower case) to one line per change there, tokens first, then teams and users; every Workspace acted
+      on has a key.
   type: dict
   returned: always
 """

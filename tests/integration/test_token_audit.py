@@ -91,7 +91,12 @@ def test_audit_by_fqcn_through_ansible_runner_writes_json_and_hands_rows_and_sum
             [row[c] for c in COLUMNS[:4]] for row in report["rows"]]
     # What AWX keeps as the job's artifacts (and passes to a workflow's next node): the same rows and summary.
     artifacts = stats_artifacts(private, run)
+    access = artifacts.pop("astro_audit_access")
     assert artifacts == {"astro_audit_summary": summary, "astro_audit_rows": report["rows"]}
+    # Who can touch each Workspace, one line per access row of the report, by Workspace ID.
+    assert {workspace_id: len(found["subjects"]) for workspace_id, found in access.items()} == {
+        workspace_id: sum(1 for row in report["access"] if row["workspace_id"] == workspace_id)
+        for workspace_id in {row["workspace_id"] for row in report["access"]}}
     assert emulator.control.writes() == []
     # ansible-runner keeps the job's whole environment in artifacts/<id>/command (docs/awx.md says so): the API token
     # is there, in env, and nowhere else, not in the command line, the events, the stdout or the reports.
@@ -122,7 +127,7 @@ def test_audit_rejects_an_unknown_finding_before_calling_the_api(emulator, insta
     run, stdout = run_audit(private)
     assert run.status == "failed", stdout
     assert "astro_audit_fail_on must be a list of findings out of " in stdout
-    assert '["never expires", "expired", "never used", "owner/admin role"], got {0}'.format(json.dumps(fail_on)) in stdout
+    assert '["never expires", "expired", "never used", "owner/admin role", "individual owner"], got {0}'.format(json.dumps(fail_on)) in stdout
     assert emulator.control.requests() == []
     assert not (private / "astro-reports").exists()
 
@@ -152,11 +157,16 @@ def test_token_names_cannot_spoof_the_markdown_or_csv_report(ansible, emulator, 
         assert record[0] == ("'" + row["token"] if row["token"][:1] in "=+-@\t\r" else row["token"])
         assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in record), record
 
-    # Markdown: one table line per row, with exactly the table's 12 cell borders; no HTML comment, no link, no new line.
+    # Markdown: one table line per row, with exactly the table's 12 cell borders; no HTML comment, no link, no new line;
+    # the same in the table of who can touch each Workspace (9 borders), where the token names are again.
     markdown = (reports / "token_audit.md").read_text()
-    table = [line for line in markdown.splitlines() if line.startswith("|")]
+    tokens_part, access_part = markdown.split("## Who can touch each Workspace")
+    table = [line for line in tokens_part.splitlines() if line.startswith("|")]
     assert len(table) == len(rows) + 2, markdown
     assert all(unescaped_pipes(line) == len(COLUMNS) + 1 for line in table), markdown
+    access = json.loads((reports / "token_audit.json").read_text())["access"]
+    table = [line for line in access_part.splitlines() if line.startswith("|")]
+    assert len(table) == len(access) + 2 and all(unescaped_pipes(line) == 9 for line in table), access_part
     assert "<!--" not in markdown and "](" not in markdown.replace("\\](", "") and "\u202e" not in markdown
     body = markdown.split("| --- |", 1)[1]
     assert "fake-row\\u000a\\| evil" in body and "\\u000d" in body

@@ -21,11 +21,14 @@ AnsibleFilterError = AstroInputError  # what a bad declaration raises
 NOW = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
 
 
-def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present", limit=None, deployment_roles=None):
-    """The declarations checked, then planned; each edit's token_roles arguments as `tokens`, with its label."""
+def onboarding_plan(declarations, lookup, tokens=None, exclusive=False, state="present", limit=None, deployment_roles=None,
+                    people=None):
+    """The declarations checked, then planned; each edit's token_roles arguments as `tokens`, with its label, and each
+    team's and user's edit (its team_roles or user_roles arguments, with module and label) as `people`."""
     onboarding.check_declarations(declarations, state, exclusive)
-    plan = onboarding.plan(declarations, lookup, tokens, deployment_roles, exclusive, state, limit, NOW)
-    return dict(plan, tokens=[dict(e["arguments"], label=e["label"]) for e in plan["edits"]])
+    plan = onboarding.plan(declarations, lookup, tokens, deployment_roles, exclusive, state, limit, NOW, people)
+    return dict(plan, tokens=[dict(e["arguments"], label=e["label"]) for e in plan["edits"]],
+                people=[dict(e["arguments"], module=e["module"], label=e["label"]) for e in plan["people_edits"]])
 
 
 def problems(declarations, state="present", exclusive=False):
@@ -271,7 +274,7 @@ def test_the_role_variables_are_checked_as_the_declarations(declarations, state,
 
 def test_needs_tells_what_to_look_up_for_well_formed_declarations_with_no_lookup():
     needs = onboarding.needs([{"workspace": "nowhere", "org_tokens": [org("ci")], "deployment_tokens": [grant("ci"), grant("bot")]}])
-    assert needs == dict(token_names=["ci", "bot"], every_token=False, custom_roles=False)
+    assert needs == dict(token_names=["ci", "bot"], every_token=False, custom_roles=False, teams=False, users=False)
 
 
 def test_needs_asks_for_every_token_and_the_custom_roles_when_declarations_need_them():
@@ -575,3 +578,205 @@ def test_bad_defaults_fail_naming_the_bad_key(defaults, message):
     with pytest.raises(AstroInputError) as raised:
         onboarding.with_defaults([{"workspace": "data"}], defaults)
     assert str(raised.value).startswith(message), str(raised.value)
+
+
+# Teams and users in the declarations: their Workspace and Deployment roles, one team_roles / user_roles edit each.
+TEAMS = [
+    {"id": "cteng", "name": "engineers", "description": "pipelines", "organization_role": "ORGANIZATION_MEMBER",
+     "workspace_roles": [{"workspace_id": "cw1", "role": "WORKSPACE_OWNER"}],
+     "deployment_roles": [{"deployment_id": "cd1", "role": "DEPLOYMENT_ADMIN"}]},
+    {"id": "ctbi", "name": "analysts", "organization_role": "ORGANIZATION_MEMBER",
+     "workspace_roles": [{"workspace_id": "cw2", "role": "WORKSPACE_MEMBER"}], "deployment_roles": []},
+    {"id": "ctops", "name": "ops", "organization_role": "ORGANIZATION_MEMBER",
+     "workspace_roles": [{"workspace_id": "cw1", "role": "WORKSPACE_MEMBER"}],
+     "deployment_roles": [{"deployment_id": "cd2", "role": "DAG_RUNNER"}]},
+]
+USERS = [
+    {"id": "cugrace", "email": "grace@acme.example", "organization_role": "ORGANIZATION_MEMBER",
+     "workspace_roles": [{"workspace_id": "cw2", "role": "WORKSPACE_OWNER"}], "deployment_roles": [{"deployment_id": "cd3", "role": "DEPLOYMENT_ADMIN"}]},
+    {"id": "cukat", "email": "katherine@acme.example", "organization_role": "ORGANIZATION_MEMBER", "workspace_roles": [], "deployment_roles": []},
+]
+PEOPLE = {"teams": TEAMS, "users": USERS}
+
+
+def people_plan(declarations, tokens=None, **options):
+    return onboarding_plan(declarations, LOOKUP, tokens, people=PEOPLE, **options)
+
+
+def test_one_edit_per_team_and_user_for_all_workspaces():
+    plan = people_plan([
+        {"workspace": "data", "teams": [{"team": "analysts", "role": "WORKSPACE_AUTHOR", "deployment_role": "DEPLOYMENT_ADMIN",
+                                         "deployments": "all"}],
+         "users": [{"email": "katherine@acme.example", "role": "WORKSPACE_MEMBER"}]},
+        {"workspace_id": "CW2", "teams": [{"team_id": "CTBI", "role": "WORKSPACE_OPERATOR", "deployment_role": "DEPLOYMENT_ADMIN",
+                                           "deployments": ["reports"]}],
+         "users": [{"user_id": "cukat", "role": "WORKSPACE_AUTHOR"}]},
+    ])
+    assert plan["tokens"] == [], "no token is declared"
+    assert plan["people"] == [
+        {"module": "team_roles", "team_id": "ctbi", "label": "team analysts (ctbi): 2 Workspace and 3 Deployment role(s)",
+         "workspace_roles": [{"workspace_id": "cw1", "role": "WORKSPACE_AUTHOR", "state": "present"},
+                             {"workspace_id": "cw2", "role": "WORKSPACE_OPERATOR", "state": "present"}],
+         "deployment_roles": [{"deployment_id": "cd1", "workspace_id": "cw1", "role": "DEPLOYMENT_ADMIN", "state": "present"},
+                              {"deployment_id": "cd2", "workspace_id": "cw1", "role": "DEPLOYMENT_ADMIN", "state": "present"},
+                              {"deployment_id": "cd3", "workspace_id": "cw2", "role": "DEPLOYMENT_ADMIN", "state": "present"}]},
+        {"module": "user_roles", "user_id": "cukat", "label": "user katherine@acme.example (cukat): 2 Workspace and 0 Deployment role(s)",
+         "workspace_roles": [{"workspace_id": "cw1", "role": "WORKSPACE_MEMBER", "state": "present"},
+                             {"workspace_id": "cw2", "role": "WORKSPACE_AUTHOR", "state": "present"}],
+         "deployment_roles": []},
+    ]
+
+
+@pytest.mark.parametrize(("entry", "option", "message"), [
+    ({"team": "enginers", "role": "WORKSPACE_MEMBER"}, "teams",
+     "workspace_onboarding_workspaces[0] (Workspace 'data') teams[0] (team 'enginers'): No team is named 'enginers'; "
+     "did you mean 'engineers'?"),
+    ({"team": "Ops", "role": "WORKSPACE_MEMBER"}, "teams", "names are case-sensitive: did you mean 'ops'?"),
+    ({"team_id": "ctnope", "role": "WORKSPACE_MEMBER"}, "teams", "teams[0] (team 'ctnope'): no team has the ID 'ctnope'"),
+    ({"email": "grace@acme.exmple", "role": "WORKSPACE_MEMBER"}, "users",
+     "users[0] (user 'grace@acme.exmple'): No user of the Organization has the e-mail 'grace@acme.exmple'; did you mean "
+     "'grace@acme.example'"),
+    ({"user_id": "cunope", "role": "WORKSPACE_MEMBER"}, "users", "users[0] (user 'cunope'): no user has the ID 'cunope'"),
+    ({"team": "ops", "role": "WORKSPACE_MEMBER", "deployment_role": "DEPLOYMENT_ADMIN", "deployments": ["reports"]}, "teams",
+     "teams[0] (team 'ops'): No Deployment is named 'reports' in Workspace data (cw1); there are: 'etl', 'staging'."),
+])
+def test_an_unknown_team_or_e_mail_fails_naming_the_close_ones(entry, option, message):
+    with pytest.raises(AstroInputError) as failed:
+        people_plan([{"workspace": "data", option: [entry]}])
+    assert message in str(failed.value)
+
+
+def test_people_declared_without_their_listing_fail_the_plan():
+    with pytest.raises(AstroInputError, match=r"teams\[0\] \(team 'ops'\): the plan needs the Organization's teams"):
+        onboarding_plan([{"workspace": "data", "teams": [{"team": "ops", "role": "WORKSPACE_MEMBER"}]}], LOOKUP)
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ({"team": "ops"}, "teams[0] (team 'ops'): role is required; valid: WORKSPACE_OWNER, WORKSPACE_OPERATOR"),
+    ({"team": "ops", "role": "WORKSPACE_BOSS"}, "teams[0] (team 'ops'): role 'WORKSPACE_BOSS' is not valid; valid: WORKSPACE_OWNER"),
+    ({"team": "ops", "team_id": "ctops", "role": "WORKSPACE_MEMBER"}, "give exactly one of team and team_id, not team and team_id."),
+    ({"role": "WORKSPACE_MEMBER"}, "teams[0] (team None): give exactly one of team and team_id, not neither."),
+    ({"team": "ops", "role": "WORKSPACE_MEMBER", "deployment_role": "DEPLOYMENT_ADMIN"}, "deployment_role needs deployments"),
+    ({"team": "ops", "role": "WORKSPACE_MEMBER", "deployments": "all"}, "deployments needs deployment_role"),
+    ({"team": "ops", "role": "WORKSPACE_MEMBER", "deployment_role": "DEPLOYMENT_ADMIN", "deployments": []},
+     "deployments [] is not valid; give names or IDs of Deployments of the Workspace, or all."),
+    ({"team": "ops", "rol": "WORKSPACE_MEMBER"}, "teams[0] (team 'ops'): unknown key 'rol' (did you mean 'role'?); valid keys: team, team_id, role"),
+    ({"team": ["ops"], "role": "WORKSPACE_MEMBER"}, "team must be a string, not ['ops']."),
+])
+def test_a_malformed_people_entry_is_named_before_any_lookup(entry, message):
+    [problem] = problems([{"workspace": "data", "teams": [entry]}])
+    assert problem.startswith("workspace_onboarding_workspaces[0] (Workspace 'data') teams[0]") and message in problem, problem
+    users = dict((("email" if k == "team" else "user_id" if k == "team_id" else k), v) for k, v in entry.items())
+    assert problems([{"workspace": "data", "users": [users]}]), "the users entries are checked alike"
+
+
+def test_needs_lists_the_teams_and_users_only_when_declared_or_exclusive_over_them():
+    assert onboarding.needs([{"workspace": "a", "teams": [{"team": "x", "role": "WORKSPACE_MEMBER"}]}])["teams"]
+    assert not onboarding.needs([{"workspace": "a", "teams": [{"team": "x", "role": "WORKSPACE_MEMBER"}]}])["users"]
+    assert onboarding.needs([{"workspace": "a", "exclusive": True, "users": []}])["users"], "exclusive with users: [] removes every user"
+    assert not onboarding.needs([{"workspace": "a", "exclusive": True}])["users"], "exclusive without the key leaves people alone"
+    assert onboarding.needs([{"workspace": "a", "users": [{"email": "x", "role": "WORKSPACE_MEMBER", "deployment_role": "DAG_RUNNER",
+                                                          "deployments": "all"}]}])["custom_roles"]
+
+
+def test_exclusive_removes_the_undeclared_people_in_that_workspace_only_where_listed():
+    declared = {"workspace": "data", "exclusive": True,
+                "teams": [{"team": "engineers", "role": "WORKSPACE_OWNER", "deployment_role": "DEPLOYMENT_ADMIN", "deployments": ["staging"]}],
+                "users": []}
+    plan = people_plan([declared], tokens=[])
+    edits = {e.get("team_id") or e.get("user_id"): e for e in plan["people"]}
+    # engineers keeps its Workspace role, gains staging and loses its undeclared role on etl; ops is not declared and
+    # loses every role in data; analysts and grace hold roles in analytics only, and are not touched.
+    assert edits["cteng"]["deployment_roles"] == [
+        {"deployment_id": "cd2", "workspace_id": "cw1", "role": "DEPLOYMENT_ADMIN", "state": "present"},
+        {"deployment_id": "cd1", "workspace_id": "cw1", "role": "DEPLOYMENT_ADMIN", "state": "absent"}]
+    assert edits["ctops"]["workspace_roles"] == [{"workspace_id": "cw1", "role": "WORKSPACE_MEMBER", "state": "absent"}]
+    assert edits["ctops"]["deployment_roles"] == [{"deployment_id": "cd2", "workspace_id": "cw1", "role": "DAG_RUNNER", "state": "absent"}]
+    assert set(edits) == {"cteng", "ctops"}
+    assert plan["undeclared"] == [{"workspace": "data", "workspace_roles": ["team ops (ctops): WORKSPACE_MEMBER"],
+                                   "deployment_roles": ["team engineers (cteng): DEPLOYMENT_ADMIN: etl", "team ops (ctops): DAG_RUNNER: staging"]}]
+    without_the_key = people_plan([{k: v for k, v in declared.items() if k != "teams"}], tokens=[])
+    assert without_the_key["people"] == [] and without_the_key["undeclared"] == [], "exclusive leaves the teams alone without teams:"
+    everyone = people_plan([dict(declared, workspace="analytics", teams=[])], tokens=[])
+    assert everyone["undeclared"][0]["workspace_roles"] == ["team analysts (ctbi): WORKSPACE_MEMBER",
+                                                            "user grace@acme.example (cugrace): WORKSPACE_OWNER"]
+
+
+def test_exclusive_tokens_and_people_of_one_workspace_are_one_summary():
+    plan = people_plan([{"workspace": "data", "exclusive": True, "org_tokens": [org("ci")], "teams": []}], tokens=HOLDERS)
+    [summary] = plan["undeclared"]
+    assert summary["workspace_roles"] == ["old (ct-old): WORKSPACE_OWNER", "team engineers (cteng): WORKSPACE_OWNER",
+                                          "team ops (ctops): WORKSPACE_MEMBER"]
+
+
+def test_absent_removes_the_declared_people_roles_and_refuses_to_strand_a_deployment_role():
+    removal = {"workspace": "data", "state": "absent", "teams": [{"team": "engineers", "role": "WORKSPACE_OWNER"}]}
+    with pytest.raises(AstroInputError) as stranded:
+        people_plan([removal])
+    assert str(stranded.value) == (
+        "team engineers (cteng) would lose its role in the Workspace data but keep its Deployment role(s) there: etl "
+        "(DEPLOYMENT_ADMIN); a Deployment role needs a Workspace role in its Workspace. Give those Deployments in its "
+        "entry's deployments (or all) to remove them too.")
+    removal["teams"][0]["deployments"] = "all"
+    [edit] = people_plan([removal])["people"]
+    assert edit["workspace_roles"] == [{"workspace_id": "cw1", "role": "WORKSPACE_OWNER", "state": "absent"}]
+    assert edit["deployment_roles"] == [{"deployment_id": "cd1", "workspace_id": "cw1", "state": "absent"},
+                                        {"deployment_id": "cd2", "workspace_id": "cw1", "state": "absent"}]
+    # Another role declared for removal than the one held: the Workspace role stays, and so may the Deployment role.
+    other = people_plan([dict(removal, teams=[{"team": "engineers", "role": "WORKSPACE_MEMBER"}])])["people"]
+    assert other[0]["workspace_roles"] == [{"workspace_id": "cw1", "role": "WORKSPACE_MEMBER", "state": "absent"}]
+
+
+def test_a_subject_declared_with_two_roles_on_one_workspace_fails():
+    with pytest.raises(AstroInputError, match=r"user katherine@acme.example \(cukat\) is declared with role WORKSPACE_MEMBER and "
+                                              r"with role WORKSPACE_OWNER on WORKSPACE cw1"):
+        people_plan([{"workspace": "data", "users": [{"email": "katherine@acme.example", "role": "WORKSPACE_MEMBER"},
+                                                     {"user_id": "CUKAT", "role": "WORKSPACE_OWNER"}]}])
+
+
+def test_people_outside_the_limit_are_checked_not_planned():
+    declarations = [{"workspace": "data", "teams": [{"team": "ops", "role": "WORKSPACE_AUTHOR"}]},
+                    {"workspace": "analytics", "users": [{"email": "katherine@acme.example", "role": "WORKSPACE_MEMBER"}]}]
+    assert [e["module"] for e in people_plan(declarations, limit=["cw2"])["people"]] == ["user_roles"]
+    declarations[0]["teams"][0]["team"] = "opps"
+    with pytest.raises(AstroInputError, match="No team is named 'opps'"):
+        people_plan(declarations, limit=["cw2"])
+
+
+def test_people_changes_are_lines_of_their_workspace_naming_the_subject_beside_its_id():
+    planned = dict(PLANNED, deployments={"cd1": "etl"})
+    edit = {"module": "team_roles", "subject": "team ops (ctops)",
+            "arguments": {"team_id": "ctops", "workspace_roles": [], "deployment_roles": [
+                {"deployment_id": "cd1", "workspace_id": "cwa", "role": "DEPLOYMENT_ADMIN", "state": "present"}]}}
+    given = {"entity_type": "WORKSPACE", "entity_id": "cwa", "role_before": None, "role_after": "WORKSPACE_MEMBER", "workspace_id": "cwa"}
+    # A Deployment change whose result does not say its Workspace lands on the Workspace the plan gave it.
+    deployment = {"entity_type": "DEPLOYMENT", "entity_id": "cd1", "role_before": "DAG_RUNNER", "role_after": None}
+    by_workspace = onboarding.changes_by_workspace(planned, [], [{"roles_changed": [GIVEN]}], [(edit, {"roles_changed": [given, deployment]})])
+    assert by_workspace["cwa"] == ["ci-deployer: +WORKSPACE analytics (cwa): WORKSPACE_OPERATOR",
+                                   "team ops (ctops): +WORKSPACE analytics (cwa): WORKSPACE_MEMBER",
+                                   "team ops (ctops): -DEPLOYMENT etl (cd1) in analytics: DAG_RUNNER"]
+
+
+def test_a_subject_name_that_would_forge_a_line_is_escaped_in_lines_labels_and_summaries():
+    hostile = dict(TEAMS[2], name="ops\n+WORKSPACE evil (cw9): WORKSPACE_OWNER\u202e")
+    plan = onboarding_plan([{"workspace": "data", "exclusive": True, "teams": []}], LOOKUP, [],
+                           people={"teams": [hostile], "users": []})
+    [edit] = plan["people"]
+    texts = [edit["label"]] + plan["undeclared"][0]["workspace_roles"] + plan["undeclared"][0]["deployment_roles"]
+    assert all("\n" not in text and "\u202e" not in text and "ops\\u000a+WORKSPACE evil" in text for text in texts), texts
+    line = onboarding.changes_by_workspace(PLANNED, [], [], [(plan["people_edits"][0], {"roles_changed": [dict(
+        GIVEN, entity_id="cwa", role_before="WORKSPACE_MEMBER", role_after=None)]})])["cwa"][0]
+    assert line.startswith("team ops\\u000a+WORKSPACE evil (cw9): WORKSPACE_OWNER\\u202e (ctops): -WORKSPACE analytics (cwa)"), line
+
+
+def test_a_removal_that_would_strand_a_dag_role_fails_the_plan():
+    """The onboarding keeps DAG roles as they are; a DAG role needs its Deployment role, so exclusive fails, naming it."""
+    with_dag = dict(TEAMS[2], dag_roles=[{"deployment_id": "cd2", "dag_id": "nightly", "dag_tag": None, "role": "DAG_VIEWER"}])
+    people = {"teams": [with_dag], "users": []}
+    with pytest.raises(AstroInputError) as stranded:
+        onboarding_plan([{"workspace": "data", "exclusive": True, "teams": []}], LOOKUP, [], people=people)
+    assert str(stranded.value).startswith("team ops (ctops) would lose its role on the Deployment staging but keep its DAG role "
+                                          "DAG_VIEWER there (nightly); a DAG role needs a Deployment role"), str(stranded.value)
+    kept = onboarding_plan([{"workspace": "data", "exclusive": True, "teams": [
+        {"team": "ops", "role": "WORKSPACE_MEMBER", "deployment_role": "DAG_RUNNER", "deployments": ["staging"]}]}], LOOKUP, [], people=people)
+    assert kept["undeclared"] == [], "declared with its Deployment role, the team keeps everything"
