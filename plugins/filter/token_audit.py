@@ -75,7 +75,7 @@ _value:
       C(workspace_id), C(kind) (C(token), C(team) or C(user)), C(subject) (a token's or team's name, a user's e-mail),
       C(subject_id), C(role), C(through) (where the role comes from) and C(flags).
     - C(access_by_workspace), the same by Workspace ID, as its C(workspace) name and one line per row in C(subjects),
-      C(kind subject (ID)) then the role, where it comes from and the flags.
+      "kind subject (ID)" then the role, where it comes from and the flags.
     - C(summary) (C(organization), C(tokens), C(teams), C(users), C(role_assignments), the tokens of each finding, the
       C(individual_owners) and the C(reports) paths), the C(markdown), C(csv) and C(json) reports, and C(failure) (the
       message about the findings of O(fail_on), or empty). Data that Ansible never templates again.

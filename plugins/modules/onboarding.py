@@ -97,7 +97,7 @@ results:
 people_results:
   description:
     - The result of M(astro.platform.team_roles) or M(astro.platform.user_roles) for each team's and user's edit, in order,
-      with the C(module) and the C(subject) (C(team NAME (ID)), C(user E-MAIL (ID))).
+      with the C(module) and the C(subject) ("team NAME (ID)", "user E-MAIL (ID)").
   type: list
   elements: dict
   returned: always

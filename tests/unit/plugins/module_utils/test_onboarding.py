@@ -176,7 +176,8 @@ def test_exclusive_compares_ids_so_a_same_named_undeclared_token_loses_its_role(
 
 def test_exclusive_with_an_ambiguous_declared_name_fails_before_anything_is_written():
     other_ci = {"id": "ct-ci2", "name": "ci", "scope": "ORGANIZATION", "roles": [{"entityType": "WORKSPACE", "entityId": "cw1", "role": "WORKSPACE_OWNER"}]}
-    with pytest.raises(AnsibleFilterError, match=r"2 ORGANIZATION tokens are named 'ci'; name one by ID instead: ct-ci \(scope ORGANIZATION, description ''\); ct-ci2 "):
+    with pytest.raises(AnsibleFilterError,
+                       match=r"2 ORGANIZATION tokens are named 'ci'; name one by ID instead: ct-ci \(scope ORGANIZATION, description ''\); ct-ci2 "):
         onboarding_plan([{"workspace": "data", "exclusive": True, "org_tokens": [org("ci")]}], LOOKUP, HOLDERS + [other_ci])
 
 
@@ -319,7 +320,8 @@ def test_tokens_declared_by_name_are_resolved_before_any_write():
     with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'cii'; did you mean 'ci'\?"):
         onboarding_plan([{"workspace": "data", "org_tokens": [org("ci")]}, {"workspace": "analytics", "org_tokens": [org("cii")]}],
                         LOOKUP, HOLDERS)
-    with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'data-own': 'data-own' \(ct-ws\) is a WORKSPACE token of Workspace cw1; this task needs an Organization token\."):
+    with pytest.raises(AnsibleFilterError, match=r"No ORGANIZATION token is named 'data-own': 'data-own' \(ct-ws\) is a WORKSPACE token "
+                                                 r"of Workspace cw1; this task needs an Organization token\."):
         onboarding_plan([{"workspace": "data", "org_tokens": [org("data-own")]}], LOOKUP, HOLDERS)
 
 
