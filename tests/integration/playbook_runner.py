@@ -236,3 +236,19 @@ def converge(ansible, emulator, task, *, changed=True, writes=None, requests_whe
         elif requests_when_unchanged is not None:
             assert len(rerun.requests) == requests_when_unchanged, rerun.counts
     return convergence
+
+
+def refused(ansible, emulator, tasks, stored):
+    """Run tasks that must each fail, in one ansible-playbook; assert nothing was written and stored(emulator), the
+    state the tasks are about, is as it was; return {task name: failure message}."""
+    before = stored(emulator)
+    emulator.control.clear_log()
+    run = ansible.run([dict(task, ignore_errors=True) for task in tasks])
+    messages = {}
+    for task in tasks:
+        result = run.task(task["name"])
+        assert result["failed"] is True, "{0}: did not fail: {1}".format(task["name"], result)
+        messages[task["name"]] = result["msg"]
+    assert emulator.control.writes() == []
+    assert stored(emulator) == before
+    return messages

@@ -14,6 +14,7 @@ neither a check-mode task nor a re-run wrote. Refusals happen before anything is
 from __future__ import annotations
 
 import pytest
+from playbook_runner import refused as refused_tasks
 
 
 def subject_of(emulator, kind, subject_id):
@@ -169,19 +170,8 @@ def test_organization_role_is_changed_only_when_given(ansible, emulator, seed):
 
 
 def refused(ansible, emulator, tasks):
-    """Run tasks that must each fail; assert nothing was written; return {task name: failure message}."""
-    state = emulator.control.state()
-    emulator.control.clear_log()
-    run = ansible.run([dict(task, ignore_errors=True) for task in tasks])
-    messages = {}
-    for task in tasks:
-        result = run.task(task["name"])
-        assert result["failed"] is True, "{0}: did not fail: {1}".format(task["name"], result)
-        messages[task["name"]] = result["msg"]
-    assert emulator.control.writes() == []
-    after = emulator.control.state()
-    assert (after["teams"], after["users"]) == (state["teams"], state["users"])
-    return messages
+    """playbook_runner.refused, the teams' and users' role sets unchanged."""
+    return refused_tasks(ansible, emulator, tasks, lambda e: (e.control.state()["teams"], e.control.state()["users"]))
 
 
 def test_an_email_not_in_the_organization_fails_naming_the_close_ones_before_any_write(ansible, emulator):
